@@ -1,0 +1,115 @@
+"""Time the sync tick alone, in process, on a hall-walk-like room (no sockets).
+
+Clients are null sinks, so this isolates the tick's own cost (drain, apply,
+interest, encode, fan-out loop) from WebSocket I/O. Usage:
+
+    .venv/bin/python bench/tick_cost.py [N ...] [--profile]
+
+Prints one JSON line per N with the median and p99 tick time over 200 ticks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import statistics
+import time
+
+import numpy as np
+
+from metaexpo.bus.local import LocalBus
+from metaexpo.config import Settings
+from metaexpo.protocol.frames import AvatarFlag, encode_desktop_pose
+from metaexpo.sync.room import Room, RoomSpec
+from metaexpo.sync.state import Bounds
+from metaexpo.sync.tick import run_tick
+
+
+class NullLink:
+    """A client that accepts bytes and does nothing (like a socket write that never blocks)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.send_binary = self._count
+
+    def _count(self, data: bytes) -> None:
+        self.sent += 1
+
+    def send_text(self, data: bytes) -> None:
+        self.sent += 1
+
+    def close(self, code: int, reason: str) -> None:
+        pass
+
+
+def build(n: int, seed: int = 1) -> tuple[Room, list[int], np.ndarray, list[float]]:
+    clock = [1000.0]
+    room = Room(
+        RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0)),
+        Settings(),
+        LocalBus(),
+        clock=lambda: clock[0],
+    )
+    rng = np.random.default_rng(seed)
+    booths = rng.uniform(-110, 110, (56, 2))
+    walkers = []
+    for i in range(n):
+        j = room.join(NullLink(), f"bot{i}", "celadon", "desktop")
+        bx, bz = booths[rng.integers(len(booths))] + rng.normal(0, 2, 2)
+        room.teleport(j.slot, (float(bx), 1.6, float(bz)), None)
+        if rng.random() < 0.3:
+            walkers.append(j.slot)
+    dirs = rng.normal(0, 1, (len(walkers), 2))
+    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    return room, walkers, dirs, clock
+
+
+def run(n: int, ticks: int, profile: bool) -> dict[str, float]:
+    room, walkers, dirs, clock = build(n)
+    period = room.settings.tick_period
+    for _ in range(5):
+        clock[0] += period
+        run_tick(room, clock[0])
+    durations = []
+    prof = cProfile.Profile() if profile else None
+    for _ in range(ticks):
+        clock[0] += period
+        for k, slot in enumerate(walkers):
+            x, y, z = room.state.pos[slot]
+            nx = float(np.clip(x + dirs[k, 0] * 0.07, -127, 127))
+            nz = float(np.clip(z + dirs[k, 1] * 0.07, -127, 127))
+            room.submit_pose(
+                slot, encode_desktop_pose((nx, y, nz), 0.0, 0.0, AvatarFlag.MOVING), clock[0]
+            )
+        if prof:
+            prof.enable()
+        t = time.perf_counter()
+        run_tick(room, clock[0])
+        durations.append(time.perf_counter() - t)
+        if prof:
+            prof.disable()
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    durations.sort()
+    return {
+        "clients": n,
+        "tick_ms_p50": round(statistics.median(durations) * 1000, 3),
+        "tick_ms_p99": round(durations[int(len(durations) * 0.99) - 1] * 1000, 3),
+        "frames_per_tick": room.stats.frames_out / room.stats.ticks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", nargs="*", type=int, default=[100, 500, 1000, 2000])
+    parser.add_argument("--ticks", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    for n in args.n:
+        print(json.dumps(run(n, args.ticks, args.profile)))
+
+
+if __name__ == "__main__":
+    main()

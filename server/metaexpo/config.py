@@ -1,0 +1,123 @@
+"""The one settings object of the server: every tunable, with embedded defaults.
+
+Values come from, in order of precedence: command-line flags (``metaexpo serve
+--tick-hz 30``), environment variables (``METAEXPO_TICK_HZ=30``), then the
+defaults below, which run the whole expo on one machine with SQLite in the
+data folder, the in-process bus and the built-in content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root when running from a checkout (scenes/, web/, avatars/ live there).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Run the expo server: HTTP, the sync WebSocket, scenes and metrics on one port."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="METAEXPO_", extra="ignore", validate_default=True, frozen=True
+    )
+
+    # --- where it listens and what it serves -----------------------------------------------
+    host: str = Field("127.0.0.1", description="Address to listen on (0.0.0.0 for the LAN).")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port for HTTP and WebSocket.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the database, built scenes and uploads."
+    )
+    scenes_dir: Path = Field(PROJECT_ROOT / "scenes", description="The expo catalog (YAML).")
+    avatars_dir: Path = Field(PROJECT_ROOT / "avatars", description="Avatar models + manifest.")
+    web_dir: Path = Field(PROJECT_ROOT / "web", description="The browser client.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    sync_transport: Literal["picows", "asgi"] = Field(
+        "picows",
+        description="WebSocket stack of /ws: picows (measured fastest, docs/perf.md) or "
+        "the FastAPI/uvicorn route (kept for comparison).",
+    )
+
+    # --- the tick and interest management ---------------------------------------------------
+    tick_hz: float = Field(20.0, gt=0.0, le=120.0, description="Sync ticks per second.")
+    cell_size: float = Field(16.0, gt=0.5, description="Interest grid cell size in metres.")
+    interest_radius: float = Field(
+        32.0, gt=0.0, description="Avatars within this distance of a cell can be visible (m)."
+    )
+    visible_cap: int = Field(
+        64, ge=1, le=1024, description="Most avatars sent at full rate to one cell."
+    )
+    keyframe_interval_s: float = Field(
+        2.0, gt=0.0, description="Seconds between full keyframes of a cell's visible set."
+    )
+    crowd_interval_s: float = Field(
+        1.0, gt=0.0, description="Seconds between crowd-layer frames (position only)."
+    )
+    crowd_max_points: int = Field(
+        2048, ge=0, le=65535, description="Most crowd points in one crowd frame (decimated)."
+    )
+
+    # --- validation, limits and abuse -------------------------------------------------------
+    max_speed: float = Field(12.0, gt=0.0, description="Fastest allowed walk in m/s.")
+    speed_slack: float = Field(0.75, ge=0.0, description="Extra metres allowed per pose.")
+    pose_rate_limit: float = Field(
+        75.0, gt=0.0, description="Most pose frames per second from one client."
+    )
+    invalid_frame_limit: int = Field(
+        50, ge=1, description="Invalid frames/messages within 10 s before the client is closed."
+    )
+    max_message_bytes: int = Field(
+        8192, ge=128, description="Largest WebSocket message accepted (bytes)."
+    )
+    chat_max_chars: int = Field(500, ge=1, description="Longest chat message.")
+    chat_burst: int = Field(5, ge=1, description="Chat messages allowed in a burst.")
+    chat_per_minute: float = Field(20.0, gt=0.0, description="Sustained chat rate per client.")
+    teleport_min_interval_s: float = Field(0.5, ge=0.0, description="Gap between teleports.")
+    name_max_chars: int = Field(32, ge=1, le=64, description="Longest display name.")
+
+    # --- connections and capacity -----------------------------------------------------------
+    max_clients: int = Field(
+        2000,
+        ge=1,
+        description="Joins beyond this many connected clients get 'hall full' (measured "
+        "capacity of one core, docs/perf.md).",
+    )
+    tick_load_limit: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Refuse new joins while recent ticks use more than this share of the period.",
+    )
+    join_timeout_s: float = Field(10.0, gt=0.0, description="Time allowed to send the join.")
+    resume_window_s: float = Field(
+        30.0, ge=0.0, description="How long a dropped visitor's avatar waits for a resume."
+    )
+    slow_client_timeout_s: float = Field(
+        5.0, gt=0.0, description="How long a client's send buffer may stay full."
+    )
+    send_buffer_bytes: int = Field(
+        65536, ge=4096, description="Per-client send buffer above which frames are skipped."
+    )
+    ping_interval_s: float = Field(10.0, gt=0.0, description="WebSocket ping period.")
+    ping_timeout_s: float = Field(10.0, gt=0.0, description="Time to answer a ping.")
+    shutdown_grace_s: float = Field(
+        2.0, ge=0.0, description="Time clients get to close after being told to reconnect."
+    )
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.ping_timeout_s > self.ping_interval_s:
+            raise ValueError("ping_timeout_s must not exceed ping_interval_s")
+        return self
+
+    @property
+    def tick_period(self) -> float:
+        """Seconds per tick."""
+        return 1.0 / self.tick_hz
+
+    def ticks(self, seconds: float) -> int:
+        """How many whole ticks (at least one) make ``seconds``."""
+        return max(1, round(seconds * self.tick_hz))

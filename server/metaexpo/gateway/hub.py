@@ -1,0 +1,72 @@
+"""The sync service: its rooms, live sessions, the tick loop and graceful shutdown.
+
+Created by the app's lifespan and handed to the WebSocket transports; holds no
+global state, so tests can run several in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from metaexpo.config import Settings
+from metaexpo.protocol import control
+from metaexpo.protocol.codes import CloseCode
+from metaexpo.sync.bus import Bus
+from metaexpo.sync.room import Room, RoomSpec
+from metaexpo.sync.scheduler import TickLoop
+
+if TYPE_CHECKING:
+    from metaexpo.gateway.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class SyncHub:
+    """Everything the sync WebSocket needs, owned by one app instance."""
+
+    def __init__(
+        self, settings: Settings, specs: list[RoomSpec], bus: Bus, avatar_ids: frozenset[str]
+    ) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.avatar_ids = avatar_ids
+        self.rooms: dict[str, Room] = {spec.id: Room(spec, settings, bus) for spec in specs}
+        self.sessions: set[Session] = set()
+        self.shutting_down = False
+        self.loop = TickLoop(self.rooms.values, settings.tick_hz)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> int:
+        """Clients connected to any room on this node."""
+        return sum(room.connected for room in self.rooms.values())
+
+    def start(self) -> None:
+        """Start ticking (inside the running event loop)."""
+        assert self._task is None, "hub already started"
+        self._task = asyncio.get_running_loop().create_task(self.loop.run(), name="sync-tick")
+
+    async def shutdown(self) -> None:
+        """Tell every client to reconnect, close them, and stop ticking."""
+        self.shutting_down = True
+        notice = control.dumps(
+            {
+                "type": "shutdown",
+                "message": "the server is restarting; reconnecting",
+                "reconnect_after_ms": 1000,
+            }
+        )
+        for session in list(self.sessions):
+            session.link.send_text(notice)
+            session.close(CloseCode.SERVICE_RESTART, "server restarting; reconnect to resume")
+        grace = self.settings.shutdown_grace_s
+        deadline = asyncio.get_running_loop().time() + grace
+        while self.sessions and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        self.loop.stop()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        await self.bus.close()

@@ -1,0 +1,88 @@
+"""The application factory: FastAPI for HTTP, the sync hub in its lifespan.
+
+``create_app(settings)`` builds everything from the settings, with no global
+state: the lifespan loads the catalog, makes one sync room per hall, starts
+the tick loop, and on shutdown tells every client to reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, WebSocket
+
+from metaexpo.avatars import load_avatar_manifest
+from metaexpo.bus.local import LocalBus
+from metaexpo.config import Settings
+from metaexpo.gateway.asgi_link import serve_sync_socket
+from metaexpo.gateway.hub import SyncHub
+from metaexpo.http import api, health
+from metaexpo.http.metrics import make_registry
+from metaexpo.scenes.catalog import Catalog, load_catalog
+from metaexpo.sync.room import RoomSpec
+from metaexpo.sync.state import Bounds
+
+log = logging.getLogger(__name__)
+
+
+def room_specs(catalog: Catalog) -> list[RoomSpec]:
+    """One sync room per hall of the catalog."""
+    specs = []
+    for hall in catalog.halls:
+        x, _, z = hall.spawn
+        eye = 1.6
+        specs.append(
+            RoomSpec(
+                id=hall.id,
+                bounds=Bounds(tuple(hall.bounds_min), tuple(hall.bounds_max)),  # type: ignore[arg-type]
+                spawn=(x, eye, z),
+                spawn_yaw=hall.spawn_yaw_deg * 3.141592653589793 / 180.0,
+                eye_height=eye,
+            )
+        )
+    return specs
+
+
+def avatar_ids(settings: Settings) -> frozenset[str]:
+    """Ids of the avatars visitors may pick (from the avatar manifest)."""
+    return frozenset(a.id for a in load_avatar_manifest(settings.avatars_dir).avatars)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the expo service for ``settings``."""
+    catalog = load_catalog(settings.scenes_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = SyncHub(settings, room_specs(catalog), LocalBus(), avatar_ids(settings))
+        hub.start()
+        app.state.hub = hub
+        log.info("sync rooms: %s; tick %g Hz", ", ".join(hub.rooms), settings.tick_hz)
+        try:
+            yield
+        finally:
+            await hub.shutdown()
+            app.state.hub = None
+
+    app = FastAPI(
+        title="元宇宙浙江 · Metaverse Zhejiang Expo",
+        description="Virtual exhibition hall: catalog, scenes, real-time avatar sync.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.catalog = catalog
+    app.state.hub = None
+    app.state.metrics = make_registry(lambda: app.state.hub)
+    app.include_router(health.router)
+    app.include_router(api.router)
+
+    if settings.sync_transport == "asgi":
+
+        @app.websocket("/ws")
+        async def sync_socket(websocket: WebSocket) -> None:
+            await serve_sync_socket(websocket, app.state.hub)
+
+    return app

@@ -1,0 +1,115 @@
+"""Prometheus metrics of the sync engine and the process, read at scrape time.
+
+The engine keeps plain counters (cheap on the hot path); this collector turns
+them into metric families when /metrics is scraped. Each app has its own
+registry: no module-level global state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from metaexpo.gateway.hub import SyncHub
+from metaexpo.sync.stats import Histogram
+
+_COUNTERS = (
+    ("frames_in", "WebSocket binary frames received"),
+    ("bytes_in", "Bytes of binary frames received"),
+    ("frames_out", "Binary frames sent"),
+    ("bytes_out", "Bytes of binary frames sent"),
+    ("records_out", "Avatar pose records sent"),
+    ("poses_accepted", "Pose frames validated and applied"),
+    ("ticks", "Ticks run"),
+    ("tick_overruns", "Ticks that ended after the next one was due"),
+    ("frames_skipped_congested", "Frames skipped because a client's send buffer was full"),
+    ("joins", "Visitors admitted"),
+    ("resumes", "Visitors who resumed their avatar with a token"),
+    ("chat_messages", "Chat messages accepted"),
+)
+
+
+def _add_histogram(fam: HistogramMetricFamily, h: Histogram, room: str) -> None:
+    fam.add_metric([room], [(str(b), c) for b, c in h.cumulative()], h.total)
+
+
+class SyncCollector(Collector):
+    """Collects the sync counters of every room of a hub."""
+
+    def __init__(self, hub: Callable[[], SyncHub | None]) -> None:
+        self._hub = hub
+
+    def collect(self) -> Iterator[Metric]:
+        hub = self._hub()
+        if hub is None:
+            return
+        connected = GaugeMetricFamily(
+            "metaexpo_clients_connected", "Connected clients", labels=["room"]
+        )
+        avatars = GaugeMetricFamily(
+            "metaexpo_avatars", "Avatars in the room (incl. away)", labels=["room"]
+        )
+        load = GaugeMetricFamily(
+            "metaexpo_tick_load", "Share of the tick period used (smoothed)", labels=["room"]
+        )
+        counters = {
+            key: CounterMetricFamily(f"metaexpo_{key}", doc, labels=["room"])
+            for key, doc in _COUNTERS
+        }
+        dropped = CounterMetricFamily(
+            "metaexpo_dropped_frames",
+            "Frames/messages dropped, by reason",
+            labels=["room", "reason"],
+        )
+        disconnects = CounterMetricFamily(
+            "metaexpo_disconnects", "Disconnects, by reason", labels=["room", "reason"]
+        )
+        refused = CounterMetricFamily(
+            "metaexpo_joins_refused", "Joins refused, by reason", labels=["room", "reason"]
+        )
+        errors = CounterMetricFamily("metaexpo_tick_errors", "Ticks that raised (bugs)", labels=[])
+        errors.add_metric([], hub.loop.errors)
+        tick_hist = HistogramMetricFamily("metaexpo_tick_seconds", "Tick duration", labels=["room"])
+        added_hist = HistogramMetricFamily(
+            "metaexpo_server_added_seconds",
+            "Pose receive-to-send time inside the server",
+            labels=["room"],
+        )
+        for room in hub.rooms.values():
+            st, rid = room.stats, room.id
+            connected.add_metric([rid], room.connected)
+            avatars.add_metric([rid], room.state.count)
+            load.add_metric([rid], st.load)
+            for key, fam in counters.items():
+                fam.add_metric([rid], getattr(st, key))
+            for reason, n in st.dropped.items():
+                dropped.add_metric([rid, reason], n)
+            for reason, n in st.disconnects.items():
+                disconnects.add_metric([rid, reason], n)
+            for reason, n in st.joins_refused.items():
+                refused.add_metric([rid, reason], n)
+            _add_histogram(tick_hist, st.tick_seconds, rid)
+            _add_histogram(added_hist, st.server_added_seconds, rid)
+        yield from (connected, avatars, load, *counters.values(), dropped, disconnects, refused)
+        yield from (errors, tick_hist, added_hist)
+
+
+def make_registry(hub: Callable[[], SyncHub | None]) -> CollectorRegistry:
+    """A private registry with the sync collector and process CPU/memory."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SyncCollector(hub))
+    ProcessCollector(registry=registry)
+    return registry
+
+
+def render(registry: CollectorRegistry) -> bytes:
+    """The registry in Prometheus text format."""
+    return bytes(generate_latest(registry))

@@ -1,0 +1,1 @@
+"""The load-test harness: protocol-true bots over real WebSockets, and their report."""

@@ -1,0 +1,112 @@
+"""Scenario plans: where each bot starts, whether it walks, probes or stops reading.
+
+Pure functions of the hall layout and a seed, so a run is reproducible and
+several generator processes agree on the plan without talking to each other.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Scenario(enum.StrEnum):
+    """The load-test scenarios of BENCHMARKS.md."""
+
+    HALL_WALK = "hall-walk"
+    CROWD = "crowd"
+    CHURN = "churn"
+    SLOW_READER = "slow-reader"
+
+
+@dataclass(frozen=True, slots=True)
+class Hall:
+    """What the harness knows of the hall (from GET /api/rooms/{id})."""
+
+    room: str
+    bounds_min: tuple[float, float, float]
+    bounds_max: tuple[float, float, float]
+    points: tuple[tuple[float, float], ...]
+    stage: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class BotPlan:
+    """One bot's part in the run."""
+
+    index: int
+    start: tuple[float, float]
+    walker: bool
+    vr: bool
+    probe: bool
+    slow_reader: bool
+    url_index: int
+
+
+#: Share of hall-walk visitors who walk between booths (BENCHMARKS.md).
+WALKER_SHARE = 0.30
+SLOW_SHARE = 0.05
+CROWD_RADIUS = 20.0
+WALK_SPEED = 1.4
+EYE = 1.6
+
+
+def clamp_xz(hall: Hall, x: float, z: float) -> tuple[float, float]:
+    """Keep a floor point 1 m inside the hall."""
+    lo, hi = hall.bounds_min, hall.bounds_max
+    return min(max(x, lo[0] + 1), hi[0] - 1), min(max(z, lo[2] + 1), hi[2] - 1)
+
+
+def make_plans(
+    hall: Hall, scenario: Scenario, n: int, seed: int, probes: int, urls: int
+) -> list[BotPlan]:
+    """Plans for ``n`` bots; probes are spread evenly through the index range."""
+    rng = np.random.default_rng(seed)
+    probe_every = max(1, n // max(1, probes)) if probes else n + 1
+    plans = []
+    for i in range(n):
+        is_probe = probes > 0 and i % probe_every == 0 and i // probe_every < probes
+        if scenario is Scenario.CROWD:
+            r = CROWD_RADIUS * math.sqrt(rng.uniform(0.02, 1.0))
+            a = rng.uniform(0, 2 * math.pi)
+            start = clamp_xz(hall, hall.stage[0] + r * math.cos(a), hall.stage[1] + r * math.sin(a))
+            plans.append(
+                BotPlan(
+                    i,
+                    start,
+                    walker=False,
+                    vr=True,
+                    probe=is_probe,
+                    slow_reader=False,
+                    url_index=i % urls,
+                )
+            )
+            continue
+        px, pz = hall.points[int(rng.integers(len(hall.points)))]
+        start = clamp_xz(hall, px + rng.normal(0, 2.0), pz + rng.normal(0, 2.0))
+        walker = is_probe or rng.random() < WALKER_SHARE
+        slow = scenario is Scenario.SLOW_READER and not is_probe and rng.random() < SLOW_SHARE
+        plans.append(
+            BotPlan(
+                i,
+                start,
+                walker=walker,
+                vr=False,
+                probe=is_probe,
+                slow_reader=slow,
+                url_index=i % urls,
+            )
+        )
+    return plans
+
+
+def next_target(hall: Hall, rng: np.random.Generator, x: float, z: float) -> tuple[float, float]:
+    """The next booth a walker heads for: a random one among the 8 nearest."""
+    pts = np.asarray(hall.points)
+    d = np.hypot(pts[:, 0] - x, pts[:, 1] - z)
+    near = np.argsort(d)[1:9]
+    px, pz = pts[int(rng.choice(near))]
+    return clamp_xz(hall, float(px + rng.normal(0, 1.5)), float(pz + rng.normal(0, 1.5)))

@@ -1,0 +1,383 @@
+"""Run a load test: plan the bots, start generator processes, watch, report.
+
+The parent process does no WebSocket work itself. It fetches the hall from
+the first server, splits the bots over ``--procs`` generator processes (and
+the ``--url`` servers), scrapes every server's /metrics at the start and end
+of the measurement window (and once a second for the timeline), shows live
+progress, and turns the workers' counts into the report of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import platform
+import queue as queue_mod
+import shlex
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import numpy as np
+import psutil
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from metaexpo.loadtest import promtext
+from metaexpo.loadtest.bots import WorkerConfig, worker_main
+from metaexpo.loadtest.plans import Hall, Scenario, make_plans
+
+SETTLE_S = 2.0
+
+
+@dataclass(frozen=True)
+class LoadtestOptions:
+    """What to run (the CLI fills this in)."""
+
+    urls: list[str]
+    scenario: Scenario
+    clients: int
+    duration: float
+    ramp: float
+    seed: int
+    procs: int
+    probes: int
+    room: str = "main"
+    json_path: Path | None = None
+    plot_path: Path | None = None
+    quiet: bool = False
+    label: str = ""
+
+
+def ws_and_http(url: str) -> tuple[str, str]:
+    """(ws URL of /ws, http base URL) from either form of a server URL."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    secure = parts.scheme in ("https", "wss")
+    ws = urlunsplit(("wss" if secure else "ws", parts.netloc, "/ws", "", ""))
+    http = urlunsplit(("https" if secure else "http", parts.netloc, "", "", ""))
+    return ws, http
+
+
+def fetch_hall(http: str, room: str) -> Hall:
+    """The hall layout the bots walk in."""
+    r = httpx.get(f"{http}/api/rooms/{room}", timeout=10)
+    r.raise_for_status()
+    d = r.json()
+    stages = d.get("stages") or [[0.0, 0.0]]
+    points = tuple((float(x), float(z)) for x, z in d["points_of_interest"]) or ((0.0, 0.0),)
+    return Hall(
+        room,
+        tuple(d["bounds"]["min"]),
+        tuple(d["bounds"]["max"]),
+        points,
+        (float(stages[0][0]), float(stages[0][1])),
+    )
+
+
+def scrape(http: str) -> promtext.Scrape:
+    """The server's /metrics."""
+    r = httpx.get(f"{http}/metrics", timeout=10)
+    r.raise_for_status()
+    return promtext.parse(r.text)
+
+
+@dataclass
+class Totals:
+    """Aggregated worker reports over the measurement window."""
+
+    bytes_down: int = 0
+    bytes_up: int = 0
+    frames_down: int = 0
+    probe_records: int = 0
+    probe_pose_bytes: int = 0
+    probe_frames: int = 0
+    latencies: list[np.ndarray] = field(default_factory=list)
+    join_ms: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    disconnects: Counter[str] = field(default_factory=Counter)
+    slow_disconnects: int = 0
+    generator_cpu: dict[int, float] = field(default_factory=dict)
+    joined: dict[int, int] = field(default_factory=dict)
+    probes: dict[int, int] = field(default_factory=dict)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, msg: dict[str, Any]) -> np.ndarray:
+        w = msg["worker"]
+        self.joined[w] = msg["joined"]
+        lat = np.frombuffer(msg["latency"], np.int32)
+        if msg["measuring"] or msg["final"]:
+            self.bytes_down += msg["bytes_down"]
+            self.bytes_up += msg["bytes_up"]
+            self.frames_down += msg["frames_down"]
+            self.probe_records += msg["probe_records"]
+            self.probe_pose_bytes += msg["probe_pose_bytes"]
+            self.probe_frames += msg["probe_frames"]
+            self.latencies.append(lat)
+            self.join_ms.extend(msg["join_ms"])
+            self.errors.update(msg["errors"])
+            self.disconnects.update(msg["disconnects"])
+            self.slow_disconnects += msg["slow_disconnects"]
+            self.probes[w] = msg["probes"]
+        if msg["final"]:
+            self.generator_cpu[w] = msg["cpu_window"]
+        return lat
+
+
+def _pct(values: np.ndarray, q: float) -> float | None:
+    return float(np.percentile(values, q)) if len(values) else None
+
+
+def _ms(v: float | None) -> float | None:
+    return None if v is None else round(v * 1000.0, 3)
+
+
+def machine() -> dict[str, Any]:
+    """The machine the generator ran on."""
+    return {
+        "hostname": platform.node(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores": psutil.cpu_count(logical=True),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def run(opts: LoadtestOptions) -> dict[str, Any]:
+    """Run one load test and return its report (also written to --json / --plot)."""
+    console = Console(stderr=True, quiet=opts.quiet)
+    endpoints = [ws_and_http(u) for u in opts.urls]
+    ws_urls = [w for w, _ in endpoints]
+    http_urls = [h for _, h in endpoints]
+    hall = fetch_hall(http_urls[0], opts.room)
+    plans = make_plans(hall, opts.scenario, opts.clients, opts.seed, opts.probes, len(ws_urls))
+    start_at = time.time() + 1.5
+    window_start = start_at + opts.ramp + SETTLE_S
+    window_end = window_start + opts.duration
+    ctx = mp.get_context("spawn")
+    q: mp.Queue[dict[str, Any]] = ctx.Queue()
+    procs = []
+    for w in range(opts.procs):
+        cfg = WorkerConfig(
+            worker=w,
+            ws_urls=ws_urls,
+            http_urls=http_urls,
+            hall=hall,
+            scenario=opts.scenario,
+            plans=plans[w :: opts.procs],
+            start_at=start_at,
+            ramp_s=opts.ramp,
+            window_start=window_start,
+            window_end=window_end,
+            tick_hz=20.0,
+            seed=opts.seed,
+        )
+        p = ctx.Process(target=worker_main, args=(cfg, q), daemon=True)
+        p.start()
+        procs.append(p)
+
+    totals = Totals()
+    before: list[promtext.Scrape] | None = None
+    prev_cpu: tuple[float, float] | None = None
+    finals = 0
+    live_table = Table()
+    with Live(live_table, console=console, refresh_per_second=2, transient=True) as live:
+        while finals < opts.procs:
+            now = time.time()
+            if before is None and now >= window_start:
+                before = [scrape(h) for h in http_urls]
+            try:
+                msg = q.get(timeout=0.25)
+            except queue_mod.Empty:
+                if not any(p.is_alive() for p in procs):
+                    break
+                continue
+            lat = totals.add(msg)
+            finals += int(msg["final"])
+            if msg["worker"] == 0 and not msg["final"]:
+                cpu = sum(s.total("process_cpu_seconds_total") for s in map(scrape, http_urls))
+                server_cpu = (cpu - prev_cpu[0]) / (now - prev_cpu[1]) if prev_cpu else None
+                prev_cpu = (cpu, now)
+                point = {
+                    "t": round(now - start_at, 2),
+                    "joined": sum(totals.joined.values()),
+                    "latency_p50_ms": _pct(lat, 50),
+                    "latency_p99_ms": _pct(lat, 99),
+                    "server_cpu_cores": server_cpu,
+                    "measuring": msg["measuring"],
+                }
+                totals.timeline.append(point)
+                live.update(_live_table(opts, point, totals))
+    after = [scrape(h) for h in http_urls]
+    for p in procs:
+        p.join(timeout=10)
+    report = _report(opts, hall, totals, before or after, after, window_end - window_start)
+    if opts.json_path is not None:
+        import json  # noqa: PLC0415
+
+        opts.json_path.parent.mkdir(parents=True, exist_ok=True)
+        opts.json_path.write_text(json.dumps(report, indent=2) + "\n")
+    if opts.plot_path is not None:
+        from metaexpo.loadtest.plot import plot_run  # noqa: PLC0415 - matplotlib is slow to import
+
+        plot_run(report, opts.plot_path)
+    if not opts.quiet:
+        console.print(summary_table(report))
+    return report
+
+
+def _live_table(opts: LoadtestOptions, point: dict[str, Any], totals: Totals) -> Table:
+    t = Table(title=f"{opts.scenario} · {opts.clients} bots · {opts.procs} generator proc(s)")
+    for col in ("t s", "joined", "lat p50 ms", "lat p99 ms", "server CPU", "disconnects", "errors"):
+        t.add_column(col)
+
+    def f(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f}"
+
+    t.add_row(
+        f(point["t"]),
+        str(point["joined"]),
+        f(point["latency_p50_ms"]),
+        f(point["latency_p99_ms"]),
+        f(point["server_cpu_cores"]),
+        str(sum(totals.disconnects.values())),
+        str(sum(totals.errors.values())),
+    )
+    return t
+
+
+def _report(
+    opts: LoadtestOptions,
+    hall: Hall,
+    t: Totals,
+    before: list[promtext.Scrape],
+    after: list[promtext.Scrape],
+    duration: float,
+) -> dict[str, Any]:
+    lat = np.concatenate(t.latencies) if t.latencies else np.zeros(0)
+    n = max(1, sum(t.joined.values()))
+    probes = max(1, sum(t.probes.values()))
+
+    def delta(name: str) -> float:
+        return sum(a.total(name) - b.total(name) for a, b in zip(after, before, strict=True))
+
+    def hist(name: str) -> list[tuple[float, float]]:
+        merged: defaultdict[float, float] = defaultdict(float)
+        for a, b in zip(after, before, strict=True):
+            for le, c in promtext.histogram_delta(b, a, name):
+                merged[le] += c
+        return sorted(merged.items())
+
+    added = hist("metaexpo_server_added_seconds")
+    ticks = hist("metaexpo_tick_seconds")
+    gen_cpu = sum(t.generator_cpu.values()) / duration
+    return {
+        "scenario": str(opts.scenario),
+        "label": opts.label,
+        "clients": opts.clients,
+        "clients_connected": sum(t.joined.values()),
+        "disconnects": sum(t.disconnects.values()),
+        "disconnect_reasons": dict(t.disconnects),
+        "errors": sum(t.errors.values()),
+        "error_codes": dict(t.errors),
+        "latency_ms": {
+            "p50": _pct(lat, 50),
+            "p95": _pct(lat, 95),
+            "p99": _pct(lat, 99),
+            "max": float(lat.max()) if len(lat) else None,
+            "samples": len(lat),
+        },
+        "server_added_ms": {
+            "p50": _ms(promtext.quantile(added, 0.5)),
+            "p99": _ms(promtext.quantile(added, 0.99)),
+        },
+        "bytes_per_client_s": {
+            "down": round(t.bytes_down / n / duration, 1),
+            "up": round(t.bytes_up / n / duration, 1),
+        },
+        "bytes_per_avatar_update": (
+            round(t.probe_pose_bytes / t.probe_records, 2) if t.probe_records else None
+        ),
+        "updates_per_client_s": round(t.probe_records / probes / duration, 1),
+        "server_cpu_cores": round(delta("process_cpu_seconds_total") / duration, 4),
+        "server_rss_mb": round(
+            sum(a.total("process_resident_memory_bytes") for a in after) / 2**20, 1
+        ),
+        "tick_ms": {
+            "p50": _ms(promtext.quantile(ticks, 0.5)),
+            "p99": _ms(promtext.quantile(ticks, 0.99)),
+        },
+        "tick_overruns": int(delta("metaexpo_tick_overruns_total")),
+        "server_frames_out_per_s": round(delta("metaexpo_frames_out_total") / duration, 1),
+        "server_bytes_out_per_s": round(delta("metaexpo_bytes_out_total") / duration, 1),
+        "generator_cpu_cores": round(gen_cpu, 4),
+        "generator_cpu_cores_max_proc": round(
+            max(t.generator_cpu.values(), default=0) / duration, 4
+        ),
+        "generator_procs": opts.procs,
+        "probes": sum(t.probes.values()),
+        "join_ms": {
+            "p50": _pct(np.array(t.join_ms), 50),
+            "p99": _pct(np.array(t.join_ms), 99),
+            "samples": len(t.join_ms),
+        },
+        "slow_reader_disconnects": t.slow_disconnects,
+        "duration_s": duration,
+        "ramp_s": opts.ramp,
+        "seed": opts.seed,
+        "urls": opts.urls,
+        "room": hall.room,
+        "timeline": t.timeline,
+        "machine": machine(),
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "method": "e2e latency: send-time stamps in pose fields, read back by probe bots "
+        "(docs/protocol.md); every bot reads its socket, probes also decode.",
+    }
+
+
+def summary_table(report: dict[str, Any]) -> Table:
+    """The final table printed after a run."""
+    t = Table(
+        title=f"{report['scenario']} · {report['clients']} clients · {report['duration_s']:.0f} s"
+    )
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    lat = report["latency_ms"]
+
+    def f(v: Any) -> str:
+        return "-" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
+
+    rows = [
+        ("clients connected", report["clients_connected"]),
+        ("disconnects / errors", f"{report['disconnects']} / {report['errors']}"),
+        (
+            "latency p50 / p95 / p99 / max ms",
+            " / ".join(f(lat[k]) for k in ("p50", "p95", "p99", "max")),
+        ),
+        ("latency samples", lat["samples"]),
+        ("server-added p99 ms", report["server_added_ms"]["p99"]),
+        (
+            "bytes/client/s down / up",
+            f"{report['bytes_per_client_s']['down']} / {report['bytes_per_client_s']['up']}",
+        ),
+        ("bytes per avatar update", report["bytes_per_avatar_update"]),
+        ("updates per client/s", report["updates_per_client_s"]),
+        ("server CPU cores", report["server_cpu_cores"]),
+        ("server RSS MB", report["server_rss_mb"]),
+        ("tick p50 / p99 ms", f"{f(report['tick_ms']['p50'])} / {f(report['tick_ms']['p99'])}"),
+        ("tick overruns", report["tick_overruns"]),
+        (
+            "generator CPU cores (max proc)",
+            f"{report['generator_cpu_cores']} ({report['generator_cpu_cores_max_proc']})",
+        ),
+    ]
+    for name, value in rows:
+        t.add_row(name, f(value))
+    return t

@@ -1,0 +1,96 @@
+"""Run the service: uvicorn for HTTP, picows for /ws, both on one socket.
+
+The socket is bound here (not by uvicorn) so that ``--port 0`` works and the
+chosen port can be written to ``--port-file`` for scripts and tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+from picows import WSUpgradeRequest
+
+from metaexpo.config import Settings
+from metaexpo.gateway.picows_link import SyncListener
+from metaexpo.gateway.router import ListenerFactory, bind_router
+from metaexpo.http.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def sync_listener_factory(app: FastAPI) -> ListenerFactory:
+    """picows listener factory for /ws, finding the hub through the app's state."""
+
+    def factory(request: WSUpgradeRequest) -> SyncListener | None:
+        hub = app.state.hub
+        path = bytes(request.path).split(b"?", 1)[0]
+        if hub is None or path != b"/ws":
+            return None  # picows answers 404
+        return SyncListener(hub)
+
+    return factory
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket for ``host:port`` (IPv6 if the host says so)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a graceful stop on SIGTERM/SIGINT exits 0.
+
+    uvicorn re-raises the captured signal after shutting down, so the process
+    would die "by SIGTERM" even after a clean shutdown; a second signal still
+    forces the exit.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def serve(settings: Settings, port_file: Path | None = None) -> None:
+    """Serve until SIGINT/SIGTERM, then shut down gracefully."""
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app = create_app(settings)
+    factory = sync_listener_factory(app) if settings.sync_transport == "picows" else None
+    sock = bind_socket(settings.host, settings.port)
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        app,
+        http=bind_router(settings, factory),
+        loop="uvloop",
+        lifespan="on",
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 3,
+    )
+    if port_file is not None:
+        port_file.write_text(f"{port}\n")
+    log.info(
+        "expo on http://%s:%d (sync WebSocket /ws via %s)", host, port, settings.sync_transport
+    )
+    _Server(config).run(sockets=[sock])

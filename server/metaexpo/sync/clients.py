@@ -1,0 +1,98 @@
+"""Per-slot columns about connected clients, beside the avatar state.
+
+The tick reads these as arrays (who is live, who needs a keyframe, which cell
+they were in, whose buffer is full); the send callables sit in a plain list
+indexed by slot so the fan-out loop does one list lookup per client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from metaexpo.sync.link import ClientLink
+
+#: Invalid frames are counted in windows of this many seconds.
+INVALID_WINDOW_S = 10.0
+
+
+class ClientTable:
+    """Connection facts per slot; grows with the room's state."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = 0
+        self.links: list[ClientLink | None] = []
+        self.send: list[Callable[[bytes], None] | None] = []
+        self.ensure(capacity)
+
+    # Columns (one row per slot), created and grown by ensure().
+    live: npt.NDArray[np.bool_]
+    needs_keyframe: npt.NDArray[np.bool_]
+    needs_crowd: npt.NDArray[np.bool_]
+    cell: npt.NDArray[np.int64]
+    congested: npt.NDArray[np.bool_]
+    congested_since: npt.NDArray[np.float64]
+    invalid: npt.NDArray[np.int32]
+    #: Receive time of each slot's latest queued pose (for the server-added latency).
+    received_at: npt.NDArray[np.float64]
+
+    _COLUMNS: tuple[tuple[str, npt.DTypeLike, float], ...] = (
+        ("live", np.bool_, 0),
+        ("needs_keyframe", np.bool_, 0),
+        ("needs_crowd", np.bool_, 0),
+        ("cell", np.int64, -1),
+        ("congested", np.bool_, 0),
+        ("congested_since", np.float64, 0),
+        ("invalid", np.int32, 0),
+        ("received_at", np.float64, 0),
+    )
+
+    def ensure(self, capacity: int) -> None:
+        """Grow the columns to ``capacity`` slots (keeping their contents)."""
+        if capacity <= self.capacity:
+            return
+        old = self.capacity
+        for name, dtype, fill in self._COLUMNS:
+            column = np.full(capacity, fill, dtype)
+            if old:
+                column[:old] = getattr(self, name)
+            setattr(self, name, column)
+        self.links.extend([None] * (capacity - old))
+        self.send.extend([None] * (capacity - old))
+        self.capacity = capacity
+
+    def attach(self, slot: int, link: ClientLink) -> None:
+        """A client connected (or resumed) into ``slot``: it needs a full picture first."""
+        self.links[slot] = link
+        self.send[slot] = link.send_binary
+        self.live[slot] = True
+        self.needs_keyframe[slot] = True
+        self.needs_crowd[slot] = True
+        self.cell[slot] = -1
+        self.congested[slot] = False
+        self.invalid[slot] = 0
+
+    def detach(self, slot: int) -> None:
+        """The client in ``slot`` is gone (its avatar may stay, AWAY)."""
+        self.links[slot] = None
+        self.send[slot] = None
+        self.live[slot] = False
+        self.congested[slot] = False
+
+    def count_invalid(self, slot: int) -> int:
+        """Count one invalid frame for ``slot`` and return its count in the window."""
+        self.invalid[slot] += 1
+        return int(self.invalid[slot])
+
+    def set_congested(self, slot: int, congested: bool, now: float) -> None:
+        """Record that the client's send buffer is full (True) or drained (False)."""
+        if not self.live[slot] or bool(self.congested[slot]) == congested:
+            return
+        self.congested[slot] = congested
+        if congested:
+            self.congested_since[slot] = now
+        else:
+            # It missed delta frames while congested: give it a full picture again.
+            self.needs_keyframe[slot] = True

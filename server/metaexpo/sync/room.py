@@ -1,0 +1,380 @@
+"""A room: one hall's avatars, the clients connected to it, and what they may ask.
+
+The room owns the state arrays and is the only writer to them. Socket
+handlers call the small methods here (join, submit a pose, chat, teleport,
+leave); poses are only queued (latest wins) and applied by the tick, so a
+flood of input can never starve the tick. Everything runs on one event loop
+thread: no locks, and no method here awaits.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from metaexpo.config import Settings
+from metaexpo.errors import ControlError, SessionClosed
+from metaexpo.protocol import control
+from metaexpo.protocol.bus_messages import encode_bus_tick
+from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.frames import AVATAR_ID, AvatarFlag
+from metaexpo.sync.bus import Bus
+from metaexpo.sync.clients import ClientTable
+from metaexpo.sync.interest import Grid, visible_sets
+from metaexpo.sync.link import ClientLink
+from metaexpo.sync.state import Bounds, RoomState, Vec3
+from metaexpo.sync.stats import SyncStats
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSpec:
+    """Where a room is and where visitors appear (from the catalog)."""
+
+    id: str
+    bounds: Bounds
+    spawn: Vec3
+    spawn_yaw: float = 0.0
+    eye_height: float = 1.6
+
+
+@dataclass(slots=True)
+class Member:
+    """A visitor's identity and per-visitor limits; not touched by the tick's maths."""
+
+    name: str
+    avatar: str
+    kind: str
+    token: str
+    link: ClientLink | None
+    chat_tokens: float
+    chat_at: float
+    teleport_at: float = -math.inf
+    away_until: float = math.inf
+    error_at: dict[str, float] = field(default_factory=dict)
+
+    def roster(self, aid: int) -> dict[str, Any]:
+        """This member as a roster entry."""
+        return control.roster_entry(aid, self.name, self.avatar, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    """What the gateway needs to welcome a visitor."""
+
+    slot: int
+    avatar_id: int
+    token: str
+    resumed: bool
+    position: Vec3
+    yaw: float
+    roster: list[dict[str, Any]]
+
+
+class Room:
+    """One hall's live state and membership."""
+
+    def __init__(
+        self,
+        spec: RoomSpec,
+        settings: Settings,
+        bus: Bus,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.settings = settings
+        self.bus = bus
+        self.clock = clock
+        self.state = RoomState(spec.bounds)
+        self.clients = ClientTable(self.state.capacity)
+        b = spec.bounds
+        self.grid = Grid.covering((b.min[0], b.min[2]), (b.max[0], b.max[2]), settings.cell_size)
+        self.members: dict[int, Member] = {}
+        #: Slots of avatars waiting for a resume, with their deadline.
+        self.away: dict[int, float] = {}
+        self.tokens: dict[str, int] = {}
+        #: Latest unapplied pose frame per slot (coalesced: latest wins).
+        self.pending: dict[int, bytes] = {}
+        self.chat_queue: list[dict[str, Any]] = []
+        self.stats = SyncStats()
+        self.tick_count = 0
+        self.epoch = clock()
+        #: Sorted (cell << 24 | avatar id) pairs visible last tick, for entrants and gone ids.
+        self.prev_pairs = np.zeros(0, np.int64)
+        #: Wire ids of avatars that left this tick (published to other nodes).
+        self.departed: list[int] = []
+
+    # --- admission and membership ----------------------------------------------------------
+
+    @property
+    def connected(self) -> int:
+        """Clients connected to this room on this node."""
+        return int(self.clients.live.sum())
+
+    def time_ms(self, now: float) -> int:
+        """Room clock in ms (sent in every frame so clients can interpolate)."""
+        return int((now - self.epoch) * 1000.0)
+
+    def check_admission(self) -> None:
+        """Raise SessionClosed(1013) when a new visitor would degrade everyone else."""
+        if self.connected >= self.settings.max_clients:
+            self.stats.joins_refused["full"] += 1
+            raise SessionClosed(
+                CloseCode.TRY_AGAIN_LATER,
+                "hall_full",
+                f"hall full: {self.connected} visitors are in, the most this server takes; "
+                "try again in a minute",
+            )
+        if self.stats.load > self.settings.tick_load_limit:
+            self.stats.joins_refused["overload"] += 1
+            raise SessionClosed(
+                CloseCode.TRY_AGAIN_LATER,
+                "hall_full",
+                "hall full: the server is at capacity right now; try again in a minute",
+            )
+
+    def join(
+        self, link: ClientLink, name: str, avatar: str, kind: str, resume: str | None = None
+    ) -> JoinResult:
+        """Admit a visitor (or resume their avatar) and return what to welcome them with."""
+        now = self.clock()
+        slot = self.tokens.get(resume) if resume else None
+        if slot is not None:
+            return self._resume(slot, link, name, avatar, kind, now)
+        self.check_admission()
+        spawn = self._spawn_point()
+        slot = self.state.allocate(spawn, self.spec.spawn_yaw, vr=kind == "vr")
+        self.state.updated_at[slot] = now
+        self.clients.ensure(self.state.capacity)
+        token = secrets.token_urlsafe(18)
+        self.members[slot] = Member(
+            name, avatar, kind, token, link, float(self.settings.chat_burst), now
+        )
+        self.tokens[token] = slot
+        self.clients.attach(slot, link)
+        self.stats.joins += 1
+        return JoinResult(
+            slot,
+            self.state.wire_id(slot),
+            token,
+            False,
+            spawn,
+            self.spec.spawn_yaw,
+            self._roster_near(slot),
+        )
+
+    def _resume(
+        self, slot: int, link: ClientLink, name: str, avatar: str, kind: str, now: float
+    ) -> JoinResult:
+        member = self.members[slot]
+        old = member.link
+        if old is not None and old is not link:
+            old.close(CloseCode.REPLACED, "this visitor reconnected on a newer connection")
+            self.clients.detach(slot)
+        del self.tokens[member.token]
+        member.token = secrets.token_urlsafe(18)
+        self.tokens[member.token] = slot
+        member.name, member.avatar, member.kind, member.link = name, avatar, kind, link
+        member.away_until = math.inf
+        self.away.pop(slot, None)
+        st = self.state
+        st.flags[slot] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
+        st.flags[slot] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.changed[slot] = True
+        st.updated_at[slot] = now
+        st.encode(np.array([slot]))
+        self.clients.attach(slot, link)
+        self.stats.resumes += 1
+        pos = tuple(float(c) for c in st.pos[slot])
+        return JoinResult(
+            slot,
+            st.wire_id(slot),
+            member.token,
+            True,
+            (pos[0], pos[1], pos[2]),
+            float(st.yaw[slot]),
+            self._roster_near(slot),
+        )
+
+    def _spawn_point(self) -> Vec3:
+        """The spawn point, jittered so arrivals do not stack inside each other."""
+        x, y, z = self.spec.spawn
+        r = 2.0 * math.sqrt(secrets.randbelow(10_000) / 10_000)
+        a = secrets.randbelow(3600) / 3600 * 2 * math.pi
+        lo, hi = self.spec.bounds.min, self.spec.bounds.max
+        return (
+            min(max(x + r * math.cos(a), lo[0]), hi[0]),
+            min(max(y, lo[1]), hi[1]),
+            min(max(z + r * math.sin(a), lo[2]), hi[2]),
+        )
+
+    def _roster_near(self, slot: int) -> list[dict[str, Any]]:
+        st = self.state
+        active = st.active_slots()
+        cell = self.grid.cell_of(st.pos[slot : slot + 1, [0, 2]])
+        vis = visible_sets(
+            self.grid,
+            st.pos[active][:, [0, 2]],
+            active.astype(np.int64),
+            cell,
+            self.settings.interest_radius,
+            self.settings.visible_cap,
+        )
+        return [self.members[int(s)].roster(st.wire_id(int(s))) for s in vis.slots]
+
+    def disconnect(self, slot: int, link: ClientLink, *, clean: bool, reason: str) -> None:
+        """The connection ended: leave now if clean, else wait for a resume (AWAY)."""
+        member = self.members.get(slot)
+        if member is None or member.link is not link:
+            return  # already replaced by a resumed connection, or already gone
+        self.clients.detach(slot)
+        self.pending.pop(slot, None)
+        self.stats.disconnects[reason] += 1
+        member.link = None
+        if clean or self.settings.resume_window_s <= 0:
+            self._remove(slot)
+            return
+        member.away_until = self.clock() + self.settings.resume_window_s
+        self.away[slot] = member.away_until
+        self.state.flags[slot] |= np.uint8(AvatarFlag.AWAY)
+        self.state.changed[slot] = True
+        self.state.encode(np.array([slot]))
+
+    def _remove(self, slot: int) -> None:
+        self.away.pop(slot, None)
+        member = self.members.pop(slot)
+        self.tokens.pop(member.token, None)
+        self.departed.append(self.state.wire_id(slot))
+        self.state.release(slot)
+
+    def expire_away(self, now: float) -> None:
+        """Remove avatars whose resume window has passed."""
+        if not self.away:
+            return
+        for slot in [s for s, until in self.away.items() if until <= now]:
+            self._remove(slot)
+
+    # --- inputs ----------------------------------------------------------------------------
+
+    def submit_pose(self, slot: int, frame: bytes, now: float) -> None:
+        """Queue a validated-shape pose frame; the tick applies the latest one."""
+        self.pending[slot] = frame
+        self.clients.received_at[slot] = now
+
+    def chat(self, slot: int, text: str) -> None:
+        """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
+        s = self.settings
+        text = self._text(text, "chat message", s.chat_max_chars)
+        member = self.members[slot]
+        now = self.clock()
+        member.chat_tokens = min(
+            float(s.chat_burst),
+            member.chat_tokens + (now - member.chat_at) * s.chat_per_minute / 60,
+        )
+        member.chat_at = now
+        if member.chat_tokens < 1.0:
+            self.stats.dropped["chat_rate"] += 1
+            raise ControlError(
+                "rate_limited",
+                f"slow down: at most {s.chat_burst} chat messages at once and "
+                f"{s.chat_per_minute:g} a minute",
+            )
+        member.chat_tokens -= 1.0
+        self.stats.chat_messages += 1
+        self.chat_queue.append(
+            {
+                "from": self.state.wire_id(slot),
+                "name": member.name,
+                "text": text,
+                "t": self.time_ms(now),
+            }
+        )
+
+    @staticmethod
+    def _text(text: str, what: str, limit: int) -> str:
+        try:
+            return control.check_display_text(text, what=what, max_chars=limit)
+        except ValueError as exc:
+            raise ControlError("bad_text", str(exc)) from None
+
+    def teleport(self, slot: int, to: Vec3, yaw: float | None) -> None:
+        """Jump an avatar to ``to`` (head position) if inside the hall and not too often."""
+        member = self.members[slot]
+        now = self.clock()
+        if not self.spec.bounds.contains(to):
+            raise ControlError("teleport_refused", "teleport target is outside the hall")
+        if now - member.teleport_at < self.settings.teleport_min_interval_s:
+            raise ControlError(
+                "teleport_refused",
+                f"teleports are limited to one per {self.settings.teleport_min_interval_s:g} s",
+            )
+        member.teleport_at = now
+        st = self.state
+        self.pending.pop(slot, None)  # a pose sent before the jump would fail the speed check
+        new_yaw = float(st.yaw[slot]) if yaw is None else yaw % (2 * math.pi)
+        offset = np.asarray(to, np.float32) - st.pos[slot]
+        st.set_desktop_pose(slot, to, new_yaw, float(st.pitch[slot]))
+        st.left[slot] += offset
+        st.right[slot] += offset
+        st.flags[slot] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.updated_at[slot] = now
+        st.encode(np.array([slot]))
+
+    def who(self, ids: list[int]) -> dict[str, Any]:
+        """Roster entries for live ids, and the ids that are no longer in the room."""
+        known, gone = [], []
+        for aid in ids:
+            slot = self.state.slot_of(aid)
+            member = self.members.get(slot) if slot is not None else None
+            if member is None:
+                gone.append(aid)
+            else:
+                known.append(member.roster(aid))
+        return {"type": "roster", "join": known, "leave": gone}
+
+    def note_error(self, slot: int, code: str, message: str, now: float) -> None:
+        """Count a bad frame or message; answer ``error`` at most once a second per code,
+        and close the client once it passes the invalid-frame limit."""
+        self.stats.dropped[code] += 1
+        member = self.members.get(slot)
+        if member is None or member.link is None:
+            return
+        if self.clients.count_invalid(slot) > self.settings.invalid_frame_limit:
+            member.link.close(
+                CloseCode.ABUSE,
+                f"more than {self.settings.invalid_frame_limit} invalid frames in 10 s "
+                f"(last: {message})",
+            )
+            return
+        if now - member.error_at.get(code, -math.inf) >= 1.0:
+            member.error_at[code] = now
+            member.link.send_text(control.dumps(control.error_message(code, message)))
+
+    def publish_changes(self, tick: int, time_ms: int) -> None:
+        """Publish this node's avatars that changed this tick, and those that left."""
+        st = self.state
+        changed = np.flatnonzero(st.changed & st.local & st.active)
+        vr = st.is_vr[changed]
+        gone = np.array(self.departed, np.int64)
+        ids = np.empty(len(gone), AVATAR_ID)
+        ids["slot"] = gone & 0xFFFF
+        ids["gen"] = gone >> 16
+        payload = encode_bus_tick(
+            self.bus.node_id,
+            tick,
+            time_ms,
+            st.rec_desktop[changed[~vr]].tobytes(),
+            st.rec_vr[changed[vr]].tobytes(),
+            ids.tobytes(),
+        )
+        self.bus.publish(self.id, payload)
+
+    def set_congested(self, slot: int, congested: bool) -> None:
+        """The transport's send buffer crossed its high (True) or low (False) mark."""
+        self.clients.set_congested(slot, congested, self.clock())

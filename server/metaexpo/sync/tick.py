@@ -1,0 +1,236 @@
+"""The tick: one function that moves a room forward by one step.
+
+Order matters and is fixed:
+
+1. drain inputs   — take the coalesced latest pose of each client (latest wins)
+2. apply          — validate them all at once; write the accepted ones
+3. housekeeping   — expire unresumed avatars, drop clients too slow to read
+4. interest       — group clients by grid cell; each cell's visible set
+5. encode         — each cell's delta / keyframe / crowd frame, once
+6. fan-out        — hand every client its cell's bytes; never wait for anyone
+7. publish        — this node's changes to the bus (only if a peer listens)
+8. reset          — clear per-tick flags, remember what each cell saw
+
+Socket handlers never touch the world in between; they only queue.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import numpy.typing as npt
+
+from metaexpo.protocol import control
+from metaexpo.protocol.codes import CloseCode
+from metaexpo.sync.clients import INVALID_WINDOW_S
+from metaexpo.sync.encode import CellFrames, build_cell_frames, gone_records, wire_ids
+from metaexpo.sync.ingest import PoseLimits, ingest
+from metaexpo.sync.interest import visible_sets
+from metaexpo.sync.room import Room
+
+log = logging.getLogger(__name__)
+#: Spread periodic keyframes and crowd frames of different cells over different ticks.
+_KEYFRAME_PHASE = 7
+_CROWD_PHASE = 13
+
+
+def run_tick(room: Room, now: float) -> None:
+    """Advance ``room`` by one tick at time ``now`` (see the module docstring for the order)."""
+    st, cl, s = room.state, room.clients, room.settings
+    room.tick_count += 1
+    tick = room.tick_count
+    time_ms = room.time_ms(now)
+
+    # 1–2. Drain and apply the coalesced inputs.
+    pending, room.pending = room.pending, {}
+    limits = PoseLimits(s.max_speed, s.speed_slack, s.tick_period)
+    result = ingest(st, pending, now, limits)
+    room.stats.poses_accepted += len(result.applied)
+    for slot, code, message in result.rejected:
+        room.note_error(slot, code, message, now)
+
+    # 3. Housekeeping.
+    room.expire_away(now)
+    _drop_slow_clients(room, now)
+    if tick % s.ticks(INVALID_WINDOW_S) == 0:
+        cl.invalid[:] = 0
+
+    # 4–6. Interest, encode once per cell, fan-out.
+    clients = np.flatnonzero(cl.live)
+    if len(clients):
+        client_cells = room.grid.cell_of(st.pos[clients][:, [0, 2]])
+        moved = client_cells != cl.cell[clients]
+        cl.needs_keyframe[clients[moved]] = True
+        cl.cell[clients] = client_cells
+        cells, inverse = np.unique(client_cells, return_inverse=True)
+        active = st.active_slots().astype(np.int64)
+        vis = visible_sets(
+            room.grid, st.pos[active][:, [0, 2]], active, cells, s.interest_radius, s.visible_cap
+        )
+        pairs = (vis.cells[vis.query] << 24) | wire_ids(st, vis.slots)
+        current = np.sort(pairs)
+        entrant = ~_member(pairs, room.prev_pairs)
+        gone = room.prev_pairs[~_member(room.prev_pairs, current)]
+        gone = gone[_member(gone >> 24, cells)]
+        periodic_kf = (tick + cells * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
+        want_kf = periodic_kf | (np.bincount(inverse, cl.needs_keyframe[clients], len(cells)) > 0)
+        want_crowd = (tick + cells * _CROWD_PHASE) % s.ticks(s.crowd_interval_s) == 0
+        want_crowd |= np.bincount(inverse, cl.needs_crowd[clients], len(cells)) > 0
+        frames = build_cell_frames(
+            st,
+            vis,
+            entrant,
+            gone_records(st, gone, vis),
+            want_kf,
+            want_crowd,
+            tick,
+            time_ms,
+            s.crowd_max_points,
+        )
+        _fan_out(room, clients, inverse, frames, periodic_kf)
+        room.prev_pairs = current
+    else:
+        room.prev_pairs = room.prev_pairs[:0]
+
+    # 7. Publish this node's changes (a no-op on a single node).
+    if room.bus.has_peers:
+        room.publish_changes(tick, time_ms)
+    room.departed.clear()
+
+    # Chat lines of this tick go out as one message, encoded once.
+    if room.chat_queue:
+        chat = control.dumps({"type": "chat", "messages": room.chat_queue})
+        room.chat_queue = []
+        for slot in clients.tolist():
+            link = cl.links[slot]
+            if link is not None:
+                link.send_text(chat)
+
+    # 8. Reset and account.
+    end = room.clock()
+    if len(result.applied):
+        room.stats.server_added_seconds.observe_many(end - cl.received_at[result.applied])
+    st.changed[:] = False
+    room.stats.ticks += 1
+
+
+def _member(
+    values: npt.NDArray[np.int64], sorted_set: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a set that is already sorted: a binary search, no hashing."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), np.bool_)
+    idx = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[idx] == values
+
+
+def _fan_out(
+    room: Room,
+    clients: npt.NDArray[np.intp],
+    inverse: npt.NDArray[np.intp],
+    frames: CellFrames,
+    periodic_kf: npt.NDArray[np.bool_],
+) -> None:
+    """Send each client its cell's frames, skipping (not waiting for) congested ones.
+
+    Most cells take the fast path: no keyframe due and nobody congested, so
+    each client costs one call with the shared delta bytes.
+    """
+    cl, stats = room.clients, room.stats
+    n_cells = len(frames.delta)
+    order = np.argsort(inverse, kind="stable")
+    grouped = clients[order]
+    bounds = np.searchsorted(inverse[order], np.arange(n_cells + 1)).tolist()
+    congested_g = cl.congested[grouped]
+    needs_kf_g = cl.needs_keyframe[grouped]
+    cell_of_g = inverse[order]
+    slow_path = (np.bincount(cell_of_g, congested_g | needs_kf_g, n_cells) > 0) | periodic_kf
+    slow_path = slow_path.tolist()
+    slots = grouped.tolist()
+    send = cl.send
+    senders = [send[s] for s in slots]
+    congested = congested_g.tolist()
+    needs_kf = needs_kf_g.tolist()
+    served_kf: list[int] = []
+    skipped: list[int] = []
+    failed: list[int] = []
+    frames_out = bytes_out = records_out = 0
+    for q in range(n_cells):
+        a, b = bounds[q], bounds[q + 1]
+        delta, keyframe, crowd = frames.delta[q], frames.keyframe[q], frames.crowd[q]
+        n_delta = n_kf = n_crowd = 0
+        if not slow_path[q]:
+            if delta is not None:
+                for i in range(a, b):
+                    try:
+                        senders[i](delta)
+                    except Exception:  # a broken transport must not stop the others
+                        failed.append(slots[i])
+                n_delta = b - a
+        else:
+            every = keyframe is not None and periodic_kf[q]
+            for i in range(a, b):
+                if congested[i]:
+                    skipped.append(slots[i])
+                    continue
+                try:
+                    if keyframe is not None and (every or needs_kf[i]):
+                        senders[i](keyframe)
+                        served_kf.append(slots[i])
+                        n_kf += 1
+                    elif delta is not None:
+                        senders[i](delta)
+                        n_delta += 1
+                except Exception:
+                    failed.append(slots[i])
+        if crowd is not None:
+            for i in range(a, b):
+                if not congested[i]:
+                    try:
+                        senders[i](crowd)
+                        n_crowd += 1
+                    except Exception:
+                        failed.append(slots[i])
+        if n_delta:
+            frames_out += n_delta
+            bytes_out += n_delta * len(delta)  # type: ignore[arg-type]
+            records_out += n_delta * frames.delta_records[q]
+        if n_kf:
+            frames_out += n_kf
+            bytes_out += n_kf * len(keyframe)  # type: ignore[arg-type]
+            records_out += n_kf * frames.keyframe_records[q]
+        if n_crowd:
+            frames_out += n_crowd
+            bytes_out += n_crowd * len(crowd)  # type: ignore[arg-type]
+    cl.needs_keyframe[served_kf] = False
+    crowd_cells = np.array([f is not None for f in frames.crowd], np.bool_)
+    got_crowd = grouped[crowd_cells[cell_of_g] & ~congested_g]
+    cl.needs_crowd[got_crowd] = False
+    cl.needs_keyframe[skipped] = True  # it missed deltas: resync when it drains
+    stats.frames_out += frames_out
+    stats.bytes_out += bytes_out
+    stats.records_out += records_out
+    stats.frames_skipped_congested += len(skipped)
+    for slot in set(failed):
+        link = cl.links[slot]
+        if link is not None:
+            log.error("sending to slot %d failed; closing it", slot)
+            link.close(CloseCode.INTERNAL_ERROR, "internal error while sending")
+
+
+def _drop_slow_clients(room: Room, now: float) -> None:
+    """Close clients whose send buffer has stayed full for too long."""
+    cl = room.clients
+    limit = room.settings.slow_client_timeout_s
+    slow = np.flatnonzero(cl.live & cl.congested & (now - cl.congested_since > limit))
+    for slot in slow.tolist():
+        link = cl.links[slot]
+        if link is not None:
+            room.stats.disconnects["too_slow"] += 1
+            link.close(
+                CloseCode.TOO_SLOW,
+                f"your connection did not keep up for {limit:g} s; reconnect to resume",
+            )
+            # Closing takes a moment; do not close it again on the next tick.
+            cl.congested_since[slot] = np.inf

@@ -1,0 +1,226 @@
+"""The tick's behaviour: deltas, keyframes, gone ids, crowd, backpressure, never fatal."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from metaexpo.bus.local import LocalBus
+from metaexpo.config import Settings
+from metaexpo.errors import SessionClosed
+from metaexpo.protocol.frames import MsgType, encode_desktop_pose, record_ids
+from metaexpo.sync.room import Room, RoomSpec
+from metaexpo.sync.scheduler import TickLoop
+from metaexpo.sync.state import Bounds
+from metaexpo.sync.tick import run_tick
+from tests.sync.links import RecordingLink
+
+SPEC = RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0))
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_room(clock: FakeClock, **overrides: object) -> Room:
+    settings = Settings(**{"tick_hz": 20.0, "crowd_interval_s": 1.0, **overrides})  # type: ignore[arg-type]
+    return Room(SPEC, settings, LocalBus(), clock=clock)
+
+
+def step(room: Room, clock: FakeClock, n: int = 1) -> None:
+    for _ in range(n):
+        clock.now += room.settings.tick_period
+        run_tick(room, clock.now)
+
+
+def walk(room: Room, clock: FakeClock, slot: int, pos: tuple[float, float, float]) -> None:
+    room.submit_pose(slot, encode_desktop_pose(pos, 0.0, 0.0), clock.now)
+
+
+def test_first_frame_after_join_is_a_keyframe_with_everyone_near(clock: FakeClock) -> None:
+    room = make_room(clock)
+    links = [RecordingLink() for _ in range(3)]
+    joined = [room.join(link, f"v{i}", "celadon", "desktop") for i, link in enumerate(links)]
+    step(room, clock)
+    frames = [f for f in links[0].take() if f.kind is not MsgType.CROWD]
+    assert frames[0].kind is MsgType.KEYFRAME
+    assert sorted(record_ids(frames[0].desktop).tolist()) == sorted(j.avatar_id for j in joined)
+
+
+def test_a_move_reaches_the_others_in_the_next_delta_only(clock: FakeClock) -> None:
+    room = make_room(clock, keyframe_interval_s=100.0)
+    a, b = RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    room.join(b, "b", "celadon", "desktop")
+    step(room, clock, 2)
+    b.take()
+    x, y, z = room.state.pos[ja.slot].tolist()
+    walk(room, clock, ja.slot, (x + 0.5, y, z))
+    step(room, clock)
+    deltas = [f for f in b.take() if f.kind is MsgType.DELTA]
+    assert len(deltas) == 1
+    assert record_ids(deltas[0].desktop).tolist() == [ja.avatar_id]
+    step(room, clock)
+    assert [f for f in b.take() if f.kind is MsgType.DELTA] == []  # nothing changed: nothing sent
+
+
+def test_leaving_sends_the_id_as_gone_and_the_slot_is_reused_with_a_new_id(
+    clock: FakeClock,
+) -> None:
+    room = make_room(clock, keyframe_interval_s=100.0)
+    a, b = RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    room.join(b, "b", "celadon", "desktop")
+    step(room, clock, 2)
+    b.take()
+    room.disconnect(ja.slot, a, clean=True, reason="closed")
+    step(room, clock)
+    gone = [record_ids(f.gone).tolist() for f in b.take() if f.kind is MsgType.DELTA]
+    assert gone == [[ja.avatar_id]]
+    jc = room.join(RecordingLink(), "c", "celadon", "desktop")
+    assert jc.slot == ja.slot and jc.avatar_id != ja.avatar_id
+
+
+def test_far_avatars_arrive_only_in_the_crowd_layer(clock: FakeClock) -> None:
+    room = make_room(clock, interest_radius=20.0)
+    near, far = RecordingLink(), RecordingLink()
+    room.join(near, "near", "celadon", "desktop")
+    jf = room.join(far, "far", "celadon", "desktop")
+    room.teleport(jf.slot, (100.0, 1.6, 100.0), None)
+    step(room, clock, 21)
+    frames = near.take()
+    seen = {i for f in frames for i in record_ids(f.desktop).tolist()}
+    assert jf.avatar_id not in seen
+    crowds = [f for f in frames if f.kind is MsgType.CROWD]
+    assert 1 <= len(crowds) <= 3  # about once a second over ~1 s, plus the one at join
+    assert any(len(c.crowd) == 1 for c in crowds)
+
+
+def test_visible_set_is_capped_and_the_rest_is_crowd(clock: FakeClock) -> None:
+    room = make_room(clock, visible_cap=5)
+    links = [RecordingLink() for _ in range(12)]
+    for i, link in enumerate(links):
+        room.join(link, f"v{i}", "celadon", "desktop")
+    step(room, clock)
+    frames = links[0].take()
+    kf = next(f for f in frames if f.kind is MsgType.KEYFRAME)
+    crowd = next(f for f in frames if f.kind is MsgType.CROWD)
+    assert len(kf.desktop) == 5
+    assert len(crowd.crowd) == 7
+
+
+def test_congested_client_skips_frames_and_resyncs_with_a_keyframe(clock: FakeClock) -> None:
+    room = make_room(clock, keyframe_interval_s=100.0)
+    a, slow = RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    js = room.join(slow, "slow", "celadon", "desktop")
+    step(room, clock, 2)
+    slow.take()
+    room.set_congested(js.slot, True)
+    for i in range(3):
+        walk(room, clock, ja.slot, (0.1 * (i + 1), 1.6, 0.0))
+        step(room, clock)
+    assert slow.take() == []
+    room.set_congested(js.slot, False)
+    step(room, clock)
+    assert [f.kind for f in slow.take() if f.kind is not MsgType.CROWD] == [MsgType.KEYFRAME]
+
+
+def test_client_congested_too_long_is_closed_as_too_slow(clock: FakeClock) -> None:
+    room = make_room(clock, slow_client_timeout_s=1.0)
+    slow = RecordingLink()
+    js = room.join(slow, "slow", "celadon", "desktop")
+    room.set_congested(js.slot, True)
+    step(room, clock, 25)
+    assert slow.closed is not None and slow.closed[0] == 4031
+
+
+def test_unclean_disconnect_keeps_the_avatar_away_until_resumed(clock: FakeClock) -> None:
+    room = make_room(clock)
+    a, b = RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    room.join(b, "b", "celadon", "desktop")
+    target = (ja.position[0] + 0.5, 1.6, ja.position[2])
+    walk(room, clock, ja.slot, target)
+    step(room, clock)
+    room.disconnect(ja.slot, a, clean=False, reason="dropped")
+    step(room, clock)
+    a2 = RecordingLink()
+    again = room.join(a2, "a", "celadon", "desktop", resume=ja.token)
+    assert again.resumed and again.avatar_id == ja.avatar_id
+    assert again.position == pytest.approx(target, abs=1e-5)
+
+
+def test_unresumed_avatar_is_removed_after_the_resume_window(clock: FakeClock) -> None:
+    room = make_room(clock, resume_window_s=1.0)
+    a = RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    room.disconnect(ja.slot, a, clean=False, reason="dropped")
+    step(room, clock, 30)
+    assert room.state.count == 0
+    fresh = room.join(RecordingLink(), "a", "celadon", "desktop", resume=ja.token)
+    assert not fresh.resumed
+
+
+def test_a_failing_room_tick_is_counted_and_does_not_stop_the_loop(clock: FakeClock) -> None:
+    room = make_room(clock)
+    other = make_room(clock)
+    room.join(RecordingLink(), "a", "celadon", "desktop")
+    b = RecordingLink()
+    other.join(b, "b", "celadon", "desktop")
+    room.pending[10_000] = b"garbage"  # a slot that does not exist
+    loop = TickLoop(lambda: [room, other], 20.0, clock=clock)
+    loop.tick_once()
+    assert loop.errors == 1
+    assert b.binary  # the other room still ticked
+
+
+def test_frames_for_one_cell_are_the_same_bytes_object(clock: FakeClock) -> None:
+    room = make_room(clock)
+    links = [RecordingLink() for _ in range(4)]
+    for i, link in enumerate(links):
+        j = room.join(link, f"v{i}", "celadon", "desktop")
+        room.teleport(j.slot, (5.0 + 0.5 * i, 1.6, 5.0), None)  # all in one cell
+    step(room, clock)
+    firsts = [link.binary[0] for link in links]
+    assert all(f is firsts[0] for f in firsts)  # encoded once, shared
+
+
+def test_hall_full_refuses_new_joins_with_1013(clock: FakeClock) -> None:
+    room = make_room(clock, max_clients=2)
+    for i in range(2):
+        room.join(RecordingLink(), f"v{i}", "celadon", "desktop")
+    with pytest.raises(SessionClosed) as err:
+        room.join(RecordingLink(), "late", "celadon", "desktop")
+    assert err.value.close_code == 1013 and "hall full" in err.value.message
+
+
+def test_walkers_in_many_cells_get_only_their_cells_changes(clock: FakeClock) -> None:
+    room = make_room(clock, interest_radius=10.0, keyframe_interval_s=100.0)
+    links, joins = [], []
+    for i, (x, z) in enumerate(itertools.product((-100.0, 0.0, 100.0), repeat=2)):
+        link = RecordingLink()
+        j = room.join(link, f"v{i}", "celadon", "desktop")
+        room.teleport(j.slot, (x, 1.6, z), None)
+        links.append(link)
+        joins.append(j)
+    step(room, clock, 2)
+    for link in links:
+        link.take()
+    walk(room, clock, joins[0].slot, (-99.5, 1.6, -100.0))
+    step(room, clock)
+    got = [[f for f in link.take() if f.kind is MsgType.DELTA] for link in links]
+    assert len(got[0]) == 1
+    assert all(g == [] for g in got[1:])
+    assert np.isclose(got[0][0].desktop["pos"][0][0] / 128 - 128, -99.5, atol=0.01)

@@ -1,0 +1,198 @@
+// Binary codec of the sync protocol (docs/protocol.md), version 1.
+// Pure functions over ArrayBuffers; the browser client and the node tests use
+// the same module, and both check it against docs/protocol-vectors/.
+
+export const PROTOCOL_VERSION = 1;
+export const MsgType = Object.freeze({
+  DESKTOP_POSE: 0x01, VR_POSE: 0x02, DELTA: 0x10, KEYFRAME: 0x11, CROWD: 0x12,
+});
+export const AvatarFlag = Object.freeze({ MOVING: 0x01, TELEPORTED: 0x02, AWAY: 0x04, SPEAKING: 0x08 });
+export const POSITION_STEP = 1 / 128;
+export const DESKTOP_POSE_SIZE = 23;
+export const VR_POSE_SIZE = 87;
+export const DESKTOP_RECORD_SIZE = 12;
+export const VR_RECORD_SIZE = 28;
+export const HEADER_SIZE = 10;
+
+const YAW_STEP = (2 * Math.PI) / 256;
+const PITCH_STEP = Math.PI / 2 / 127;
+const Q_RANGE = Math.SQRT1_2;
+
+const TYPE_NAMES = { 0x10: 'DELTA', 0x11: 'KEYFRAME', 0x12: 'CROWD' };
+
+export class FrameError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A client's desktop/mobile pose: head position (m), yaw and pitch (rad), flags. */
+export function encodeDesktopPose(position, yaw, pitch, flags = 0) {
+  const buf = new ArrayBuffer(DESKTOP_POSE_SIZE);
+  const v = new DataView(buf);
+  v.setUint8(0, PROTOCOL_VERSION);
+  v.setUint8(1, MsgType.DESKTOP_POSE);
+  v.setFloat32(2, position[0], true);
+  v.setFloat32(6, position[1], true);
+  v.setFloat32(10, position[2], true);
+  v.setFloat32(14, yaw, true);
+  v.setFloat32(18, pitch, true);
+  v.setUint8(22, flags);
+  return buf;
+}
+
+/** A client's VR pose: world positions (m) and x, y, z, w quaternions of head and hands. */
+export function encodeVrPose(head, headQ, left, leftQ, right, rightQ, flags = 0) {
+  const buf = new ArrayBuffer(VR_POSE_SIZE);
+  const v = new DataView(buf);
+  v.setUint8(0, PROTOCOL_VERSION);
+  v.setUint8(1, MsgType.VR_POSE);
+  let o = 2;
+  for (const arr of [head, headQ, left, leftQ, right, rightQ]) {
+    for (const x of arr) { v.setFloat32(o, x, true); o += 4; }
+  }
+  v.setUint8(86, flags);
+  return buf;
+}
+
+/** Decode a client pose frame (used by tests and tools). */
+export function decodeClientPose(data) {
+  const v = view(data);
+  const type = v.getUint8(1);
+  const f = (o) => v.getFloat32(o, true);
+  if (type === MsgType.DESKTOP_POSE && v.byteLength === DESKTOP_POSE_SIZE) {
+    return { version: v.getUint8(0), type: 'DESKTOP_POSE', position: [f(2), f(6), f(10)],
+      yaw: f(14), pitch: f(18), flags: v.getUint8(22) };
+  }
+  if (type === MsgType.VR_POSE && v.byteLength === VR_POSE_SIZE) {
+    const read = (o, n) => Array.from({ length: n }, (_, i) => f(o + 4 * i));
+    return { version: v.getUint8(0), type: 'VR_POSE', head: read(2, 3), head_q: read(14, 4),
+      left: read(30, 3), left_q: read(42, 4), right: read(58, 3), right_q: read(70, 4),
+      flags: v.getUint8(86) };
+  }
+  throw new FrameError('bad_type', `not a client pose frame (type ${type}, ${v.byteLength} B)`);
+}
+
+/** Unpack a 32-bit "smallest three" orientation into [x, y, z, w]. */
+export function unpackQuaternion(packed, out = [0, 0, 0, 0]) {
+  const largest = packed >>> 30;
+  const a = ((packed >>> 20) & 1023) / 1023 * 2 * Q_RANGE - Q_RANGE;
+  const b = ((packed >>> 10) & 1023) / 1023 * 2 * Q_RANGE - Q_RANGE;
+  const c = (packed & 1023) / 1023 * 2 * Q_RANGE - Q_RANGE;
+  const big = Math.sqrt(Math.max(0, 1 - a * a - b * b - c * c));
+  let k = 0;
+  const rest = [a, b, c];
+  for (let i = 0; i < 4; i++) out[i] = i === largest ? big : rest[k++];
+  return out;
+}
+
+/** Pack [x, y, z, w] into 32-bit "smallest three" (the server's encoding; for tests). */
+export function packQuaternion(q) {
+  const n = Math.hypot(q[0], q[1], q[2], q[3]) || 1;
+  let largest = 0;
+  for (let i = 1; i < 4; i++) if (Math.abs(q[i]) > Math.abs(q[largest])) largest = i;
+  const sign = q[largest] < 0 ? -1 : 1;
+  let packed = largest * 2 ** 30;
+  let shift = 20;
+  for (let i = 0; i < 4; i++) {
+    if (i === largest) continue;
+    const c = Math.min(Q_RANGE, Math.max(-Q_RANGE, (sign * q[i]) / n));
+    packed += Math.round(((c + Q_RANGE) / (2 * Q_RANGE)) * 1023) * 2 ** shift;
+    shift -= 10;
+  }
+  return packed >>> 0;
+}
+
+function view(data) {
+  if (data instanceof ArrayBuffer) return new DataView(data);
+  if (ArrayBuffer.isView(data)) return new DataView(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError('expected an ArrayBuffer or a typed array');
+}
+
+function readDesktop(v, o, origin) {
+  const slot = v.getUint16(o, true);
+  const gen = v.getUint8(o + 2);
+  const pq = [v.getUint16(o + 3, true), v.getUint16(o + 5, true), v.getUint16(o + 7, true)];
+  const yawQ = v.getUint8(o + 9);
+  const pitchQ = v.getInt8(o + 10);
+  return {
+    id: slot + gen * 65536, slot, gen, position_q: pq,
+    position: [origin[0] + pq[0] * POSITION_STEP, origin[1] + pq[1] * POSITION_STEP,
+      origin[2] + pq[2] * POSITION_STEP],
+    yaw_q: yawQ, yaw: yawQ * YAW_STEP, pitch_q: pitchQ, pitch: Math.max(pitchQ, -127) * PITCH_STEP,
+    flags: v.getUint8(o + 11),
+  };
+}
+
+function readVr(v, o, origin) {
+  const slot = v.getUint16(o, true);
+  const gen = v.getUint8(o + 2);
+  const pq = [v.getUint16(o + 3, true), v.getUint16(o + 5, true), v.getUint16(o + 7, true)];
+  const head = [origin[0] + pq[0] * POSITION_STEP, origin[1] + pq[1] * POSITION_STEP,
+    origin[2] + pq[2] * POSITION_STEP];
+  const hand = (p) => [v.getInt8(p), v.getInt8(p + 1), v.getInt8(p + 2)];
+  const left = hand(o + 13);
+  const right = hand(o + 20);
+  const headQ = v.getUint32(o + 9, true);
+  const leftQ = v.getUint32(o + 16, true);
+  const rightQ = v.getUint32(o + 23, true);
+  return {
+    id: slot + gen * 65536, slot, gen, position_q: pq, position: head,
+    head_q_packed: headQ, head_q: unpackQuaternion(headQ),
+    left_offset_cm: left, left: head.map((h, i) => h + left[i] / 100),
+    left_q_packed: leftQ, left_q: unpackQuaternion(leftQ),
+    right_offset_cm: right, right: head.map((h, i) => h + right[i] / 100),
+    right_q_packed: rightQ, right_q: unpackQuaternion(rightQ),
+    flags: v.getUint8(o + 27),
+  };
+}
+
+function readCount(v, o, size, what) {
+  if (o + 2 > v.byteLength) throw new FrameError('truncated', `frame ends before the ${what} count`);
+  const n = v.getUint16(o, true);
+  if (o + 2 + n * size > v.byteLength) {
+    throw new FrameError('truncated', `frame declares ${n} ${what} past its end`);
+  }
+  return n;
+}
+
+/**
+ * Decode a server frame. Positions are world metres given the hall origin
+ * (the welcome's bounds.min). Returns {version, type, tick, time_ms, desktop,
+ * vr, gone} for DELTA/KEYFRAME, {version, type, tick, time_ms, points} for CROWD.
+ */
+export function decodeServerFrame(data, origin = [0, 0, 0]) {
+  const v = view(data);
+  if (v.byteLength < HEADER_SIZE) throw new FrameError('truncated', 'frame shorter than its header');
+  const version = v.getUint8(0);
+  if (version !== PROTOCOL_VERSION) throw new FrameError('bad_version', `frame version ${version}`);
+  const typeCode = v.getUint8(1);
+  const type = TYPE_NAMES[typeCode];
+  if (!type) throw new FrameError('bad_type', `unknown frame type 0x${typeCode.toString(16)}`);
+  const tick = v.getUint32(2, true);
+  const timeMs = v.getUint32(6, true);
+  let o = HEADER_SIZE;
+  if (type === 'CROWD') {
+    const n = readCount(v, o, 2, 'crowd points');
+    o += 2;
+    const points = [];
+    for (let i = 0; i < n; i++, o += 2) points.push([v.getUint8(o), v.getUint8(o + 1)]);
+    if (o !== v.byteLength) throw new FrameError('bad_length', 'trailing bytes after the frame');
+    return { version, type, tick, time_ms: timeMs, points };
+  }
+  const desktop = [];
+  const vr = [];
+  const gone = [];
+  let n = readCount(v, o, DESKTOP_RECORD_SIZE, 'desktop records');
+  o += 2;
+  for (let i = 0; i < n; i++, o += DESKTOP_RECORD_SIZE) desktop.push(readDesktop(v, o, origin));
+  n = readCount(v, o, VR_RECORD_SIZE, 'VR records');
+  o += 2;
+  for (let i = 0; i < n; i++, o += VR_RECORD_SIZE) vr.push(readVr(v, o, origin));
+  n = readCount(v, o, 3, 'gone ids');
+  o += 2;
+  for (let i = 0; i < n; i++, o += 3) gone.push(v.getUint16(o, true) + v.getUint8(o + 2) * 65536);
+  if (o !== v.byteLength) throw new FrameError('bad_length', 'trailing bytes after the frame');
+  return { version, type, tick, time_ms: timeMs, desktop, vr, gone };
+}
