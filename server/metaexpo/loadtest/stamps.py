@@ -38,6 +38,11 @@ def desktop_stamps(
     return (yaw_q.astype(np.int64) << 7) | (pitch_q.astype(np.int64) & 0x7F)
 
 
+def json_desktop_stamp(yaw: float, pitch: float) -> int:
+    """The stamp in a desktop pose's float yaw and pitch (as the naive baseline relays them)."""
+    return (round(yaw / _YAW_STEP) << 7) | (round(pitch / _PITCH_STEP) & 0x7F)
+
+
 def vr_hand_offset_cm(stamp: int) -> tuple[int, int]:
     """Left-hand (dx, dy) in whole cm that carry ``stamp``."""
     s = stamp % VR_MOD

@@ -1,0 +1,150 @@
+"""The load-test harness itself, against a real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metaexpo.loadtest import promtext, stamps
+from metaexpo.loadtest.plans import Hall, Scenario, make_plans
+from tests.conftest import ROOT, TIME_FACTOR
+from tests.live import ServerProcess
+
+pytestmark = pytest.mark.integration
+
+REQUIRED = {
+    "clients_connected",
+    "disconnects",
+    "errors",
+    "latency_ms",
+    "server_added_ms",
+    "bytes_per_client_s",
+    "bytes_per_avatar_update",
+    "updates_per_client_s",
+    "server_cpu_cores",
+    "server_rss_mb",
+    "tick_ms",
+    "tick_overruns",
+    "generator_cpu_cores",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path_factory.mktemp("lt")).start()
+    yield srv
+    srv.stop()
+
+
+def run_loadtest(server: ServerProcess, tmp: Path, *args: str) -> dict[str, object]:
+    out = tmp / "report.json"
+    plot = tmp / "report.png"
+    cmd = [
+        sys.executable,
+        "-m",
+        "metaexpo",
+        "loadtest",
+        "--url",
+        server.http,
+        "--json",
+        str(out),
+        "--plot",
+        str(plot),
+        "--quiet",
+        *args,
+    ]
+    subprocess.run(cmd, cwd=ROOT, check=True, timeout=120 * TIME_FACTOR)
+    assert plot.stat().st_size > 10_000
+    return dict(json.loads(out.read_text()))
+
+
+def test_short_hall_walk_completes_with_every_benchmark_field(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    report = run_loadtest(
+        server,
+        tmp_path,
+        "--scenario",
+        "hall-walk",
+        "--clients",
+        "40",
+        "--duration",
+        "4",
+        "--ramp",
+        "1",
+        "--probes",
+        "8",
+    )
+    assert report.keys() >= REQUIRED
+    assert report["clients_connected"] == 40
+    assert report["disconnects"] == 0 and report["errors"] == 0
+    lat = report["latency_ms"]
+    assert isinstance(lat, dict)
+    assert lat["samples"] > 100
+    assert set(lat) >= {"p50", "p95", "p99", "max"}
+    assert report["bytes_per_client_s"]["down"] > 0  # type: ignore[index]
+    assert report["server_cpu_cores"] > 0  # type: ignore[operator]
+
+
+def test_crowd_scenario_sends_vr_poses_that_probes_can_time(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    report = run_loadtest(
+        server,
+        tmp_path,
+        "--scenario",
+        "crowd",
+        "--clients",
+        "30",
+        "--duration",
+        "3",
+        "--ramp",
+        "1",
+        "--probes",
+        "5",
+    )
+    assert report["clients_connected"] == 30
+    assert report["latency_ms"]["samples"] > 50  # type: ignore[index]
+    assert report["bytes_per_avatar_update"] is not None
+
+
+def test_plans_are_reproducible_and_spread_probes() -> None:
+    hall = Hall("main", (-128, 0, -128), (128, 16, 128), ((0.0, 0.0), (50.0, 50.0)), (100.0, 0.0))
+    a = make_plans(hall, Scenario.HALL_WALK, 200, 7, 10, 2)
+    b = make_plans(hall, Scenario.HALL_WALK, 200, 7, 10, 2)
+    assert a == b
+    assert sum(p.probe for p in a) == 10
+    assert 0.2 < sum(p.walker for p in a) / 200 < 0.45
+    assert {p.url_index for p in a} == {0, 1}
+    crowd = make_plans(hall, Scenario.CROWD, 100, 1, 0, 1)
+    d = [np.hypot(p.start[0] - 100, p.start[1]) for p in crowd]
+    assert max(d) <= 20.01
+
+
+def test_stamps_survive_the_servers_quantisation() -> None:
+    from metaexpo.protocol import quantise as q  # noqa: PLC0415
+
+    for stamp in (0, 1, 127, 128, 16_383, 32_767, 12_345):
+        yaw, pitch = stamps.desktop_angles(stamp)
+        yq = q.quantise_yaw(np.float32(yaw))
+        pq = q.quantise_pitch(np.float32(pitch))
+        assert int(stamps.desktop_stamps(np.array([yq]), np.array([pq]))[0]) == stamp
+
+
+def test_histogram_quantile_interpolates_within_buckets() -> None:
+    text = "\n".join(
+        [
+            'h_bucket{le="0.01"} 10',
+            'h_bucket{le="0.02"} 90',
+            'h_bucket{le="+Inf"} 100',
+        ]
+    )
+    buckets = promtext.parse(text).buckets("h")
+    assert promtext.quantile(buckets, 0.5) == pytest.approx(0.015)
+    assert promtext.quantile(buckets, 0.05) == pytest.approx(0.005)
