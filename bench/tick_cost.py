@@ -58,9 +58,9 @@ def build(n: int, seed: int = 1) -> tuple[Room, list[int], np.ndarray, list[floa
     for i in range(n):
         j = room.join(NullLink(), f"bot{i}", "celadon", "desktop")
         bx, bz = booths[rng.integers(len(booths))] + rng.normal(0, 2, 2)
-        room.teleport(j.slot, (float(bx), 1.6, float(bz)), None)
+        room.teleport(j.row, (float(bx), 1.6, float(bz)), None)
         if rng.random() < 0.3:
-            walkers.append(j.slot)
+            walkers.append(j.row)
     dirs = rng.normal(0, 1, (len(walkers), 2))
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
     return room, walkers, dirs, clock

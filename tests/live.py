@@ -197,6 +197,13 @@ class Client:
             if not isinstance(item, dict) and pred(item):
                 return item
 
+    async def collect(self, seconds: float) -> None:
+        """Read (and keep) everything that arrives during ``seconds``."""
+        deadline = time.monotonic() + seconds
+        with contextlib.suppress(TimeoutError):
+            while (left := deadline - time.monotonic()) > 0:
+                await self.next(left / TIME_FACTOR)
+
     async def closed(self, timeout: float = 10.0) -> tuple[int | None, str]:
         """Read until the server closes; (close code, reason)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR

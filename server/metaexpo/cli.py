@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, CliApp, CliSubCommand, SettingsConfigDict
 
-from metaexpo.config import Settings
+from metaexpo.config import PROJECT_ROOT, Settings
 from metaexpo.errors import ConfigError
 
 
@@ -30,6 +30,23 @@ class ServeCommand(Settings):
         from metaexpo.server import serve
 
         serve(Settings(**self.model_dump(exclude={"port_file"})), self.port_file)
+
+
+class BuildScenesCommand(BaseSettings):
+    """Build each hall's GLB from the catalog into <data-dir>/scenes/ and report on them."""
+
+    model_config = SettingsConfigDict(env_prefix="METAEXPO_")
+
+    scenes_dir: Path = Field(PROJECT_ROOT / "scenes", description="The expo catalog (YAML).")
+    data_dir: Path = Field(Path("data"), description="Data folder; scenes go to its scenes/.")
+    force: bool = Field(False, description="Rebuild even if the catalog has not changed.")
+    json_out: bool = Field(False, alias="json", description="Print the report as JSON.")
+
+    def cli_cmd(self) -> None:
+        """Build, validate and print the summary."""
+        from metaexpo.scenebuild.cli import run_build
+
+        run_build(self.scenes_dir, self.data_dir, force=self.force, as_json=self.json_out)
 
 
 class LoadtestCommand(BaseSettings):
@@ -87,6 +104,7 @@ class MetaExpo(BaseSettings):
 
     serve: CliSubCommand[ServeCommand] = Field(description="Run the expo server.")
     loadtest: CliSubCommand[LoadtestCommand] = Field(description="Load-test a running server.")
+    build_scenes: CliSubCommand[BuildScenesCommand] = Field(description="Build the hall GLBs.")
 
     def cli_cmd(self) -> None:
         """Run the chosen subcommand."""

@@ -8,6 +8,8 @@ data folder, the in-process bus and the built-in content.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +41,23 @@ class Settings(BaseSettings):
         "picows",
         description="WebSocket stack of /ws: picows (measured fastest, docs/perf.md) or "
         "the FastAPI/uvicorn route (kept for comparison).",
+    )
+
+    # --- several nodes, one hall -------------------------------------------------------------
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (redis://host:6379/0): nodes sharing it serve one hall together. "
+        "Without it the in-process bus is used and this node is alone.",
+    )
+    node_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        description="This node's name on the bus (default: host-pid).",
+    )
+    node_slots: int = Field(
+        4096, description="Avatar ids per node (a power of two; 65,536 / this = most nodes)."
+    )
+    workers: int = Field(
+        1, ge=1, le=64, description="Node processes on this host sharing the port (needs Redis)."
     )
 
     # --- the tick and interest management ---------------------------------------------------
@@ -111,6 +130,13 @@ class Settings(BaseSettings):
     def _check_consistency(self) -> Settings:
         if self.ping_timeout_s > self.ping_interval_s:
             raise ValueError("ping_timeout_s must not exceed ping_interval_s")
+        if self.node_slots < 256 or 65536 % self.node_slots:
+            raise ValueError("node_slots must be a power of two between 256 and 65536")
+        if self.workers > 1 and not self.redis_url:
+            raise ValueError(
+                "workers > 1 needs --redis-url: separate processes can only share a hall "
+                "through Redis"
+            )
         return self
 
     @property

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
+import os
 import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -38,11 +41,14 @@ def sync_listener_factory(app: FastAPI) -> ListenerFactory:
     return factory
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """A listening-ready TCP socket for ``host:port`` (IPv6 if the host says so)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        # Several node processes accept on one port; the kernel spreads connections.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
@@ -55,6 +61,15 @@ class _Server(uvicorn.Server):
     would die "by SIGTERM" even after a clean shutdown; a second signal still
     forces the exit.
     """
+
+    def __init__(self, config: uvicorn.Config, ready: Any = None) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.ready is not None:
+            self.ready.set()  # a worker tells the parent it is accepting connections
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -71,13 +86,57 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 def serve(settings: Settings, port_file: Path | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then shut down gracefully."""
+    if settings.workers > 1:
+        serve_workers(settings, port_file)
+        return
+    _serve_one(settings, port_file, reuse_port=False)
+
+
+def serve_workers(settings: Settings, port_file: Path | None) -> None:
+    """Run ``settings.workers`` node processes on one port (SO_REUSEPORT), joined by Redis."""
+    holder = bind_socket(settings.host, settings.port, reuse_port=True)
+    port = holder.getsockname()[1]
+    ctx = multiprocessing.get_context("spawn")
+    children, ready = [], []
+    for k in range(settings.workers):
+        child = settings.model_copy(
+            update={"workers": 1, "port": port, "node_id": f"{settings.node_id}-w{k}"}
+        )
+        event = ctx.Event()
+        proc = ctx.Process(
+            target=_serve_one, args=(child, None), kwargs={"reuse_port": True, "ready": event}
+        )
+        proc.start()
+        children.append(proc)
+        ready.append(event)
+    holder.close()
+    for event in ready:  # publish the port only once every worker accepts connections
+        event.wait(120)
+    if port_file is not None:
+        port_file.write_text(f"{port}\n")
+
+    def stop(signum: int, _frame: object) -> None:
+        for proc in children:
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signal.SIGTERM)
+
+    for sig in _SIGNALS:
+        signal.signal(sig, stop)
+    for proc in children:
+        proc.join()
+
+
+def _serve_one(
+    settings: Settings, port_file: Path | None, *, reuse_port: bool, ready: Any = None
+) -> None:
+    """One node process: the app on its own socket."""
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = create_app(settings)
     factory = sync_listener_factory(app) if settings.sync_transport == "picows" else None
-    sock = bind_socket(settings.host, settings.port)
+    sock = bind_socket(settings.host, settings.port, reuse_port=reuse_port)
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
@@ -93,4 +152,4 @@ def serve(settings: Settings, port_file: Path | None = None) -> None:
     log.info(
         "expo on http://%s:%d (sync WebSocket /ws via %s)", host, port, settings.sync_transport
     )
-    _Server(config).run(sockets=[sock])
+    _Server(config, ready).run(sockets=[sock])

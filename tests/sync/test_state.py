@@ -18,8 +18,8 @@ def test_reused_slot_gets_a_new_generation_and_a_new_wire_id() -> None:
     b = st.allocate((1, 1.6, 1), 0.0, vr=False)
     assert b == a
     assert st.wire_id(b) != old_id
-    assert st.slot_of(old_id) is None
-    assert st.slot_of(st.wire_id(b)) == b
+    assert st.row_of(old_id) is None
+    assert st.row_of(st.wire_id(b)) == b
 
 
 def test_generation_wraps_from_255_to_1_never_0() -> None:

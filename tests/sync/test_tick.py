@@ -65,8 +65,8 @@ def test_a_move_reaches_the_others_in_the_next_delta_only(clock: FakeClock) -> N
     room.join(b, "b", "celadon", "desktop")
     step(room, clock, 2)
     b.take()
-    x, y, z = room.state.pos[ja.slot].tolist()
-    walk(room, clock, ja.slot, (x + 0.5, y, z))
+    x, y, z = room.state.pos[ja.row].tolist()
+    walk(room, clock, ja.row, (x + 0.5, y, z))
     step(room, clock)
     deltas = [f for f in b.take() if f.kind is MsgType.DELTA]
     assert len(deltas) == 1
@@ -84,12 +84,12 @@ def test_leaving_sends_the_id_as_gone_and_the_slot_is_reused_with_a_new_id(
     room.join(b, "b", "celadon", "desktop")
     step(room, clock, 2)
     b.take()
-    room.disconnect(ja.slot, a, clean=True, reason="closed")
+    room.disconnect(ja.row, a, clean=True, reason="closed")
     step(room, clock)
     gone = [record_ids(f.gone).tolist() for f in b.take() if f.kind is MsgType.DELTA]
     assert gone == [[ja.avatar_id]]
     jc = room.join(RecordingLink(), "c", "celadon", "desktop")
-    assert jc.slot == ja.slot and jc.avatar_id != ja.avatar_id
+    assert jc.row == ja.row and jc.avatar_id != ja.avatar_id
 
 
 def test_far_avatars_arrive_only_in_the_crowd_layer(clock: FakeClock) -> None:
@@ -97,7 +97,7 @@ def test_far_avatars_arrive_only_in_the_crowd_layer(clock: FakeClock) -> None:
     near, far = RecordingLink(), RecordingLink()
     room.join(near, "near", "celadon", "desktop")
     jf = room.join(far, "far", "celadon", "desktop")
-    room.teleport(jf.slot, (100.0, 1.6, 100.0), None)
+    room.teleport(jf.row, (100.0, 1.6, 100.0), None)
     step(room, clock, 21)
     frames = near.take()
     seen = {i for f in frames for i in record_ids(f.desktop).tolist()}
@@ -127,12 +127,12 @@ def test_congested_client_skips_frames_and_resyncs_with_a_keyframe(clock: FakeCl
     js = room.join(slow, "slow", "celadon", "desktop")
     step(room, clock, 2)
     slow.take()
-    room.set_congested(js.slot, True)
+    room.set_congested(js.row, True)
     for i in range(3):
-        walk(room, clock, ja.slot, (0.1 * (i + 1), 1.6, 0.0))
+        walk(room, clock, ja.row, (0.1 * (i + 1), 1.6, 0.0))
         step(room, clock)
     assert slow.take() == []
-    room.set_congested(js.slot, False)
+    room.set_congested(js.row, False)
     step(room, clock)
     assert [f.kind for f in slow.take() if f.kind is not MsgType.CROWD] == [MsgType.KEYFRAME]
 
@@ -141,7 +141,7 @@ def test_client_congested_too_long_is_closed_as_too_slow(clock: FakeClock) -> No
     room = make_room(clock, slow_client_timeout_s=1.0)
     slow = RecordingLink()
     js = room.join(slow, "slow", "celadon", "desktop")
-    room.set_congested(js.slot, True)
+    room.set_congested(js.row, True)
     step(room, clock, 25)
     assert slow.closed is not None and slow.closed[0] == 4031
 
@@ -152,9 +152,9 @@ def test_unclean_disconnect_keeps_the_avatar_away_until_resumed(clock: FakeClock
     ja = room.join(a, "a", "celadon", "desktop")
     room.join(b, "b", "celadon", "desktop")
     target = (ja.position[0] + 0.5, 1.6, ja.position[2])
-    walk(room, clock, ja.slot, target)
+    walk(room, clock, ja.row, target)
     step(room, clock)
-    room.disconnect(ja.slot, a, clean=False, reason="dropped")
+    room.disconnect(ja.row, a, clean=False, reason="dropped")
     step(room, clock)
     a2 = RecordingLink()
     again = room.join(a2, "a", "celadon", "desktop", resume=ja.token)
@@ -166,7 +166,7 @@ def test_unresumed_avatar_is_removed_after_the_resume_window(clock: FakeClock) -
     room = make_room(clock, resume_window_s=1.0)
     a = RecordingLink()
     ja = room.join(a, "a", "celadon", "desktop")
-    room.disconnect(ja.slot, a, clean=False, reason="dropped")
+    room.disconnect(ja.row, a, clean=False, reason="dropped")
     step(room, clock, 30)
     assert room.state.count == 0
     fresh = room.join(RecordingLink(), "a", "celadon", "desktop", resume=ja.token)
@@ -191,7 +191,7 @@ def test_frames_for_one_cell_are_the_same_bytes_object(clock: FakeClock) -> None
     links = [RecordingLink() for _ in range(4)]
     for i, link in enumerate(links):
         j = room.join(link, f"v{i}", "celadon", "desktop")
-        room.teleport(j.slot, (5.0 + 0.5 * i, 1.6, 5.0), None)  # all in one cell
+        room.teleport(j.row, (5.0 + 0.5 * i, 1.6, 5.0), None)  # all in one cell
     step(room, clock)
     firsts = [link.binary[0] for link in links]
     assert all(f is firsts[0] for f in firsts)  # encoded once, shared
@@ -212,13 +212,13 @@ def test_walkers_in_many_cells_get_only_their_cells_changes(clock: FakeClock) ->
     for i, (x, z) in enumerate(itertools.product((-100.0, 0.0, 100.0), repeat=2)):
         link = RecordingLink()
         j = room.join(link, f"v{i}", "celadon", "desktop")
-        room.teleport(j.slot, (x, 1.6, z), None)
+        room.teleport(j.row, (x, 1.6, z), None)
         links.append(link)
         joins.append(j)
     step(room, clock, 2)
     for link in links:
         link.take()
-    walk(room, clock, joins[0].slot, (-99.5, 1.6, -100.0))
+    walk(room, clock, joins[0].row, (-99.5, 1.6, -100.0))
     step(room, clock)
     got = [[f for f in link.take() if f.kind is MsgType.DELTA] for link in links]
     assert len(got[0]) == 1

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from metaexpo.config import Settings
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
-from metaexpo.sync.bus import Bus
+from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.scheduler import TickLoop
+from metaexpo.sync.state import Partition
 
 if TYPE_CHECKING:
     from metaexpo.gateway.session import Session
@@ -27,16 +29,38 @@ class SyncHub:
     """Everything the sync WebSocket needs, owned by one app instance."""
 
     def __init__(
-        self, settings: Settings, specs: list[RoomSpec], bus: Bus, avatar_ids: frozenset[str]
+        self,
+        settings: Settings,
+        specs: list[RoomSpec],
+        bus: Bus,
+        avatar_ids: frozenset[str],
+        partition: Partition | None = None,
     ) -> None:
         self.settings = settings
         self.bus = bus
         self.avatar_ids = avatar_ids
-        self.rooms: dict[str, Room] = {spec.id: Room(spec, settings, bus) for spec in specs}
+        self.rooms: dict[str, Room] = {
+            spec.id: Room(spec, settings, bus, partition=partition) for spec in specs
+        }
         self.sessions: set[Session] = set()
         self.shutting_down = False
         self.loop = TickLoop(self.rooms.values, settings.tick_hz)
         self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        #: Resume tokens shared between nodes (None on a single node).
+        self.resumes: ResumeRegistry | None = None
+
+    def use_resume_registry(self, registry: ResumeRegistry) -> None:
+        """Share resume tokens with other nodes through ``registry``."""
+        self.resumes = registry
+        for room in self.rooms.values():
+            room.resumes = registry
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` in the background, keeping a reference until it ends."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def connected(self) -> int:

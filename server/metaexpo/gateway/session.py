@@ -1,7 +1,8 @@
 """One sync connection's protocol state machine, independent of the WebSocket library.
 
     AWAITING_JOIN ──join ok──► JOINED ──close/leave/error──► CLOSED
-          └──────────── bad join / timeout / binary first ──────┘
+          │    └─resume token held elsewhere─► JOINING ──┘        ▲
+          └──────────── bad join / timeout / binary first ────────┘
 
 Transports (picows, the ASGI route) feed it frames and a disconnect; it
 talks back through a :class:`~metaexpo.sync.link.ClientLink`. This is the one
@@ -27,7 +28,7 @@ from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
     from metaexpo.gateway.hub import SyncHub
-    from metaexpo.sync.room import Room
+    from metaexpo.sync.room import JoinResult, Room
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class SessionState(enum.Enum):
     """Where a connection is in its life."""
 
     AWAITING_JOIN = "awaiting_join"
+    #: Looking the resume token up in the shared registry (several nodes).
+    JOINING = "joining"
     JOINED = "joined"
     CLOSED = "closed"
 
@@ -50,7 +53,7 @@ class Session:
         "rate_count",
         "rate_window",
         "room",
-        "slot",
+        "row",
         "state",
     )
 
@@ -61,7 +64,7 @@ class Session:
         self.link = link
         self.state = SessionState.AWAITING_JOIN
         self.room: Room | None = None
-        self.slot = -1
+        self.row = -1
         self.rate_window = 0.0
         self.rate_count = 0
         self._clock = clock
@@ -73,7 +76,8 @@ class Session:
         """A binary frame arrived: a pose (after join) or a protocol error."""
         room = self.room
         if room is None:
-            self._guard(self._binary_before_join)
+            if self.state is SessionState.AWAITING_JOIN:
+                self._guard(self._binary_before_join)
             return
         now = self._clock()
         room.stats.frames_in += 1
@@ -84,7 +88,7 @@ class Session:
         self.rate_count += 1
         if self.rate_count > self.hub.settings.pose_rate_limit:
             room.note_error(
-                self.slot,
+                self.row,
                 "rate_limited",
                 f"more than {self.hub.settings.pose_rate_limit:g} pose frames a second; "
                 "send at the tick rate from the welcome",
@@ -94,9 +98,9 @@ class Session:
         try:
             pose_frame_kind(payload)
         except FrameError as exc:
-            room.note_error(self.slot, exc.code, exc.message, now)
+            room.note_error(self.row, exc.code, exc.message, now)
             return
-        room.submit_pose(self.slot, payload, now)
+        room.submit_pose(self.row, payload, now)
 
     def _binary_before_join(self) -> None:
         raise SessionClosed(
@@ -105,7 +109,11 @@ class Session:
 
     def on_text(self, payload: bytes | str) -> None:
         """A text frame arrived: the join, or a control message."""
-        if self.state is SessionState.AWAITING_JOIN:
+        if self.state is SessionState.JOINING:
+            self.link.send_text(
+                control.dumps(control.error_message("joining", "wait for the welcome"))
+            )
+        elif self.state is SessionState.AWAITING_JOIN:
             self._guard(self._join, payload)
         elif self.state is SessionState.JOINED:
             self._guard(self._control, payload)
@@ -113,14 +121,14 @@ class Session:
     def on_disconnected(self, *, clean: bool, reason: str = "closed") -> None:
         """The transport is gone. A clean close leaves at once; otherwise the avatar waits."""
         if self.room is not None and self.state is not SessionState.CLOSED:
-            self.room.disconnect(self.slot, self.link, clean=clean, reason=reason)
+            self.room.disconnect(self.row, self.link, clean=clean, reason=reason)
         self.state = SessionState.CLOSED
         self.hub.sessions.discard(self)
 
     def on_congestion(self, congested: bool) -> None:
         """The transport's send buffer went over (True) or back under (False) its limit."""
         if self.room is not None and self.state is SessionState.JOINED:
-            self.room.set_congested(self.slot, congested)
+            self.room.set_congested(self.row, congested)
 
     def on_join_timeout(self) -> None:
         """Called by the transport when the join deadline passes."""
@@ -173,8 +181,32 @@ class Session:
                 "unknown_avatar",
                 f"no avatar {msg.avatar!r}; choose one of {', '.join(sorted(hub.avatar_ids))}",
             )
-        joined = room.join(self.link, name, msg.avatar, msg.kind, msg.resume)
-        self.room, self.slot = room, joined.slot
+        if msg.resume and not room.has_token(msg.resume) and hub.resumes is not None:
+            self.state = SessionState.JOINING
+            hub.spawn(self._join_elsewhere(room, name, msg))
+            return
+        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, msg.resume))
+
+    async def _join_elsewhere(self, room: Room, name: str, msg: control.Join) -> None:
+        """Finish a join whose resume token another node issued (or nobody knows)."""
+        assert self.hub.resumes is not None and msg.resume is not None
+        try:
+            record = await self.hub.resumes.lookup(msg.resume)
+        except Exception:
+            log.warning("resume registry unavailable; joining as a new visitor", exc_info=True)
+            record = None
+        if self.state is not SessionState.JOINING:
+            return  # the client left while we looked
+        adopt = int(record["id"]) if record and record.get("room") == room.id else None
+        self._guard(self._adopt, room, name, msg, adopt)
+
+    def _adopt(self, room: Room, name: str, msg: control.Join, adopt: int | None) -> None:
+        resume = msg.resume if adopt is not None else None
+        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt))
+
+    def _welcome(self, room: Room, joined: JoinResult) -> None:
+        hub = self.hub
+        self.room, self.row = room, joined.row
         self.state = SessionState.JOINED
         s = hub.settings
         b = room.spec.bounds
@@ -208,11 +240,11 @@ class Session:
         try:
             msg = control.parse_client_message(payload)
             if isinstance(msg, control.Chat):
-                room.chat(self.slot, msg.text)
+                room.chat(self.row, msg.text)
             elif isinstance(msg, control.Teleport):
-                room.teleport(self.slot, msg.to, msg.yaw)
+                room.teleport(self.row, msg.to, msg.yaw)
             elif isinstance(msg, control.Who):
-                self.link.send_text(control.dumps(room.who(msg.ids)))
+                self.link.send_text(control.dumps(room.who(self.row, msg.ids)))
             elif isinstance(msg, control.Ping):
                 now = self._clock()
                 self.link.send_text(
@@ -230,7 +262,7 @@ class Session:
             else:
                 raise ControlError("already_joined", "this connection has already joined")
         except ControlError as exc:
-            room.note_error(self.slot, exc.code, exc.message, self._clock())
+            room.note_error(self.row, exc.code, exc.message, self._clock())
 
     # --- errors and closing ----------------------------------------------------------------
 

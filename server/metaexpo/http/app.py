@@ -7,6 +7,7 @@ the tick loop, and on shutdown tells every client to reconnect.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -15,13 +16,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, WebSocket
 
 from metaexpo.avatars import load_avatar_manifest
-from metaexpo.bus.local import LocalBus
+from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.http import api, health
 from metaexpo.http import avatars as avatars_api
+from metaexpo.http import scenes as scenes_api
 from metaexpo.http.metrics import make_registry
+from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
@@ -68,16 +71,28 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
+        app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
         avatar_ids = frozenset(a.id for a in avatars.avatars)
-        hub = SyncHub(settings, room_specs(catalog), LocalBus(), avatar_ids)
-        hub.start()
-        app.state.hub = hub
-        calm_garbage_collector()
-        log.info("sync rooms: %s; tick %g Hz", ", ".join(hub.rooms), settings.tick_hz)
-        try:
-            yield
-        finally:
-            await hub.shutdown()
+        async with node_bus(settings) as node:
+            hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
+            if node.resumes is not None:
+                hub.use_resume_registry(node.resumes)
+            hub.start()
+            app.state.hub = hub
+            app.state.redis_bus = node.redis
+            calm_garbage_collector()
+            log.info(
+                "node %s: rooms %s; tick %g Hz; bus %s",
+                settings.node_id,
+                ", ".join(hub.rooms),
+                settings.tick_hz,
+                "redis" if node.redis else "in-process",
+            )
+            try:
+                yield
+            finally:
+                await hub.shutdown()
             app.state.hub = None
 
     app = FastAPI(
@@ -90,10 +105,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.catalog = catalog
     app.state.avatars = avatars
     app.state.hub = None
-    app.state.metrics = make_registry(lambda: app.state.hub)
+    app.state.redis_bus = None
+    app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)
+    app.include_router(scenes_api.router)
 
     if settings.sync_transport == "asgi":
 

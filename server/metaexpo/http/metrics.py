@@ -18,6 +18,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from metaexpo.bus.redis_bus import RedisBus
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.sync.stats import Histogram
 
@@ -44,8 +45,11 @@ def _add_histogram(fam: HistogramMetricFamily, h: Histogram, room: str) -> None:
 class SyncCollector(Collector):
     """Collects the sync counters of every room of a hub."""
 
-    def __init__(self, hub: Callable[[], SyncHub | None]) -> None:
+    def __init__(
+        self, hub: Callable[[], SyncHub | None], redis: Callable[[], RedisBus | None]
+    ) -> None:
         self._hub = hub
+        self._redis = redis
 
     def collect(self) -> Iterator[Metric]:
         hub = self._hub()
@@ -100,12 +104,71 @@ class SyncCollector(Collector):
             _add_histogram(added_hist, st.server_added_seconds, rid)
         yield from (connected, avatars, load, *counters.values(), dropped, disconnects, refused)
         yield from (errors, tick_hist, added_hist)
+        yield from self._bus_metrics(hub)
+
+    def _bus_metrics(self, hub: SyncHub) -> Iterator[Metric]:
+        def counter(name: str, doc: str, labels: list[str]) -> CounterMetricFamily:
+            return CounterMetricFamily(f"metaexpo_bus_{name}", doc, labels=labels)
+
+        msgs_in = counter("messages_in", "Bus messages received", ["room"])
+        msgs_out = counter("messages_out", "Bus messages published", ["room"])
+        bytes_in = counter("bytes_in", "Bus bytes received", ["room"])
+        bytes_out = counter("bytes_out", "Bus bytes published", ["room"])
+        ignored = counter("ignored", "Foreign or malformed bus messages", ["room", "reason"])
+        inbox = counter("inbox_dropped", "Bus messages dropped before a tick", ["room"])
+        stale = counter("nodes_stale", "Times another node went silent", ["room"])
+        gone = counter("nodes_dropped", "Other nodes removed after silence", ["room"])
+        gone_avatars = counter("avatars_dropped", "Avatars removed with their node", ["room"])
+        peers = GaugeMetricFamily("metaexpo_bus_nodes_alive", "Other nodes heard", labels=["room"])
+        remote = GaugeMetricFamily(
+            "metaexpo_avatars_remote", "Avatars owned by other nodes", labels=["room"]
+        )
+        for room in hub.rooms.values():
+            f, rid = room.federation, room.id
+            msgs_in.add_metric([rid], f.stats.messages_in)
+            msgs_out.add_metric([rid], f.stats.messages_out)
+            bytes_in.add_metric([rid], f.stats.bytes_in)
+            bytes_out.add_metric([rid], f.stats.bytes_out)
+            for reason, n in f.stats.ignored.items():
+                ignored.add_metric([rid, reason], n)
+            inbox.add_metric([rid], f.stats.inbox_dropped)
+            stale.add_metric([rid], f.stats.nodes_stale)
+            gone.add_metric([rid], f.stats.nodes_dropped)
+            gone_avatars.add_metric([rid], f.stats.avatars_dropped)
+            peers.add_metric([rid], f.peers.alive)
+            st = room.state
+            remote.add_metric([rid], int((st.active & ~st.local).sum()))
+        yield from (msgs_in, msgs_out, bytes_in, bytes_out, ignored, inbox, stale, gone)
+        yield from (gone_avatars, peers, remote)
+        rb = self._redis()
+        if rb is None:
+            return
+        up = GaugeMetricFamily("metaexpo_redis_connected", "1 while Redis answers", labels=[])
+        up.add_metric([], 1 if rb.stats.connected else 0)
+        outages = CounterMetricFamily("metaexpo_redis_outages", "Times Redis went away", labels=[])
+        outages.add_metric([], rb.stats.outages)
+        published = CounterMetricFamily(
+            "metaexpo_redis_published", "Messages published to Redis", labels=[]
+        )
+        published.add_metric([], rb.stats.published)
+        drops = CounterMetricFamily(
+            "metaexpo_redis_queue_dropped",
+            "Messages dropped while Redis was slow or away",
+            labels=[],
+        )
+        drops.add_metric([], rb.stats.dropped)
+        errs = CounterMetricFamily("metaexpo_redis_errors", "Redis errors", labels=["op"])
+        for op, n in rb.stats.errors.items():
+            errs.add_metric([op], n)
+        yield from (up, outages, published, drops, errs)
 
 
-def make_registry(hub: Callable[[], SyncHub | None]) -> CollectorRegistry:
+def make_registry(
+    hub: Callable[[], SyncHub | None], redis: Callable[[], RedisBus | None] = lambda: None
+) -> CollectorRegistry:
     """A private registry with the sync collector and process CPU/memory."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(SyncCollector(hub))
+    registry.register(SyncCollector(hub, redis))
     ProcessCollector(registry=registry)
     return registry
 

@@ -1,35 +1,50 @@
-"""The node-to-node message a room publishes once per tick on the bus.
+"""Node-to-node messages on a room's bus channel.
 
-Layout (little-endian), reusing the pose frame's record formats so a
-receiving node can merge remote avatars without re-quantising::
+Binary pose messages reuse the pose frame's record formats, so a receiving
+node merges remote avatars by copying records, without re-quantising::
 
-    version u8 (BUS_VERSION), type u8 (0x20 TICK), node id length u8, node id UTF-8,
+    version u8 (BUS_VERSION), type u8, node id length u8, node id UTF-8,
     tick u32, node time ms u32,
     u16 n, n × DESKTOP_RECORD; u16 n, n × VR_RECORD; u16 n, n × AVATAR_ID (avatars that left)
+
+    type 0x20 DELTA: the node's avatars that changed this tick, and those that left
+    type 0x21 FULL:  every avatar the node has in the room (sent about once a second;
+                     a node missing from the list is gone; it doubles as a heartbeat)
+
+Control messages are a JSON object (first byte ``{``) with ``"v"``, ``"node"``
+and ``"t"``: ``join`` (roster entries of avatars that joined), ``roster_req``
+/ ``roster`` (names asked of and answered by the owner node), ``chat`` (chat
+lines of the node's visitors), ``takeover`` (a visitor resumed on another
+node). Anything else on the channel is foreign: ignored and counted.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from metaexpo.errors import FrameError
 from metaexpo.protocol.frames import AVATAR_ID, COUNT, DESKTOP_RECORD, VR_RECORD
 
 BUS_VERSION = 1
-BUS_TICK = 0x20
+BUS_DELTA = 0x20
+BUS_FULL = 0x21
+BUS_CONTROL_VERSION = 1
 _HEAD = struct.Struct("<BBB")
 _CLOCK = struct.Struct("<II")
 
 
 @dataclass(frozen=True, slots=True)
 class BusTick:
-    """One node's changes in one tick."""
+    """One node's changes in one tick (DELTA) or its whole picture (FULL)."""
 
     node_id: str
+    full: bool
     tick: int
     time_ms: int
     desktop: npt.NDArray[np.void]
@@ -38,14 +53,21 @@ class BusTick:
 
 
 def encode_bus_tick(
-    node_id: str, tick: int, time_ms: int, desktop: bytes, vr: bytes, gone: bytes
+    node_id: str,
+    tick: int,
+    time_ms: int,
+    desktop: bytes,
+    vr: bytes,
+    gone: bytes,
+    *,
+    full: bool = False,
 ) -> bytes:
-    """Pack one tick's local changes (records already encoded)."""
+    """Pack one tick's local changes, or the full local picture (records already encoded)."""
     node = node_id.encode()
     assert len(node) < 256, "node id must fit one length byte"
     return b"".join(
         (
-            _HEAD.pack(BUS_VERSION, BUS_TICK, len(node)),
+            _HEAD.pack(BUS_VERSION, BUS_FULL if full else BUS_DELTA, len(node)),
             node,
             _CLOCK.pack(tick & 0xFFFFFFFF, time_ms & 0xFFFFFFFF),
             COUNT.pack(len(desktop) // DESKTOP_RECORD.itemsize),
@@ -65,7 +87,7 @@ def decode_bus_tick(payload: bytes) -> BusTick:
     version, kind, node_len = _HEAD.unpack_from(payload)
     if version != BUS_VERSION:
         raise FrameError("bad_version", f"bus message version {version}, expected {BUS_VERSION}")
-    if kind != BUS_TICK:
+    if kind not in (BUS_DELTA, BUS_FULL):
         raise FrameError("bad_type", f"bus message type 0x{kind:02x}")
     offset = _HEAD.size + node_len
     if offset + _CLOCK.size > len(payload):
@@ -89,4 +111,31 @@ def decode_bus_tick(payload: bytes) -> BusTick:
         offset = end
     if offset != len(payload):
         raise FrameError("bad_length", "trailing bytes after the bus message")
-    return BusTick(node_id, tick, time_ms, parts[0], parts[1], parts[2])
+    return BusTick(node_id, kind == BUS_FULL, tick, time_ms, parts[0], parts[1], parts[2])
+
+
+CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover"})
+
+
+def encode_bus_control(node_id: str, kind: str, **fields: Any) -> bytes:
+    """A JSON control message from ``node_id``."""
+    assert kind in CONTROL_TYPES, f"unknown bus control type {kind}"
+    return orjson.dumps({"v": BUS_CONTROL_VERSION, "node": node_id, "t": kind, **fields})
+
+
+def decode_bus_control(payload: bytes) -> dict[str, Any]:
+    """Parse a control message; raise FrameError for anything foreign or malformed."""
+    try:
+        msg = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise FrameError("bad_json", "bus control message is not JSON") from None
+    if not isinstance(msg, dict) or msg.get("v") != BUS_CONTROL_VERSION:
+        raise FrameError("bad_version", "bus control message of another version")
+    if msg.get("t") not in CONTROL_TYPES or not isinstance(msg.get("node"), str):
+        raise FrameError("bad_type", "bus control message of an unknown type")
+    return msg
+
+
+def is_control(payload: bytes) -> bool:
+    """True if the payload is a JSON control message rather than a binary pose message."""
+    return payload[:1] == b"{"

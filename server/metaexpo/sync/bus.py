@@ -10,7 +10,7 @@ imported from here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 MessageHandler = Callable[[bytes], None]
 
@@ -36,3 +36,16 @@ class Bus(Protocol):
 
     async def close(self) -> None:
         """Release connections; publishing after close is a no-op."""
+
+
+class ResumeRegistry(Protocol):
+    """Resume tokens visible to every node, so a visitor can resume on any of them."""
+
+    def remember(self, token: str, record: dict[str, Any]) -> None:
+        """Make ``token`` resolvable (kept alive while this node holds the avatar)."""
+
+    def forget(self, token: str) -> None:
+        """The token was rotated or its avatar left."""
+
+    async def lookup(self, token: str) -> dict[str, Any] | None:
+        """The record of a token held by any node, or None."""

@@ -1,8 +1,8 @@
-"""Per-slot columns about connected clients, beside the avatar state.
+"""Per-row columns about connected clients, beside the avatar state.
 
 The tick reads these as arrays (who is live, who needs a keyframe, which cell
 they were in, whose buffer is full); the send callables sit in a plain list
-indexed by slot so the fan-out loop does one list lookup per client.
+indexed by row so the fan-out loop does one list lookup per client.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ INVALID_WINDOW_S = 10.0
 
 
 class ClientTable:
-    """Connection facts per slot; grows with the room's state."""
+    """Connection facts per row; grows with the room's state."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = 0
@@ -27,7 +27,7 @@ class ClientTable:
         self.send: list[Callable[[bytes], None] | None] = []
         self.ensure(capacity)
 
-    # Columns (one row per slot), created and grown by ensure().
+    # Columns (one row per row), created and grown by ensure().
     live: npt.NDArray[np.bool_]
     needs_keyframe: npt.NDArray[np.bool_]
     needs_crowd: npt.NDArray[np.bool_]
@@ -35,7 +35,7 @@ class ClientTable:
     congested: npt.NDArray[np.bool_]
     congested_since: npt.NDArray[np.float64]
     invalid: npt.NDArray[np.int32]
-    #: Receive time of each slot's latest queued pose (for the server-added latency).
+    #: Receive time of each row's latest queued pose (for the server-added latency).
     received_at: npt.NDArray[np.float64]
 
     _COLUMNS: tuple[tuple[str, npt.DTypeLike, float], ...] = (
@@ -50,7 +50,7 @@ class ClientTable:
     )
 
     def ensure(self, capacity: int) -> None:
-        """Grow the columns to ``capacity`` slots (keeping their contents)."""
+        """Grow the columns to ``capacity`` rows (keeping their contents)."""
         if capacity <= self.capacity:
             return
         old = self.capacity
@@ -63,36 +63,36 @@ class ClientTable:
         self.send.extend([None] * (capacity - old))
         self.capacity = capacity
 
-    def attach(self, slot: int, link: ClientLink) -> None:
-        """A client connected (or resumed) into ``slot``: it needs a full picture first."""
-        self.links[slot] = link
-        self.send[slot] = link.send_binary
-        self.live[slot] = True
-        self.needs_keyframe[slot] = True
-        self.needs_crowd[slot] = True
-        self.cell[slot] = -1
-        self.congested[slot] = False
-        self.invalid[slot] = 0
+    def attach(self, row: int, link: ClientLink) -> None:
+        """A client connected (or resumed) into ``row``: it needs a full picture first."""
+        self.links[row] = link
+        self.send[row] = link.send_binary
+        self.live[row] = True
+        self.needs_keyframe[row] = True
+        self.needs_crowd[row] = True
+        self.cell[row] = -1
+        self.congested[row] = False
+        self.invalid[row] = 0
 
-    def detach(self, slot: int) -> None:
-        """The client in ``slot`` is gone (its avatar may stay, AWAY)."""
-        self.links[slot] = None
-        self.send[slot] = None
-        self.live[slot] = False
-        self.congested[slot] = False
+    def detach(self, row: int) -> None:
+        """The client in ``row`` is gone (its avatar may stay, AWAY)."""
+        self.links[row] = None
+        self.send[row] = None
+        self.live[row] = False
+        self.congested[row] = False
 
-    def count_invalid(self, slot: int) -> int:
-        """Count one invalid frame for ``slot`` and return its count in the window."""
-        self.invalid[slot] += 1
-        return int(self.invalid[slot])
+    def count_invalid(self, row: int) -> int:
+        """Count one invalid frame for ``row`` and return its count in the window."""
+        self.invalid[row] += 1
+        return int(self.invalid[row])
 
-    def set_congested(self, slot: int, congested: bool, now: float) -> None:
+    def set_congested(self, row: int, congested: bool, now: float) -> None:
         """Record that the client's send buffer is full (True) or drained (False)."""
-        if not self.live[slot] or bool(self.congested[slot]) == congested:
+        if not self.live[row] or bool(self.congested[row]) == congested:
             return
-        self.congested[slot] = congested
+        self.congested[row] = congested
         if congested:
-            self.congested_since[slot] = now
+            self.congested_since[row] = now
         else:
             # It missed delta frames while congested: give it a full picture again.
-            self.needs_keyframe[slot] = True
+            self.needs_keyframe[row] = True

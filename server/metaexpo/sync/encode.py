@@ -40,9 +40,9 @@ class CellFrames:
     keyframe_records: list[int]
 
 
-def wire_ids(state: RoomState, slots: Ints) -> Ints:
-    """24-bit wire ids of avatars in ``slots``."""
-    return (slots + state.slot_base) | (state.gen[slots].astype(np.int64) << 16)
+def wire_ids(state: RoomState, rows: Ints) -> Ints:
+    """24-bit wire ids of avatars in ``rows``."""
+    return state.wire_slot[rows].astype(np.int64) | (state.gen[rows].astype(np.int64) << 16)
 
 
 def _runs(qid: Ints, n_cells: int) -> Ints:
@@ -64,13 +64,13 @@ def _pose_frames(
 ) -> tuple[list[bytes | None], list[int]]:
     """Frames of ``kind`` for the given cells, holding the selected visible avatars."""
     n = len(vis.cells)
-    vr = state.is_vr[vis.slots]
+    vr = state.is_vr[vis.rows]
     parts = []
     for mask, records, size in (
         (select & ~vr, state.rec_desktop, DESKTOP_RECORD.itemsize),
         (select & vr, state.rec_vr, VR_RECORD.itemsize),
     ):
-        chosen = vis.slots[mask]
+        chosen = vis.rows[mask]
         parts.append((memoryview(records[chosen].tobytes()), _runs(vis.query[mask], n) * size))
     (d_mem, d_off), (v_mem, v_off) = parts
     if gone is not None:
@@ -104,7 +104,7 @@ def gone_records(state: RoomState, gone_pairs: Ints, vis: VisibleSets) -> tuple[
 
 
 def crowd_points(state: RoomState) -> npt.NDArray[np.uint8]:
-    """Every slot's floor position on a 256 × 256 grid over the hall (2 bytes each)."""
+    """Every row's floor position on a 256 × 256 grid over the hall (2 bytes each)."""
     b = state.bounds
     lo = np.array([b.min[0], b.min[2]], np.float32)
     ext = np.array([b.max[0] - b.min[0], b.max[2] - b.min[2]], np.float32)
@@ -131,7 +131,7 @@ def build_cell_frames(
     """
     n = len(vis.cells)
     all_cells = np.arange(n)
-    include = state.changed[vis.slots] | entrant
+    include = state.changed[vis.rows] | entrant
     delta, delta_counts = _pose_frames(
         state, MsgType.DELTA, vis, include, all_cells, tick, time_ms, gone
     )

@@ -1,10 +1,10 @@
 """Turn a tick's worth of coalesced pose frames into accepted state, vectorised.
 
-The gateway keeps only the latest frame per slot (so a flood of frames costs a
+The gateway keeps only the latest frame per row (so a flood of frames costs a
 dict store each, never a parse). Here the tick decodes all of them at once,
 checks every number (finite, inside the hall, a plausible speed, unit-ish
 quaternions, hands within reach) and writes the accepted poses into the
-state's columns. Rejected frames are reported per slot with a reason; they
+state's columns. Rejected frames are reported per row with a reason; they
 change nothing.
 """
 
@@ -43,13 +43,13 @@ class IngestResult:
 
 def _speed_ok(
     state: RoomState,
-    slots: npt.NDArray[np.intp],
+    rows: npt.NDArray[np.intp],
     head: npt.NDArray[np.float32],
     now: float,
     limits: PoseLimits,
 ) -> npt.NDArray[np.bool_]:
-    dt = np.maximum(now - state.updated_at[slots], limits.min_dt)
-    dist = np.linalg.norm(head - state.pos[slots], axis=1)
+    dt = np.maximum(now - state.updated_at[rows], limits.min_dt)
+    dist = np.linalg.norm(head - state.pos[rows], axis=1)
     return dist <= limits.max_speed * dt + limits.speed_slack
 
 
@@ -67,13 +67,13 @@ def _quat_ok(qs: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
 
 def _reject(
     out: list[tuple[int, str, str]],
-    slots: npt.NDArray[np.intp],
+    rows: npt.NDArray[np.intp],
     mask: npt.NDArray[np.bool_],
     code: str,
     message: str,
 ) -> npt.NDArray[np.bool_]:
-    """Record ``slots[mask]`` as rejected (first reason wins) and return the still-ok mask."""
-    out.extend((int(s), code, message) for s in slots[mask])
+    """Record ``rows[mask]`` as rejected (first reason wins) and return the still-ok mask."""
+    out.extend((int(s), code, message) for s in rows[mask])
     return ~mask
 
 
@@ -83,9 +83,9 @@ def ingest(
     now: float,
     limits: PoseLimits,
 ) -> IngestResult:
-    """Validate and apply the latest frame of each slot in ``pending``.
+    """Validate and apply the latest frame of each row in ``pending``.
 
-    Frames were length/version/type-checked by the gateway; slots that left
+    Frames were length/version/type-checked by the gateway; rows that left
     since are skipped. Accepted avatars are re-encoded and marked changed.
     """
     rejected: list[tuple[int, str, str]] = []
@@ -93,14 +93,14 @@ def ingest(
     desk_frames: list[bytes] = []
     vr_slots: list[int] = []
     vr_frames: list[bytes] = []
-    for slot, frame in pending.items():
-        if not state.active[slot]:
+    for row, frame in pending.items():
+        if not state.active[row]:
             continue
         if len(frame) == DESKTOP_POSE_IN.itemsize:
-            desk_slots.append(slot)
+            desk_slots.append(row)
             desk_frames.append(frame)
         else:
-            vr_slots.append(slot)
+            vr_slots.append(row)
             vr_frames.append(frame)
     applied = [np.zeros(0, np.intp)]
     if desk_slots:
@@ -118,20 +118,20 @@ def _apply_desktop(
     limits: PoseLimits,
     rejected: list[tuple[int, str, str]],
 ) -> npt.NDArray[np.intp]:
-    slots = np.array(slot_list, np.intp)
+    rows = np.array(slot_list, np.intp)
     f = np.frombuffer(b"".join(frames), DESKTOP_POSE_IN)
     pos, yaw, pitch = f["pos"], f["yaw"], f["pitch"]
     finite = np.isfinite(pos).all(axis=1) & np.isfinite(yaw) & np.isfinite(pitch)
-    ok = _reject(rejected, slots, ~finite, "not_finite", "pose has NaN or infinite numbers")
+    ok = _reject(rejected, rows, ~finite, "not_finite", "pose has NaN or infinite numbers")
     bad = ok & ~_inside(state, np.where(finite[:, None], pos, 0))
-    ok &= _reject(rejected, slots, bad, "out_of_bounds", "pose is outside the hall")
+    ok &= _reject(rejected, rows, bad, "out_of_bounds", "pose is outside the hall")
     bad = ok & (np.abs(np.where(finite, pitch, 0)) > np.pi / 2 + PITCH_TOLERANCE)
-    ok &= _reject(rejected, slots, bad, "bad_pitch", "head pitch beyond straight up/down")
-    bad = ok & ~_speed_ok(state, slots, pos, now, limits)
+    ok &= _reject(rejected, rows, bad, "bad_pitch", "head pitch beyond straight up/down")
+    bad = ok & ~_speed_ok(state, rows, pos, now, limits)
     ok &= _reject(
-        rejected, slots, bad, "too_fast", "moved faster than the speed limit; teleport instead"
+        rejected, rows, bad, "too_fast", "moved faster than the speed limit; teleport instead"
     )
-    s = slots[ok]
+    s = rows[ok]
     if len(s) == 0:
         return s
     state.pos[s] = pos[ok]
@@ -149,35 +149,35 @@ def _apply_vr(
     limits: PoseLimits,
     rejected: list[tuple[int, str, str]],
 ) -> npt.NDArray[np.intp]:
-    slots = np.array(slot_list, np.intp)
+    rows = np.array(slot_list, np.intp)
     f = np.frombuffer(b"".join(frames), VR_POSE_IN)
     head, left, right = f["head"], f["left"], f["right"]
     quats = (f["head_q"], f["left_q"], f["right_q"])
     finite = np.isfinite(head).all(1) & np.isfinite(left).all(1) & np.isfinite(right).all(1)
     for qs in quats:
         finite &= np.isfinite(qs).all(1)
-    ok = _reject(rejected, slots, ~finite, "not_finite", "pose has NaN or infinite numbers")
+    ok = _reject(rejected, rows, ~finite, "not_finite", "pose has NaN or infinite numbers")
     safe_head = np.where(finite[:, None], head, 0)
     bad = ok & ~_inside(state, safe_head)
-    ok &= _reject(rejected, slots, bad, "out_of_bounds", "pose is outside the hall")
-    quat_ok = np.ones(len(slots), np.bool_)
+    ok &= _reject(rejected, rows, bad, "out_of_bounds", "pose is outside the hall")
+    quat_ok = np.ones(len(rows), np.bool_)
     for qs in quats:
         quat_ok &= _quat_ok(np.where(finite[:, None], qs, 1))
     ok &= _reject(
-        rejected, slots, ok & ~quat_ok, "bad_quaternion", "orientation is not a unit quaternion"
+        rejected, rows, ok & ~quat_ok, "bad_quaternion", "orientation is not a unit quaternion"
     )
     reach = np.maximum(
         np.linalg.norm(np.where(finite[:, None], left - head, 0), axis=1),
         np.linalg.norm(np.where(finite[:, None], right - head, 0), axis=1),
     )
     ok &= _reject(
-        rejected, slots, ok & (reach > MAX_REACH), "bad_hands", "hands are out of reach of the head"
+        rejected, rows, ok & (reach > MAX_REACH), "bad_hands", "hands are out of reach of the head"
     )
-    bad = ok & ~_speed_ok(state, slots, head, now, limits)
+    bad = ok & ~_speed_ok(state, rows, head, now, limits)
     ok &= _reject(
-        rejected, slots, bad, "too_fast", "moved faster than the speed limit; teleport instead"
+        rejected, rows, bad, "too_fast", "moved faster than the speed limit; teleport instead"
     )
-    s = slots[ok]
+    s = rows[ok]
     if len(s) == 0:
         return s
     state.pos[s] = head[ok]

@@ -6,7 +6,7 @@ avatars nearest to the cell's centre within ``radius``, found through the
 grid (only neighbouring cells are searched) and computed for all occupied
 cells at once with sorts and gathers — no Python loop over avatars or cells.
 Distances are ranked at a fixed resolution (:func:`distance_key`) and ties
-are broken by slot, so the result is exactly the brute-force one
+are broken by row, so the result is exactly the brute-force one
 (:func:`brute_force_visible`, which the property tests compare against).
 """
 
@@ -64,19 +64,19 @@ class Grid:
 
 @dataclass(frozen=True, slots=True)
 class VisibleSets:
-    """Flattened per-cell visible sets: cell ``i`` sees ``slots[offsets[i]:offsets[i+1]]``.
+    """Flattened per-cell visible sets: cell ``i`` sees ``rows[offsets[i]:offsets[i+1]]``.
 
-    Within a cell, slots are ordered nearest first.
+    Within a cell, rows are ordered nearest first.
     """
 
     cells: Ints
     query: Ints
-    slots: Ints
+    rows: Ints
     offsets: Ints
 
     def of(self, i: int) -> Ints:
-        """The visible slots of query cell ``i``."""
-        return self.slots[self.offsets[i] : self.offsets[i + 1]]
+        """The visible rows of query cell ``i``."""
+        return self.rows[self.offsets[i] : self.offsets[i + 1]]
 
 
 def _ring_offsets(grid: Grid, radius: float) -> tuple[Ints, Ints]:
@@ -92,7 +92,7 @@ def _ring_offsets(grid: Grid, radius: float) -> tuple[Ints, Ints]:
     return dc[keep].astype(np.int64), dr[keep].astype(np.int64)
 
 
-#: Distances are ranked by a 24-bit key over [0, radius²]; ties go to the lower slot.
+#: Distances are ranked by a 24-bit key over [0, radius²]; ties go to the lower row.
 _D_BITS = 24
 _SLOT_BITS = 16
 
@@ -106,21 +106,21 @@ def distance_key(d2: npt.NDArray[np.floating], radius: float) -> Ints:
 def visible_sets(
     grid: Grid,
     xz: npt.NDArray[np.floating],
-    slots: Ints,
+    rows: Ints,
     cells: Ints,
     radius: float,
     cap: int,
 ) -> VisibleSets:
     """The nearest ``cap`` avatars within ``radius`` of each query cell's centre.
 
-    ``xz`` (M, 2) are the positions of the candidate avatars whose slots are
-    ``slots`` (M,); ``cells`` are the distinct query cell keys.
+    ``xz`` (M, 2) are the positions of the candidate avatars whose rows are
+    ``rows`` (M,); ``cells`` are the distinct query cell keys.
     """
     q = len(cells)
     empty = np.zeros(0, np.int64)
-    if q == 0 or len(slots) == 0:
+    if q == 0 or len(rows) == 0:
         return VisibleSets(cells, empty, empty, np.zeros(q + 1, np.int64))
-    assert int(slots.max()) < (1 << _SLOT_BITS), "slots must fit the rank key"
+    assert int(rows.max()) < (1 << _SLOT_BITS), "rows must fit the rank key"
     n_cells = grid.cols * grid.rows
     akeys = grid.cell_of(xz)
     order = np.argsort(akeys, kind="stable")
@@ -154,7 +154,7 @@ def visible_sets(
     near = d2 <= np.float32(radius * radius)
     cand, qid, d2 = cand[near], qid[near], d2[near]
 
-    cand_slots = slots[cand]
+    cand_slots = rows[cand]
     key = (qid << (_D_BITS + _SLOT_BITS)) | (distance_key(d2, radius) << _SLOT_BITS) | cand_slots
     key.sort()
     qid = key >> (_D_BITS + _SLOT_BITS)
@@ -167,13 +167,13 @@ def visible_sets(
 
 
 def brute_force_visible(
-    grid: Grid, xz: npt.NDArray[np.floating], slots: Ints, cell: int, radius: float, cap: int
+    grid: Grid, xz: npt.NDArray[np.floating], rows: Ints, cell: int, radius: float, cap: int
 ) -> Ints:
     """Reference answer for one cell: sort every avatar by distance, keep the nearest ``cap``."""
     centre = grid.centre(np.array([cell])).astype(np.float32)[0]
     delta = xz.astype(np.float32) - centre
     d2 = np.einsum("ij,ij->i", delta, delta)
     inside = d2 <= np.float32(radius * radius)
-    s, d = slots[inside], distance_key(d2[inside], radius)
+    s, d = rows[inside], distance_key(d2[inside], radius)
     order = np.lexsort((s, d))
     return s[order][:cap].astype(np.int64)

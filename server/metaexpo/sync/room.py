@@ -21,14 +21,14 @@ import numpy as np
 from metaexpo.config import Settings
 from metaexpo.errors import ControlError, SessionClosed
 from metaexpo.protocol import control
-from metaexpo.protocol.bus_messages import encode_bus_tick
 from metaexpo.protocol.codes import CloseCode
-from metaexpo.protocol.frames import AVATAR_ID, AvatarFlag
-from metaexpo.sync.bus import Bus
+from metaexpo.protocol.frames import AvatarFlag
+from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.clients import ClientTable
+from metaexpo.sync.federation import Federation
 from metaexpo.sync.interest import Grid, visible_sets
 from metaexpo.sync.link import ClientLink
-from metaexpo.sync.state import Bounds, RoomState, Vec3
+from metaexpo.sync.state import Bounds, Partition, RoomState, Vec3
 from metaexpo.sync.stats import SyncStats
 
 
@@ -67,7 +67,7 @@ class Member:
 class JoinResult:
     """What the gateway needs to welcome a visitor."""
 
-    slot: int
+    row: int
     avatar_id: int
     token: str
     resumed: bool
@@ -85,13 +85,14 @@ class Room:
         settings: Settings,
         bus: Bus,
         clock: Callable[[], float] = time.monotonic,
+        partition: Partition | None = None,
     ) -> None:
         self.spec = spec
         self.id = spec.id
         self.settings = settings
         self.bus = bus
         self.clock = clock
-        self.state = RoomState(spec.bounds)
+        self.state = RoomState(spec.bounds, partition=partition)
         self.clients = ClientTable(self.state.capacity)
         b = spec.bounds
         self.grid = Grid.covering((b.min[0], b.min[2]), (b.max[0], b.max[2]), settings.cell_size)
@@ -99,7 +100,7 @@ class Room:
         #: Slots of avatars waiting for a resume, with their deadline.
         self.away: dict[int, float] = {}
         self.tokens: dict[str, int] = {}
-        #: Latest unapplied pose frame per slot (coalesced: latest wins).
+        #: Latest unapplied pose frame per row (coalesced: latest wins).
         self.pending: dict[int, bytes] = {}
         self.chat_queue: list[dict[str, Any]] = []
         self.stats = SyncStats()
@@ -109,6 +110,10 @@ class Room:
         self.prev_pairs = np.zeros(0, np.int64)
         #: Wire ids of avatars that left this tick (published to other nodes).
         self.departed: list[int] = []
+        #: Where resume tokens live beyond this node (None on a single node).
+        self.resumes: ResumeRegistry | None = None
+        self.federation = Federation(self)
+        bus.subscribe(self.id, self.federation.receive)
 
     # --- admission and membership ----------------------------------------------------------
 
@@ -139,67 +144,100 @@ class Room:
                 "hall full: the server is at capacity right now; try again in a minute",
             )
 
+    def has_token(self, token: str) -> bool:
+        """True if ``token`` resumes an avatar held by this node."""
+        return token in self.tokens
+
     def join(
-        self, link: ClientLink, name: str, avatar: str, kind: str, resume: str | None = None
+        self,
+        link: ClientLink,
+        name: str,
+        avatar: str,
+        kind: str,
+        resume: str | None = None,
+        adopt: int | None = None,
     ) -> JoinResult:
-        """Admit a visitor (or resume their avatar) and return what to welcome them with."""
+        """Admit a visitor and return what to welcome them with.
+
+        ``resume`` is a token of an avatar this node holds; ``adopt`` is the wire
+        id of an avatar another node held, found through the resume registry.
+        """
         now = self.clock()
-        slot = self.tokens.get(resume) if resume else None
-        if slot is not None:
-            return self._resume(slot, link, name, avatar, kind, now)
+        row = self.tokens.get(resume) if resume else None
+        if row is not None:
+            return self._resume(row, link, name, avatar, kind, now)
         self.check_admission()
-        spawn = self._spawn_point()
-        slot = self.state.allocate(spawn, self.spec.spawn_yaw, vr=kind == "vr")
-        self.state.updated_at[slot] = now
+        if adopt is not None:
+            position, yaw = self.federation.last_pose(adopt) or (self._spawn_point(), 0.0)
+            row = self.state.adopt(adopt & 0xFFFF, adopt >> 16, position, yaw, vr=kind == "vr")
+            self.federation.announce_takeover(adopt)
+            if resume and self.resumes is not None:
+                self.resumes.forget(resume)
+            self.stats.resumes += 1
+        else:
+            position, yaw = self._spawn_point(), self.spec.spawn_yaw
+            row = self.state.allocate(position, yaw, vr=kind == "vr")
+            self.stats.joins += 1
+        self.state.updated_at[row] = now
         self.clients.ensure(self.state.capacity)
-        token = secrets.token_urlsafe(18)
-        self.members[slot] = Member(
-            name, avatar, kind, token, link, float(self.settings.chat_burst), now
-        )
-        self.tokens[token] = slot
-        self.clients.attach(slot, link)
-        self.stats.joins += 1
+        member = Member(name, avatar, kind, "", link, float(self.settings.chat_burst), now)
+        self.members[row] = member
+        self._issue_token(row, member)
+        self.clients.attach(row, link)
+        self.federation.joined.append(member.roster(self.state.wire_id(row)))
         return JoinResult(
-            slot,
-            self.state.wire_id(slot),
-            token,
-            False,
-            spawn,
-            self.spec.spawn_yaw,
-            self._roster_near(slot),
+            row,
+            self.state.wire_id(row),
+            member.token,
+            adopt is not None,
+            position,
+            yaw,
+            self._roster_near(row),
         )
 
+    def _issue_token(self, row: int, member: Member) -> None:
+        """Give ``member`` a fresh resume token (retiring the old one)."""
+        if member.token:
+            self.tokens.pop(member.token, None)
+            if self.resumes is not None:
+                self.resumes.forget(member.token)
+        member.token = secrets.token_urlsafe(18)
+        self.tokens[member.token] = row
+        if self.resumes is not None:
+            self.resumes.remember(
+                member.token,
+                {"room": self.id, "id": self.state.wire_id(row), "name": member.name},
+            )
+
     def _resume(
-        self, slot: int, link: ClientLink, name: str, avatar: str, kind: str, now: float
+        self, row: int, link: ClientLink, name: str, avatar: str, kind: str, now: float
     ) -> JoinResult:
-        member = self.members[slot]
+        member = self.members[row]
         old = member.link
         if old is not None and old is not link:
             old.close(CloseCode.REPLACED, "this visitor reconnected on a newer connection")
-            self.clients.detach(slot)
-        del self.tokens[member.token]
-        member.token = secrets.token_urlsafe(18)
-        self.tokens[member.token] = slot
+            self.clients.detach(row)
+        self._issue_token(row, member)
         member.name, member.avatar, member.kind, member.link = name, avatar, kind, link
         member.away_until = math.inf
-        self.away.pop(slot, None)
+        self.away.pop(row, None)
         st = self.state
-        st.flags[slot] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
-        st.flags[slot] |= np.uint8(AvatarFlag.TELEPORTED)
-        st.changed[slot] = True
-        st.updated_at[slot] = now
-        st.encode(np.array([slot]))
-        self.clients.attach(slot, link)
+        st.flags[row] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
+        st.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.changed[row] = True
+        st.updated_at[row] = now
+        st.encode(np.array([row]))
+        self.clients.attach(row, link)
         self.stats.resumes += 1
-        pos = tuple(float(c) for c in st.pos[slot])
+        pos = tuple(float(c) for c in st.pos[row])
         return JoinResult(
-            slot,
-            st.wire_id(slot),
+            row,
+            st.wire_id(row),
             member.token,
             True,
             (pos[0], pos[1], pos[2]),
-            float(st.yaw[slot]),
-            self._roster_near(slot),
+            float(st.yaw[row]),
+            self._roster_near(row),
         )
 
     def _spawn_point(self) -> Vec3:
@@ -214,10 +252,10 @@ class Room:
             min(max(z + r * math.sin(a), lo[2]), hi[2]),
         )
 
-    def _roster_near(self, slot: int) -> list[dict[str, Any]]:
+    def _roster_near(self, row: int) -> list[dict[str, Any]]:
         st = self.state
-        active = st.active_slots()
-        cell = self.grid.cell_of(st.pos[slot : slot + 1, [0, 2]])
+        active = st.active_rows()
+        cell = self.grid.cell_of(st.pos[row : row + 1, [0, 2]])
         vis = visible_sets(
             self.grid,
             st.pos[active][:, [0, 2]],
@@ -226,52 +264,87 @@ class Room:
             self.settings.interest_radius,
             self.settings.visible_cap,
         )
-        return [self.members[int(s)].roster(st.wire_id(int(s))) for s in vis.slots]
+        entries = (self.roster_entry(int(r)) for r in vis.rows)
+        return [e for e in entries if e is not None]
 
-    def disconnect(self, slot: int, link: ClientLink, *, clean: bool, reason: str) -> None:
+    def roster_entry(self, row: int) -> dict[str, Any] | None:
+        """Name, avatar and kind of the avatar in ``row``, if known on this node."""
+        wire = self.state.wire_id(row)
+        member = self.members.get(row)
+        if member is not None:
+            return member.roster(wire)
+        return self.federation.entry(wire)
+
+    def local_roster_entry(self, wire: int) -> dict[str, Any] | None:
+        """The roster entry of a local avatar by wire id (other nodes ask for it)."""
+        row = self.state.row_of(wire)
+        member = self.members.get(row) if row is not None else None
+        return member.roster(wire) if member is not None else None
+
+    def send_roster(self, row: int, entries: list[dict[str, Any]]) -> None:
+        """Tell the client in ``row`` names it asked about."""
+        member = self.members.get(row)
+        if member is not None and member.link is not None:
+            member.link.send_text(control.dumps({"type": "roster", "join": entries, "leave": []}))
+
+    def taken_over(self, wire: int, node: str) -> None:
+        """Another node resumed this avatar: let go of it here without announcing a leave."""
+        row = self.state.row_of(wire)
+        member = self.members.get(row) if row is not None else None
+        if row is None or member is None:
+            return
+        if member.link is not None:
+            member.link.close(CloseCode.REPLACED, "you reconnected through another server")
+            self.clients.detach(row)
+        self._remove(row, announce=False)
+
+    def disconnect(self, row: int, link: ClientLink, *, clean: bool, reason: str) -> None:
         """The connection ended: leave now if clean, else wait for a resume (AWAY)."""
-        member = self.members.get(slot)
+        member = self.members.get(row)
         if member is None or member.link is not link:
             return  # already replaced by a resumed connection, or already gone
-        self.clients.detach(slot)
-        self.pending.pop(slot, None)
+        self.clients.detach(row)
+        self.pending.pop(row, None)
         self.stats.disconnects[reason] += 1
         member.link = None
         if clean or self.settings.resume_window_s <= 0:
-            self._remove(slot)
+            self._remove(row)
             return
         member.away_until = self.clock() + self.settings.resume_window_s
-        self.away[slot] = member.away_until
-        self.state.flags[slot] |= np.uint8(AvatarFlag.AWAY)
-        self.state.changed[slot] = True
-        self.state.encode(np.array([slot]))
+        self.away[row] = member.away_until
+        self.state.flags[row] |= np.uint8(AvatarFlag.AWAY)
+        self.state.changed[row] = True
+        self.state.encode(np.array([row]))
 
-    def _remove(self, slot: int) -> None:
-        self.away.pop(slot, None)
-        member = self.members.pop(slot)
+    def _remove(self, row: int, *, announce: bool = True) -> None:
+        self.away.pop(row, None)
+        member = self.members.pop(row)
         self.tokens.pop(member.token, None)
-        self.departed.append(self.state.wire_id(slot))
-        self.state.release(slot)
+        if self.resumes is not None:
+            self.resumes.forget(member.token)
+        if announce:
+            self.departed.append(self.state.wire_id(row))
+        self.state.release(row)
 
     def expire_away(self, now: float) -> None:
         """Remove avatars whose resume window has passed."""
         if not self.away:
             return
-        for slot in [s for s, until in self.away.items() if until <= now]:
-            self._remove(slot)
+        for row in [s for s, until in self.away.items() if until <= now]:
+            self._remove(row)
 
     # --- inputs ----------------------------------------------------------------------------
 
-    def submit_pose(self, slot: int, frame: bytes, now: float) -> None:
+    def submit_pose(self, row: int, frame: bytes, now: float) -> None:
         """Queue a validated-shape pose frame; the tick applies the latest one."""
-        self.pending[slot] = frame
-        self.clients.received_at[slot] = now
+        self.pending[row] = frame
+        self.clients.received_at[row] = now
 
-    def chat(self, slot: int, text: str) -> None:
+    def chat(self, row: int, text: str) -> None:
         """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
         s = self.settings
         text = self._text(text, "chat message", s.chat_max_chars)
-        member = self.members[slot]
+        member = self.members[row]
         now = self.clock()
         member.chat_tokens = min(
             float(s.chat_burst),
@@ -287,14 +360,14 @@ class Room:
             )
         member.chat_tokens -= 1.0
         self.stats.chat_messages += 1
-        self.chat_queue.append(
-            {
-                "from": self.state.wire_id(slot),
-                "name": member.name,
-                "text": text,
-                "t": self.time_ms(now),
-            }
-        )
+        line = {
+            "from": self.state.wire_id(row),
+            "name": member.name,
+            "text": text,
+            "t": self.time_ms(now),
+        }
+        self.chat_queue.append(line)
+        self.federation.chat_out.append(line)
 
     @staticmethod
     def _text(text: str, what: str, limit: int) -> str:
@@ -303,9 +376,9 @@ class Room:
         except ValueError as exc:
             raise ControlError("bad_text", str(exc)) from None
 
-    def teleport(self, slot: int, to: Vec3, yaw: float | None) -> None:
+    def teleport(self, row: int, to: Vec3, yaw: float | None) -> None:
         """Jump an avatar to ``to`` (head position) if inside the hall and not too often."""
-        member = self.members[slot]
+        member = self.members[row]
         now = self.clock()
         if not self.spec.bounds.contains(to):
             raise ControlError("teleport_refused", "teleport target is outside the hall")
@@ -316,36 +389,42 @@ class Room:
             )
         member.teleport_at = now
         st = self.state
-        self.pending.pop(slot, None)  # a pose sent before the jump would fail the speed check
-        new_yaw = float(st.yaw[slot]) if yaw is None else yaw % (2 * math.pi)
-        offset = np.asarray(to, np.float32) - st.pos[slot]
-        st.set_desktop_pose(slot, to, new_yaw, float(st.pitch[slot]))
-        st.left[slot] += offset
-        st.right[slot] += offset
-        st.flags[slot] |= np.uint8(AvatarFlag.TELEPORTED)
-        st.updated_at[slot] = now
-        st.encode(np.array([slot]))
+        self.pending.pop(row, None)  # a pose sent before the jump would fail the speed check
+        new_yaw = float(st.yaw[row]) if yaw is None else yaw % (2 * math.pi)
+        offset = np.asarray(to, np.float32) - st.pos[row]
+        st.set_desktop_pose(row, to, new_yaw, float(st.pitch[row]))
+        st.left[row] += offset
+        st.right[row] += offset
+        st.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.updated_at[row] = now
+        st.encode(np.array([row]))
 
-    def who(self, ids: list[int]) -> dict[str, Any]:
-        """Roster entries for live ids, and the ids that are no longer in the room."""
+    def who(self, asker: int, ids: list[int]) -> dict[str, Any]:
+        """Roster entries for live ids, and the ids no longer in the room.
+
+        Names of other nodes' avatars that this node has not learnt yet are
+        asked of their owner; the answer reaches ``asker`` in a later roster.
+        """
         known, gone = [], []
         for aid in ids:
-            slot = self.state.slot_of(aid)
-            member = self.members.get(slot) if slot is not None else None
-            if member is None:
+            row = self.state.row_of(aid)
+            entry = self.roster_entry(row) if row is not None else None
+            if entry is not None:
+                known.append(entry)
+            elif row is None:
                 gone.append(aid)
             else:
-                known.append(member.roster(aid))
+                self.federation.ask(aid, asker)
         return {"type": "roster", "join": known, "leave": gone}
 
-    def note_error(self, slot: int, code: str, message: str, now: float) -> None:
+    def note_error(self, row: int, code: str, message: str, now: float) -> None:
         """Count a bad frame or message; answer ``error`` at most once a second per code,
         and close the client once it passes the invalid-frame limit."""
         self.stats.dropped[code] += 1
-        member = self.members.get(slot)
+        member = self.members.get(row)
         if member is None or member.link is None:
             return
-        if self.clients.count_invalid(slot) > self.settings.invalid_frame_limit:
+        if self.clients.count_invalid(row) > self.settings.invalid_frame_limit:
             member.link.close(
                 CloseCode.ABUSE,
                 f"more than {self.settings.invalid_frame_limit} invalid frames in 10 s "
@@ -356,25 +435,6 @@ class Room:
             member.error_at[code] = now
             member.link.send_text(control.dumps(control.error_message(code, message)))
 
-    def publish_changes(self, tick: int, time_ms: int) -> None:
-        """Publish this node's avatars that changed this tick, and those that left."""
-        st = self.state
-        changed = np.flatnonzero(st.changed & st.local & st.active)
-        vr = st.is_vr[changed]
-        gone = np.array(self.departed, np.int64)
-        ids = np.empty(len(gone), AVATAR_ID)
-        ids["slot"] = gone & 0xFFFF
-        ids["gen"] = gone >> 16
-        payload = encode_bus_tick(
-            self.bus.node_id,
-            tick,
-            time_ms,
-            st.rec_desktop[changed[~vr]].tobytes(),
-            st.rec_vr[changed[vr]].tobytes(),
-            ids.tobytes(),
-        )
-        self.bus.publish(self.id, payload)
-
-    def set_congested(self, slot: int, congested: bool) -> None:
+    def set_congested(self, row: int, congested: bool) -> None:
         """The transport's send buffer crossed its high (True) or low (False) mark."""
-        self.clients.set_congested(slot, congested, self.clock())
+        self.clients.set_congested(row, congested, self.clock())

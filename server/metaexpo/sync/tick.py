@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 #: Spread periodic keyframes and crowd frames of different cells over different ticks.
 _KEYFRAME_PHASE = 7
 _CROWD_PHASE = 13
+#: How often a node publishes its whole picture (heartbeat and resync for other nodes).
+FULL_STATE_INTERVAL_S = 0.5
 
 
 def run_tick(room: Room, now: float) -> None:
@@ -47,8 +49,9 @@ def run_tick(room: Room, now: float) -> None:
     limits = PoseLimits(s.max_speed, s.speed_slack, s.tick_period)
     result = ingest(st, pending, now, limits)
     room.stats.poses_accepted += len(result.applied)
-    for slot, code, message in result.rejected:
-        room.note_error(slot, code, message, now)
+    for row, code, message in result.rejected:
+        room.note_error(row, code, message, now)
+    room.federation.merge(now)
 
     # 3. Housekeeping.
     room.expire_away(now)
@@ -64,11 +67,11 @@ def run_tick(room: Room, now: float) -> None:
         cl.needs_keyframe[clients[moved]] = True
         cl.cell[clients] = client_cells
         cells, inverse = np.unique(client_cells, return_inverse=True)
-        active = st.active_slots().astype(np.int64)
+        active = st.active_rows().astype(np.int64)
         vis = visible_sets(
             room.grid, st.pos[active][:, [0, 2]], active, cells, s.interest_radius, s.visible_cap
         )
-        pairs = (vis.cells[vis.query] << 24) | wire_ids(st, vis.slots)
+        pairs = (vis.cells[vis.query] << 24) | wire_ids(st, vis.rows)
         current = np.sort(pairs)
         entrant = ~_member(pairs, room.prev_pairs)
         gone = room.prev_pairs[~_member(room.prev_pairs, current)]
@@ -95,15 +98,19 @@ def run_tick(room: Room, now: float) -> None:
 
     # 7. Publish this node's changes (a no-op on a single node).
     if room.bus.has_peers:
-        room.publish_changes(tick, time_ms)
+        full = tick % s.ticks(FULL_STATE_INTERVAL_S) == 0
+        room.federation.publish(tick, time_ms, full)
     room.departed.clear()
 
     # Chat lines of this tick go out as one message, encoded once.
+    if room.federation.chat_in:
+        room.chat_queue.extend(room.federation.chat_in)
+        room.federation.chat_in = []
     if room.chat_queue:
         chat = control.dumps({"type": "chat", "messages": room.chat_queue})
         room.chat_queue = []
-        for slot in clients.tolist():
-            link = cl.links[slot]
+        for row in clients.tolist():
+            link = cl.links[row]
             if link is not None:
                 link.send_text(chat)
 
@@ -147,9 +154,9 @@ def _fan_out(
     cell_of_g = inverse[order]
     slow_path = (np.bincount(cell_of_g, congested_g | needs_kf_g, n_cells) > 0) | periodic_kf
     slow_path = slow_path.tolist()
-    slots = grouped.tolist()
+    rows = grouped.tolist()
     send = cl.send
-    senders = [send[s] for s in slots]
+    senders = [send[s] for s in rows]
     congested = congested_g.tolist()
     needs_kf = needs_kf_g.tolist()
     served_kf: list[int] = []
@@ -166,24 +173,24 @@ def _fan_out(
                     try:
                         senders[i](delta)
                     except Exception:  # a broken transport must not stop the others
-                        failed.append(slots[i])
+                        failed.append(rows[i])
                 n_delta = b - a
         else:
             every = keyframe is not None and periodic_kf[q]
             for i in range(a, b):
                 if congested[i]:
-                    skipped.append(slots[i])
+                    skipped.append(rows[i])
                     continue
                 try:
                     if keyframe is not None and (every or needs_kf[i]):
                         senders[i](keyframe)
-                        served_kf.append(slots[i])
+                        served_kf.append(rows[i])
                         n_kf += 1
                     elif delta is not None:
                         senders[i](delta)
                         n_delta += 1
                 except Exception:
-                    failed.append(slots[i])
+                    failed.append(rows[i])
         if crowd is not None:
             for i in range(a, b):
                 if not congested[i]:
@@ -191,7 +198,7 @@ def _fan_out(
                         senders[i](crowd)
                         n_crowd += 1
                     except Exception:
-                        failed.append(slots[i])
+                        failed.append(rows[i])
         if n_delta:
             frames_out += n_delta
             bytes_out += n_delta * len(delta)  # type: ignore[arg-type]
@@ -212,10 +219,10 @@ def _fan_out(
     stats.bytes_out += bytes_out
     stats.records_out += records_out
     stats.frames_skipped_congested += len(skipped)
-    for slot in set(failed):
-        link = cl.links[slot]
+    for row in set(failed):
+        link = cl.links[row]
         if link is not None:
-            log.error("sending to slot %d failed; closing it", slot)
+            log.error("sending to row %d failed; closing it", row)
             link.close(CloseCode.INTERNAL_ERROR, "internal error while sending")
 
 
@@ -224,8 +231,8 @@ def _drop_slow_clients(room: Room, now: float) -> None:
     cl = room.clients
     limit = room.settings.slow_client_timeout_s
     slow = np.flatnonzero(cl.live & cl.congested & (now - cl.congested_since > limit))
-    for slot in slow.tolist():
-        link = cl.links[slot]
+    for row in slow.tolist():
+        link = cl.links[row]
         if link is not None:
             room.stats.disconnects["too_slow"] += 1
             link.close(
@@ -233,4 +240,4 @@ def _drop_slow_clients(room: Room, now: float) -> None:
                 f"your connection did not keep up for {limit:g} s; reconnect to resume",
             )
             # Closing takes a moment; do not close it again on the next tick.
-            cl.congested_since[slot] = np.inf
+            cl.congested_since[row] = np.inf

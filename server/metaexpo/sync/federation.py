@@ -1,0 +1,257 @@
+"""A room's side of the bus: one hall served by several nodes.
+
+Each tick the room publishes its local avatars' changes (and about once a
+second its whole local picture) and merges what other nodes published.
+Names travel separately, once: a node announces its joiners, and answers
+roster questions about its own avatars. Chat lines of local visitors are
+relayed; a visitor who resumes on another node is taken over from the old one.
+
+Messages from the bus only land in a bounded inbox; the tick drains it, so
+nothing from the network touches the arrays between ticks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from metaexpo.errors import FrameError
+from metaexpo.protocol import control
+from metaexpo.protocol.bus_messages import (
+    decode_bus_control,
+    decode_bus_tick,
+    encode_bus_control,
+    encode_bus_tick,
+    is_control,
+)
+from metaexpo.protocol.frames import AVATAR_ID
+from metaexpo.sync import remote
+from metaexpo.sync.remote import Liveness, PeerNodes
+
+if TYPE_CHECKING:
+    from metaexpo.sync.room import Room
+
+log = logging.getLogger(__name__)
+#: Most bus messages held between two ticks; beyond it the oldest are dropped (and counted).
+INBOX_LIMIT = 4096
+#: How long a remote avatar's last pose is kept after its node vanished (for resumes elsewhere).
+GRAVEYARD_S = 60.0
+
+
+@dataclass
+class FederationStats:
+    """What crossed the bus, for /metrics."""
+
+    messages_in: int = 0
+    bytes_in: int = 0
+    messages_out: int = 0
+    bytes_out: int = 0
+    ignored: Counter[str] = field(default_factory=Counter)
+    inbox_dropped: int = 0
+    nodes_stale: int = 0
+    nodes_dropped: int = 0
+    avatars_dropped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Grave:
+    """The last known pose of an avatar whose node vanished."""
+
+    position: tuple[float, float, float]
+    yaw: float
+    until: float
+
+
+class Federation:
+    """Bus traffic of one room."""
+
+    def __init__(self, room: Room, liveness: Liveness | None = None) -> None:
+        self.room = room
+        self.node_id = room.bus.node_id
+        self.peers = PeerNodes()
+        self.liveness = liveness or Liveness()
+        self.inbox: deque[bytes] = deque()
+        self.outbox: list[bytes] = []
+        self.stats = FederationStats()
+        #: Names of other nodes' avatars, by wire id.
+        self.roster: dict[int, dict[str, Any]] = {}
+        #: Local clients waiting for names the owner node has not told us yet.
+        self.waiting: dict[int, set[int]] = {}
+        self.asked: set[int] = set()
+        self.joined: list[dict[str, Any]] = []
+        self.chat_out: list[dict[str, Any]] = []
+        self.chat_in: list[dict[str, Any]] = []
+        self.graveyard: dict[int, Grave] = {}
+
+    # --- from the bus (any time) -----------------------------------------------------------
+
+    def receive(self, payload: bytes) -> None:
+        """Bus callback: hold the message for the next tick (bounded)."""
+        if len(self.inbox) >= INBOX_LIMIT:
+            self.inbox.popleft()
+            self.stats.inbox_dropped += 1
+        self.inbox.append(payload)
+
+    # --- in the tick -----------------------------------------------------------------------
+
+    def merge(self, now: float) -> None:
+        """Apply every held message, then expire silent nodes."""
+        st = self.room.state
+        inbox, self.inbox = self.inbox, deque()
+        for payload in inbox:
+            self.stats.messages_in += 1
+            self.stats.bytes_in += len(payload)
+            try:
+                if is_control(payload):
+                    self._control(decode_bus_control(payload), now)
+                    continue
+                msg = decode_bus_tick(payload)
+            except FrameError as exc:
+                self.stats.ignored[exc.code] += 1
+                continue
+            if msg.node_id == self.node_id:
+                continue
+            peer = self.peers.heard(msg.node_id, now)
+            peer.stale = False
+            for wire in remote.merge(st, msg, peer.index, now):
+                self.roster.pop(wire, None)
+        stale, dead = remote.silent_peers(self.peers, now, self.liveness)
+        for peer in stale:
+            log.warning("node %s silent: its avatars in %s are stale", peer.node_id, self.room.id)
+            remote.mark_stale(st, peer.index)
+            peer.stale = True
+            self.stats.nodes_stale += 1
+        for peer in dead:
+            log.warning("node %s gone: removing its avatars from %s", peer.node_id, self.room.id)
+            self._bury(peer.index, now)
+            removed = remote.drop_node(st, peer.index)
+            for wire in removed:
+                self.roster.pop(wire, None)
+            self.peers.forget(peer)
+            self.stats.nodes_dropped += 1
+            self.stats.avatars_dropped += len(removed)
+        if self.graveyard:
+            for wire in [w for w, g in self.graveyard.items() if g.until <= now]:
+                del self.graveyard[wire]
+
+    def _bury(self, owner: int, now: float) -> None:
+        st = self.room.state
+        for row in np.flatnonzero(st.active & (st.owner == owner)).tolist():
+            x, y, z = (float(c) for c in st.pos[row])
+            self.graveyard[st.wire_id(row)] = Grave(
+                (x, y, z), float(st.yaw[row]), now + GRAVEYARD_S
+            )
+
+    def _control(self, msg: dict[str, Any], now: float) -> None:
+        node = msg["node"]
+        if node == self.node_id:
+            return
+        kind = msg["t"]
+        if kind == "join" or (kind == "roster" and msg.get("to") == self.node_id):
+            self._learn(msg.get("entries", []))
+        elif kind == "roster_req" and msg.get("to") == self.node_id:
+            entries = [e for e in map(self.room.local_roster_entry, msg.get("ids", [])) if e]
+            if entries:
+                self._send("roster", to=node, entries=entries)
+        elif kind == "chat":
+            self.chat_in.extend(m for m in msg.get("messages", []) if isinstance(m, dict))
+        elif kind == "takeover":
+            self.room.taken_over(int(msg.get("id", -1)), node)
+
+    def _learn(self, entries: list[dict[str, Any]]) -> None:
+        room = self.room
+        for entry in entries:
+            try:
+                wire = int(entry["id"])
+                item = control.roster_entry(
+                    wire, str(entry["name"]), str(entry["avatar"]), str(entry["kind"])
+                )
+            except (KeyError, TypeError, ValueError):
+                self.stats.ignored["bad_roster"] += 1
+                continue
+            self.roster[wire] = item
+            self.asked.discard(wire)
+            for row in self.waiting.pop(wire, ()):
+                room.send_roster(row, [item])
+
+    def publish(self, tick: int, time_ms: int, full: bool) -> None:
+        """Send this tick's messages: local changes (or everything), joins, chat, answers."""
+        room, st = self.room, self.room.state
+        if full:
+            rows = remote.local_rows(st)
+        else:
+            rows = np.flatnonzero(st.changed & (st.owner == 0) & st.active)
+        gone = np.array(room.departed, np.int64)
+        if full or len(rows) or len(gone):
+            vr = st.is_vr[rows]
+            ids = np.empty(len(gone), AVATAR_ID)
+            ids["slot"] = gone & 0xFFFF
+            ids["gen"] = gone >> 16
+            self._publish(
+                encode_bus_tick(
+                    self.node_id,
+                    tick,
+                    time_ms,
+                    st.rec_desktop[rows[~vr]].tobytes(),
+                    st.rec_vr[rows[vr]].tobytes(),
+                    ids.tobytes(),
+                    full=full,
+                )
+            )
+        if self.joined:
+            self._send("join", entries=self.joined)
+            self.joined = []
+        if self.chat_out:
+            self._send("chat", messages=self.chat_out)
+            self.chat_out = []
+        for payload in self.outbox:
+            self._publish(payload)
+        self.outbox.clear()
+
+    def _send(self, kind: str, **fields: Any) -> None:
+        self._publish(encode_bus_control(self.node_id, kind, **fields))
+
+    def _publish(self, payload: bytes) -> None:
+        self.stats.messages_out += 1
+        self.stats.bytes_out += len(payload)
+        self.room.bus.publish(self.room.id, payload)
+
+    # --- asked by the room -----------------------------------------------------------------
+
+    def entry(self, wire: int) -> dict[str, Any] | None:
+        """The name of another node's avatar, if known."""
+        return self.roster.get(wire)
+
+    def ask(self, wire: int, row: int) -> None:
+        """A local client asked about a remote avatar whose name we lack: ask its owner."""
+        st = self.room.state
+        r = st.row_of(wire)
+        if r is None:
+            return
+        peer = self.peers.by_index.get(int(st.owner[r]))
+        if peer is None:
+            return
+        self.waiting.setdefault(wire, set()).add(row)
+        if wire not in self.asked:
+            self.asked.add(wire)
+            self.outbox.append(
+                encode_bus_control(self.node_id, "roster_req", to=peer.node_id, ids=[wire])
+            )
+
+    def announce_takeover(self, wire: int) -> None:
+        """Tell the avatar's previous node that it lives here now."""
+        self.outbox.append(encode_bus_control(self.node_id, "takeover", id=wire))
+
+    def last_pose(self, wire: int) -> tuple[tuple[float, float, float], float] | None:
+        """Where another node's avatar was last seen (live or buried), for a resume here."""
+        st = self.room.state
+        row = st.row_of(wire)
+        if row is not None and not st.local[row]:
+            x, y, z = (float(c) for c in st.pos[row])
+            return (x, y, z), float(st.yaw[row])
+        grave = self.graveyard.get(wire)
+        return (grave.position, grave.yaw) if grave is not None else None

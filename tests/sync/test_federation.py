@@ -1,0 +1,192 @@
+"""Several nodes of one hall on an in-process bus: merge, names, chat, liveness, garbage."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from metaexpo.bus.local import LocalBroker, LocalBus
+from metaexpo.config import Settings
+from metaexpo.protocol.bus_messages import encode_bus_tick
+from metaexpo.protocol.frames import AvatarFlag, MsgType, encode_desktop_pose, record_ids
+from metaexpo.sync.room import Room, RoomSpec
+from metaexpo.sync.state import Bounds, Partition
+from metaexpo.sync.tick import run_tick
+from tests.sync.links import RecordingLink
+
+SPEC = RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def nodes(n: int, clock: Clock) -> list[Room]:
+    broker = LocalBroker()
+    return [
+        Room(
+            SPEC,
+            Settings(),
+            LocalBus(f"node{i}", broker),
+            clock=clock,
+            partition=Partition(first=i * 4096, size=4096),
+        )
+        for i in range(n)
+    ]
+
+
+async def step(rooms: list[Room], clock: Clock, ticks: int = 1) -> None:
+    for _ in range(ticks):
+        clock.now += 0.05
+        for room in rooms:
+            run_tick(room, clock.now)
+        await asyncio.sleep(0)  # deliver bus messages
+        await asyncio.sleep(0)
+
+
+def seen(link: RecordingLink) -> set[int]:
+    return {
+        int(i) for f in link.frames() if f.kind is not MsgType.CROWD for i in record_ids(f.desktop)
+    }
+
+
+async def test_avatars_on_another_node_are_seen_and_move() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    la, lb = RecordingLink(), RecordingLink()
+    ja = a.join(la, "alice", "celadon", "desktop")
+    jb = b.join(lb, "bob", "celadon", "desktop")
+    assert ja.avatar_id != jb.avatar_id  # disjoint wire-slot partitions
+    await step([a, b], clock, 3)
+    assert ja.avatar_id in seen(lb)
+    assert jb.avatar_id in seen(la)
+    lb.binary.clear()
+    x, y, z = a.state.pos[ja.row].tolist()
+    a.submit_pose(ja.row, encode_desktop_pose((x + 0.5, y, z), 0, 0, AvatarFlag.MOVING), clock.now)
+    await step([a, b], clock, 2)
+    row = b.state.row_of(ja.avatar_id)
+    assert row is not None and not b.state.local[row]
+    assert np.isclose(b.state.pos[row][0], x + 0.5, atol=0.01)
+
+
+async def test_names_of_remote_avatars_are_learnt_once_then_answered_locally() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    lb = RecordingLink()
+    ja = a.join(RecordingLink(), "alice", "celadon", "vr")
+    jb = b.join(lb, "bob", "celadon", "desktop")
+    await step([a, b], clock, 2)
+    answer = b.who(jb.row, [ja.avatar_id])
+    assert answer["join"] == [
+        {"id": ja.avatar_id, "name": "alice", "avatar": "celadon", "kind": "vr"}
+    ]
+
+
+async def test_a_name_not_yet_known_is_asked_of_the_owner_node() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ja = a.join(RecordingLink(), "alice", "celadon", "desktop")
+    await step([a, b], clock, 2)
+    b.federation.roster.clear()  # as if the join announcement was missed
+    lb = RecordingLink()
+    jb = b.join(lb, "bob", "celadon", "desktop")
+    assert b.who(jb.row, [ja.avatar_id]) == {"type": "roster", "join": [], "leave": []}
+    await step([a, b], clock, 3)
+    rosters = [m for m in lb.text if m["type"] == "roster"]
+    assert rosters and rosters[-1]["join"][0]["name"] == "alice"
+
+
+async def test_chat_reaches_visitors_on_other_nodes() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ja = a.join(RecordingLink(), "alice", "celadon", "desktop")
+    lb = RecordingLink()
+    b.join(lb, "bob", "celadon", "desktop")
+    a.chat(ja.row, "你好 from node0")
+    await step([a, b], clock, 3)
+    lines = [m for t in lb.text if t["type"] == "chat" for m in t["messages"]]
+    assert [line["text"] for line in lines] == ["你好 from node0"]
+
+
+async def test_a_silent_node_goes_stale_then_its_avatars_vanish_within_3_s() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ja = a.join(RecordingLink(), "alice", "celadon", "desktop")
+    b.join(RecordingLink(), "bob", "celadon", "desktop")
+    await step([a, b], clock, 3)
+    assert b.state.row_of(ja.avatar_id) is not None
+    silent_since = clock.now
+    stale_at = gone_at = None
+    while clock.now - silent_since < 3.5:
+        await step([b], clock)  # node a is dead: only b ticks
+        row = b.state.row_of(ja.avatar_id)
+        if stale_at is None and row is not None and b.state.flags[row] & AvatarFlag.AWAY:
+            stale_at = clock.now
+        if row is None:
+            gone_at = clock.now
+            break
+    assert stale_at is not None and gone_at is not None
+    assert gone_at - silent_since <= 3.0
+    assert b.federation.stats.nodes_dropped == 1
+
+
+async def test_garbage_and_wrong_version_messages_are_ignored_and_counted() -> None:
+    clock = Clock()
+    (b,) = nodes(1, clock)
+    lb = RecordingLink()
+    b.join(lb, "bob", "celadon", "desktop")
+    for junk in (
+        b"",
+        b"\x00",
+        b"\x02\x20\x01x",
+        b"{not json",
+        b'{"v": 9, "node": "x", "t": "join"}',
+        b'{"v": 1, "node": "x", "t": "nonsense"}',
+        b"\x01\x20\x05node9" + b"\x00" * 3,
+        encode_bus_tick("node9", 1, 1, b"\x00" * 7, b"", b""),
+    ):
+        b.federation.receive(junk)
+    await step([b], clock, 2)
+    assert sum(b.federation.stats.ignored.values()) == 8
+    assert b.state.count == 1  # nothing merged
+
+
+async def test_full_state_removes_avatars_whose_leave_was_missed() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    la = RecordingLink()
+    ja = a.join(la, "alice", "celadon", "desktop")
+    b.join(RecordingLink(), "bob", "celadon", "desktop")
+    await step([a, b], clock, 3)
+    a.disconnect(ja.row, la, clean=True, reason="closed")
+    b.federation.inbox.clear()
+    a.departed.clear()  # the delta with the leave is lost
+    for _ in range(15):
+        await step([a, b], clock)
+    assert b.state.row_of(ja.avatar_id) is None
+
+
+async def test_resume_on_another_node_adopts_the_same_id_and_pose() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    la = RecordingLink()
+    ja = a.join(la, "alice", "celadon", "desktop")
+    b.join(RecordingLink(), "bob", "celadon", "desktop")
+    x, y, z = a.state.pos[ja.row].tolist()
+    a.submit_pose(ja.row, encode_desktop_pose((x + 0.6, y, z), 0, 0), clock.now)
+    await step([a, b], clock, 3)
+    la2 = RecordingLink()
+    again = b.join(la2, "alice", "celadon", "desktop", resume=ja.token, adopt=ja.avatar_id)
+    assert again.avatar_id == ja.avatar_id and again.resumed
+    assert again.position == pytest.approx((x + 0.6, y, z), abs=0.01)
+    await step([a, b], clock, 3)
+    assert la.closed is not None and la.closed[0] == 4040  # node a let go of it
+    assert (
+        a.state.row_of(ja.avatar_id) in (None,) or not a.state.local[a.state.row_of(ja.avatar_id)]
+    )
