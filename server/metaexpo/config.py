@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         "the FastAPI/uvicorn route (kept for comparison).",
     )
 
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Extra page origins (https://expo.example.org) allowed to open /ws; the "
+        "expo's own origin and loopback pages always are.",
+    )
+
     # --- several nodes, one hall -------------------------------------------------------------
     redis_url: str | None = Field(
         None,

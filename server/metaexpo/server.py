@@ -18,9 +18,10 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from picows import WSUpgradeRequest
+from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
 
 from metaexpo.config import Settings
+from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.picows_link import SyncListener
 from metaexpo.gateway.router import ListenerFactory, bind_router
 from metaexpo.http.app import create_app
@@ -31,11 +32,19 @@ log = logging.getLogger(__name__)
 def sync_listener_factory(app: FastAPI) -> ListenerFactory:
     """picows listener factory for /ws, finding the hub through the app's state."""
 
-    def factory(request: WSUpgradeRequest) -> SyncListener | None:
+    def factory(request: WSUpgradeRequest) -> SyncListener | WSUpgradeResponseWithListener | None:
         hub = app.state.hub
         path = bytes(request.path).split(b"?", 1)[0]
         if hub is None or path != b"/ws":
             return None  # picows answers 404
+        headers = request.headers
+        if not origin_allowed(
+            headers.get("Origin"), headers.get("Host"), hub.settings.allowed_origins
+        ):
+            body = b'{"detail": "this page\'s origin may not open the expo\'s WebSocket"}'
+            refusal = WSUpgradeResponse.create_error_response(403, body)
+            refusal.headers["Content-Type"] = "application/json"
+            return WSUpgradeResponseWithListener(refusal, None)
         return SyncListener(hub)
 
     return factory

@@ -299,3 +299,46 @@ async def test_workers_share_one_port_and_one_hall(
             await c.close()
     finally:
         srv.stop()
+
+
+def test_loadtest_over_two_nodes_splits_same_and_cross_node_latency(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    import json  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    with nodes(tmp_path, redis_server.url, 2) as (a, b):
+        out = tmp_path / "r.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "metaexpo",
+                "loadtest",
+                "--url",
+                a.http,
+                "--url",
+                b.http,
+                "--clients",
+                "40",
+                "--duration",
+                "4",
+                "--ramp",
+                "1",
+                "--probes",
+                "10",
+                "--quiet",
+                "--json",
+                str(out),
+            ],
+            cwd=ROOT,
+            check=True,
+            timeout=120 * TIME_FACTOR,
+        )
+        report = json.loads(out.read_text())
+        assert report["clients_connected"] == 40
+        assert report["latency_ms_same_node"]["samples"] > 20
+        assert report["latency_ms_cross_node"]["samples"] > 20
+        assert report["disconnects"] == 0

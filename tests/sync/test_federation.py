@@ -190,3 +190,15 @@ async def test_resume_on_another_node_adopts_the_same_id_and_pose() -> None:
     assert (
         a.state.row_of(ja.avatar_id) in (None,) or not a.state.local[a.state.row_of(ja.avatar_id)]
     )
+
+
+async def test_announcements_reach_visitors_on_every_node() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    la, lb = RecordingLink(), RecordingLink()
+    a.join(la, "alice", "celadon", "desktop")
+    b.join(lb, "bob", "celadon", "desktop")
+    a.announce({"type": "booth", "id": "retail-01", "revision": 2})
+    await step([a, b], clock, 2)
+    for link in (la, lb):
+        assert {"type": "booth", "id": "retail-01", "revision": 2} in link.text

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from metaexpo.gateway.hub import SyncHub
+from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.session import Session
 from metaexpo.protocol.codes import CloseCode
 
@@ -86,6 +87,10 @@ class AsgiLink:
 
 async def serve_sync_socket(websocket: WebSocket, hub: SyncHub) -> None:
     """Run one sync connection over the ASGI WebSocket until it ends."""
+    headers = websocket.headers
+    if not origin_allowed(headers.get("origin"), headers.get("host"), hub.settings.allowed_origins):
+        await websocket.close(1008, "this page's origin may not open the expo's WebSocket")
+        return
     await websocket.accept()
     link = AsgiLink(websocket, hub.settings.send_buffer_bytes)
     session = Session(hub, link)

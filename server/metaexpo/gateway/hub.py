@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from metaexpo.config import Settings
 from metaexpo.protocol import control
@@ -23,6 +24,18 @@ if TYPE_CHECKING:
     from metaexpo.gateway.session import Session
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a join's token says the visitor is."""
+
+    role: Literal["visitor", "exhibitor", "staff"]
+    user_id: str | None = None
+
+
+#: Checks a join's token: the identity, or None if the token is not valid.
+Identify = Callable[[str], Identity | None]
 
 
 class SyncHub:
@@ -49,12 +62,25 @@ class SyncHub:
         self._background: set[asyncio.Task[None]] = set()
         #: Resume tokens shared between nodes (None on a single node).
         self.resumes: ResumeRegistry | None = None
+        #: Verifies join tokens (set by the accounts layer; None: tokens are refused).
+        self.identify: Identify | None = None
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""
         self.resumes = registry
         for room in self.rooms.values():
             room.resumes = registry
+
+    def announce(self, message: dict[str, Any], room_id: str | None = None) -> None:
+        """Send a control message to every visitor (of one room, or all), on every node.
+
+        For events that concern everyone: a booth that went live, a staff
+        announcement. ``message`` needs a ``type`` that clients know.
+        """
+        assert isinstance(message.get("type"), str), "announcements need a type"
+        for room in self.rooms.values():
+            if room_id is None or room.id == room_id:
+                room.announce(message)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` in the background, keeping a reference until it ends."""

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from metaexpo.errors import ControlError, FrameError, SessionClosed
+from metaexpo.gateway.hub import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
@@ -49,6 +50,7 @@ class Session:
     __slots__ = (
         "_clock",
         "hub",
+        "identity",
         "link",
         "rate_count",
         "rate_window",
@@ -64,6 +66,7 @@ class Session:
         self.link = link
         self.state = SessionState.AWAITING_JOIN
         self.room: Room | None = None
+        self.identity = Identity("visitor")
         self.row = -1
         self.rate_window = 0.0
         self.rate_count = 0
@@ -181,11 +184,25 @@ class Session:
                 "unknown_avatar",
                 f"no avatar {msg.avatar!r}; choose one of {', '.join(sorted(hub.avatar_ids))}",
             )
+        self.identity = self._identify(msg.token)
         if msg.resume and not room.has_token(msg.resume) and hub.resumes is not None:
             self.state = SessionState.JOINING
             hub.spawn(self._join_elsewhere(room, name, msg))
             return
         self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, msg.resume))
+
+    def _identify(self, token: str | None) -> Identity:
+        """The visitor's identity from the join's token (anonymous visitor without one)."""
+        if token is None:
+            return Identity("visitor")
+        identity = self.hub.identify(token) if self.hub.identify is not None else None
+        if identity is None:
+            raise SessionClosed(
+                CloseCode.BAD_TOKEN,
+                "bad_token",
+                "your sign-in has expired or is not valid; sign in again",
+            )
+        return identity
 
     async def _join_elsewhere(self, room: Room, name: str, msg: control.Join) -> None:
         """Finish a join whose resume token another node issued (or nobody knows)."""
@@ -224,6 +241,10 @@ class Session:
             "resume": joined.token,
             "resumed": joined.resumed,
             "roster": joined.roster,
+            "node": {
+                "id": hub.bus.node_id,
+                "ids": [room.state.partition.first, room.state.partition.size],
+            },
             "limits": {
                 "pose_hz": s.tick_hz,
                 "chat_max_chars": s.chat_max_chars,

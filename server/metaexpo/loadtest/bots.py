@@ -85,6 +85,9 @@ class Counters:
     probe_frames: int = 0
     keyframes: int = 0
     latencies: list[np.ndarray] = field(default_factory=list)
+    #: Same samples, split by whether sender and receiver are on the same server node.
+    latencies_same: list[np.ndarray] = field(default_factory=list)
+    latencies_cross: list[np.ndarray] = field(default_factory=list)
     join_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     disconnects: Counter[str] = field(default_factory=Counter)
@@ -103,6 +106,8 @@ class Bot(WSListener):
         self.leaving = False
         self.origin = np.zeros(3)
         self.x, self.z = plan.start
+        #: The wire-slot range of the node this bot is connected to (from the welcome).
+        self.node_ids = (0, 0x10000)
         self.target = plan.start
         self.phase = random.Random(plan.index).uniform(0, 2 * math.pi)
         self.slot = plan.index % PHASE_SLOTS
@@ -130,7 +135,7 @@ class Bot(WSListener):
         kind = frame.msg_type
         if kind == WSMsgType.BINARY:
             if self.plan.probe and self.worker.measuring:
-                self.worker.probe(frame.get_payload_as_bytes())
+                self.worker.probe(frame.get_payload_as_bytes(), self.node_ids)
         elif kind == WSMsgType.TEXT:
             data = frame.get_payload_as_bytes()
             if data.startswith(_JSON_POSE):  # the naive baseline's pose broadcast
@@ -177,6 +182,9 @@ class Bot(WSListener):
         kind = msg.get("type")
         if kind == "welcome":
             self.id = int(msg["id"])
+            node = msg.get("node") or {}
+            first, size = node.get("ids", (0, 0x10000))
+            self.node_ids = (int(first), int(size))
             self.origin = np.array(msg["bounds"]["min"], np.float64)
             self.send_text(orjson.dumps({"type": "teleport", "to": [self.x, EYE, self.z]}))
             self.joined = True
@@ -258,8 +266,12 @@ class Worker:
     def forget(self, bot: Bot) -> None:
         self.bots.pop(id(bot), None)
 
-    def probe(self, payload: bytes) -> None:
-        """Turn one pose frame seen by a probe into latency samples and counts."""
+    def probe(self, payload: bytes, node_ids: tuple[int, int] = (0, 0x10000)) -> None:
+        """Turn one pose frame seen by a probe into latency samples and counts.
+
+        ``node_ids`` is the probe's server node's id range: a sender whose wire
+        slot falls in it is on the same node, otherwise the pose crossed the bus.
+        """
         c = self.counters
         _, kind, _, _ = HEADER.unpack_from(payload, 0)
         if kind == MsgType.CROWD:
@@ -278,11 +290,21 @@ class Worker:
             return
         now = stamps.now_ms()
         moving = desk[(desk["flags"] & AvatarFlag.MOVING) != 0]
+        first, size = node_ids
         if len(moving):
             st = stamps.desktop_stamps(moving["yaw"], moving["pitch"])
-            c.latencies.append(stamps.ages_ms(st, now, stamps.DESKTOP_MOD))
+            ages = stamps.ages_ms(st, now, stamps.DESKTOP_MOD)
+            self._sample(ages, (moving["slot"] - first).astype(np.int64), size)
         if len(vr):
-            c.latencies.append(stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD))
+            ages = stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD)
+            self._sample(ages, (vr["slot"].astype(np.int64) - first), size)
+
+    def _sample(self, ages: np.ndarray, offset: np.ndarray, size: int) -> None:
+        c = self.counters
+        c.latencies.append(ages)
+        same = (offset >= 0) & (offset < size)
+        c.latencies_same.append(ages[same])
+        c.latencies_cross.append(ages[~same])
 
     def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
         """A latency sample from one JSON pose message (the naive baseline's format)."""
@@ -338,6 +360,11 @@ class Worker:
 
     def report(self, final: bool = False) -> None:
         c = self.counters
+
+        def flat(parts: list[np.ndarray]) -> bytes:
+            arr = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            return arr.astype(np.int32).tobytes()
+
         lat = np.concatenate(c.latencies) if c.latencies else np.zeros(0, np.int64)
         joined = sum(1 for b in self.bots.values() if b.joined and not b.plan.slow_reader)
         self.queue.put(
@@ -356,6 +383,8 @@ class Worker:
                 "probe_frames": c.probe_frames,
                 "keyframes": c.keyframes,
                 "latency": lat.astype(np.int32).tobytes(),
+                "latency_same": flat(c.latencies_same),
+                "latency_cross": flat(c.latencies_cross),
                 "join_ms": c.join_ms,
                 "errors": dict(c.errors),
                 "disconnects": dict(c.disconnects),

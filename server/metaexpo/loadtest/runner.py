@@ -98,6 +98,8 @@ class Totals:
     probe_pose_bytes: int = 0
     probe_frames: int = 0
     latencies: list[np.ndarray] = field(default_factory=list)
+    latencies_same: list[np.ndarray] = field(default_factory=list)
+    latencies_cross: list[np.ndarray] = field(default_factory=list)
     join_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     disconnects: Counter[str] = field(default_factory=Counter)
@@ -119,6 +121,8 @@ class Totals:
             self.probe_pose_bytes += msg["probe_pose_bytes"]
             self.probe_frames += msg["probe_frames"]
             self.latencies.append(lat)
+            self.latencies_same.append(np.frombuffer(msg["latency_same"], np.int32))
+            self.latencies_cross.append(np.frombuffer(msg["latency_cross"], np.int32))
             self.join_ms.extend(msg["join_ms"])
             self.errors.update(msg["errors"])
             self.disconnects.update(msg["disconnects"])
@@ -261,6 +265,11 @@ def _report(
     duration: float,
 ) -> dict[str, Any]:
     lat = np.concatenate(t.latencies) if t.latencies else np.zeros(0)
+
+    def split(parts: list[np.ndarray]) -> dict[str, float | int | None]:
+        arr = np.concatenate(parts) if parts else np.zeros(0)
+        return {"p50": _pct(arr, 50), "p99": _pct(arr, 99), "samples": len(arr)}
+
     n = max(1, sum(t.joined.values()))
     probes = max(1, sum(t.probes.values()))
 
@@ -293,6 +302,8 @@ def _report(
             "max": float(lat.max()) if len(lat) else None,
             "samples": len(lat),
         },
+        "latency_ms_same_node": split(t.latencies_same),
+        "latency_ms_cross_node": split(t.latencies_cross),
         "server_added_ms": {
             "p50": _ms(promtext.quantile(added, 0.5)),
             "p99": _ms(promtext.quantile(added, 0.99)),
@@ -354,6 +365,7 @@ def summary_table(report: dict[str, Any]) -> Table:
     def f(v: Any) -> str:
         return "-" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
 
+    same, cross = report["latency_ms_same_node"], report["latency_ms_cross_node"]
     rows = [
         ("clients connected", report["clients_connected"]),
         ("disconnects / errors", f"{report['disconnects']} / {report['errors']}"),
@@ -362,6 +374,7 @@ def summary_table(report: dict[str, Any]) -> Table:
             " / ".join(f(lat[k]) for k in ("p50", "p95", "p99", "max")),
         ),
         ("latency samples", lat["samples"]),
+        ("same-node / cross-node p99 ms", f"{f(same['p99'])} / {f(cross['p99'])}"),
         ("server-added p99 ms", report["server_added_ms"]["p99"]),
         (
             "bytes/client/s down / up",

@@ -15,7 +15,8 @@ Control messages are a JSON object (first byte ``{``) with ``"v"``, ``"node"``
 and ``"t"``: ``join`` (roster entries of avatars that joined), ``roster_req``
 / ``roster`` (names asked of and answered by the owner node), ``chat`` (chat
 lines of the node's visitors), ``takeover`` (a visitor resumed on another
-node). Anything else on the channel is foreign: ignored and counted.
+node), ``announce`` (a control message for every visitor of the room, e.g. a
+booth that went live). Anything else on the channel is foreign: ignored and counted.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def decode_bus_tick(payload: bytes) -> BusTick:
     return BusTick(node_id, kind == BUS_FULL, tick, time_ms, parts[0], parts[1], parts[2])
 
 
-CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover"})
+CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover", "announce"})
 
 
 def encode_bus_control(node_id: str, kind: str, **fields: Any) -> bytes:

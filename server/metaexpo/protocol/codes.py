@@ -21,6 +21,8 @@ class CloseCode(IntEnum):
     BAD_JOIN = 4000
     #: The client speaks a protocol version this server does not.
     VERSION_UNSUPPORTED = 4001
+    #: The join's token is invalid, forged or expired: sign in again.
+    BAD_TOKEN = 4003
     #: The room named in the join does not exist.
     UNKNOWN_ROOM = 4004
     #: No join arrived in time after connecting.

@@ -54,6 +54,8 @@ class Join(_Message):
     avatar: Annotated[str, Field(min_length=1, max_length=64)]
     kind: ClientKind
     resume: Annotated[str, Field(max_length=128)] | None = None
+    #: Bearer token of a signed-in exhibitor or staff member, or a signed guest token.
+    token: Annotated[str, Field(max_length=2048)] | None = None
 
 
 class Chat(_Message):

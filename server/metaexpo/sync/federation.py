@@ -161,6 +161,8 @@ class Federation:
             self.chat_in.extend(m for m in msg.get("messages", []) if isinstance(m, dict))
         elif kind == "takeover":
             self.room.taken_over(int(msg.get("id", -1)), node)
+        elif kind == "announce" and isinstance(msg.get("message"), dict):
+            self.room.deliver(control.dumps(msg["message"]))
 
     def _learn(self, entries: list[dict[str, Any]]) -> None:
         room = self.room
@@ -241,6 +243,10 @@ class Federation:
             self.outbox.append(
                 encode_bus_control(self.node_id, "roster_req", to=peer.node_id, ids=[wire])
             )
+
+    def announce(self, message: dict[str, Any]) -> None:
+        """Relay a control message for every visitor to the other nodes."""
+        self.outbox.append(encode_bus_control(self.node_id, "announce", message=message))
 
     def announce_takeover(self, wire: int) -> None:
         """Tell the avatar's previous node that it lives here now."""

@@ -281,6 +281,17 @@ class Room:
         member = self.members.get(row) if row is not None else None
         return member.roster(wire) if member is not None else None
 
+    def announce(self, message: dict[str, Any]) -> None:
+        """Send a control message to every visitor of the room, on every node."""
+        self.deliver(control.dumps(message))
+        self.federation.announce(message)
+
+    def deliver(self, data: bytes) -> None:
+        """Send an encoded control message to this node's visitors of the room."""
+        for member in self.members.values():
+            if member.link is not None:
+                member.link.send_text(data)
+
     def send_roster(self, row: int, entries: list[dict[str, Any]]) -> None:
         """Tell the client in ``row`` names it asked about."""
         member = self.members.get(row)
