@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, CliApp, CliSubCommand, SettingsConfigDict
 
 from metaexpo.config import PROJECT_ROOT, Settings
-from metaexpo.errors import ConfigError
+from metaexpo.errors import MetaExpoError
 
 
 class ServeCommand(Settings):
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"metaexpo: invalid arguments:\n{_describe(exc)}", file=sys.stderr)
         return 2
-    except ConfigError as exc:
+    except MetaExpoError as exc:  # configuration, content, or an unreachable server
         print(f"metaexpo: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

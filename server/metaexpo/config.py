@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         1, ge=1, le=64, description="Node processes on this host sharing the port (needs Redis)."
     )
+    bus_flush_hz: float = Field(
+        200.0,
+        gt=0.0,
+        le=1000.0,
+        description="How often local poses are published to other nodes between ticks.",
+    )
 
     # --- the tick and interest management ---------------------------------------------------
     tick_hz: float = Field(20.0, gt=0.0, le=120.0, description="Sync ticks per second.")

@@ -148,3 +148,17 @@ def test_histogram_quantile_interpolates_within_buckets() -> None:
     buckets = promtext.parse(text).buckets("h")
     assert promtext.quantile(buckets, 0.5) == pytest.approx(0.015)
     assert promtext.quantile(buckets, 0.05) == pytest.approx(0.005)
+
+
+def test_an_unreachable_server_is_named_in_a_one_line_error() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "metaexpo", "loadtest", "--url", "http://127.0.0.1:9", "--quiet"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60 * TIME_FACTOR,
+    )
+    assert out.returncode == 2
+    assert "cannot reach http://127.0.0.1:9" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -202,3 +202,30 @@ async def test_announcements_reach_visitors_on_every_node() -> None:
     await step([a, b], clock, 2)
     for link in (la, lb):
         assert {"type": "booth", "id": "retail-01", "revision": 2} in link.text
+
+
+async def test_poses_are_published_between_ticks_without_waiting_for_the_next_one() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ja = a.join(RecordingLink(), "alice", "celadon", "desktop")
+    b.join(RecordingLink(), "bob", "celadon", "desktop")
+    await step([a, b], clock, 3)
+    x, y, z = a.state.pos[ja.row].tolist()
+    clock.now += 0.005
+    a.submit_pose(ja.row, encode_desktop_pose((x + 0.3, y, z), 0, 0, AvatarFlag.MOVING), clock.now)
+    a.flush_bus(clock.now)  # 5 ms after the tick, long before node a's next one
+    await asyncio.sleep(0)
+    run_tick(b, clock.now)  # node b's tick alone delivers it
+    row = b.state.row_of(ja.avatar_id)
+    assert row is not None and np.isclose(b.state.pos[row][0], x + 0.3, atol=0.01)
+    assert b.state.changed[row] or b.prev_pairs.size  # it went out in b's tick
+
+
+async def test_a_flush_with_nothing_new_publishes_nothing() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    a.join(RecordingLink(), "alice", "celadon", "desktop")
+    await step([a, b], clock, 2)
+    sent = a.federation.stats.messages_out
+    a.flush_bus(clock.now)
+    assert a.federation.stats.messages_out == sent

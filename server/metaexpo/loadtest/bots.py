@@ -289,12 +289,15 @@ class Worker:
             c.keyframes += 1
             return
         now = stamps.now_ms()
-        moving = desk[(desk["flags"] & AvatarFlag.MOVING) != 0]
+        # Only walkers carry fresh stamps; an AWAY avatar's record is its last pose.
+        live = (desk["flags"] & (AvatarFlag.MOVING | AvatarFlag.AWAY)) == AvatarFlag.MOVING
+        moving = desk[live]
         first, size = node_ids
         if len(moving):
             st = stamps.desktop_stamps(moving["yaw"], moving["pitch"])
             ages = stamps.ages_ms(st, now, stamps.DESKTOP_MOD)
             self._sample(ages, (moving["slot"] - first).astype(np.int64), size)
+        vr = vr[(vr["flags"] & AvatarFlag.AWAY) == 0]
         if len(vr):
             ages = stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD)
             self._sample(ages, (vr["slot"].astype(np.int64) - first), size)
@@ -451,9 +454,12 @@ class Worker:
         self.cpu_window_end = self._cpu()
         self.measuring = False
         self.report(final=True)
+        # Leave cleanly, so the avatars go at once instead of waiting AWAY for a resume.
+        for bot in list(self.bots.values()):
+            bot.leave()
+        await asyncio.sleep(0.5)
         for bot in list(self.bots.values()):
             if bot.transport is not None:
-                bot.leaving = True
                 bot.transport.disconnect()
         await self.http.aclose()
         await asyncio.sleep(0.2)

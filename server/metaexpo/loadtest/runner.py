@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from metaexpo.errors import MetaExpoError
 from metaexpo.loadtest import promtext
 from metaexpo.loadtest.bots import WorkerConfig, worker_main
 from metaexpo.loadtest.plans import Hall, Scenario, make_plans
@@ -64,9 +65,18 @@ def ws_and_http(url: str) -> tuple[str, str]:
     return ws, http
 
 
+class HarnessError(MetaExpoError):
+    """The load test cannot run (e.g. the server is unreachable); the message says why."""
+
+
 def fetch_hall(http: str, room: str) -> Hall:
     """The hall layout the bots walk in."""
-    r = httpx.get(f"{http}/api/rooms/{room}", timeout=10)
+    try:
+        r = httpx.get(f"{http}/api/rooms/{room}", timeout=10)
+    except httpx.HTTPError as exc:
+        raise HarnessError(f"cannot reach {http}: {exc}; is the server running?") from None
+    if r.status_code == 404:
+        raise HarnessError(f"{http} has no room {room!r}: {r.json().get('detail', '')}")
     r.raise_for_status()
     d = r.json()
     stages = d.get("stages") or [[0.0, 0.0]]

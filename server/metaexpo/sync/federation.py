@@ -181,13 +181,18 @@ class Federation:
                 room.send_roster(row, [item])
 
     def publish(self, tick: int, time_ms: int, full: bool) -> None:
-        """Send this tick's messages: local changes (or everything), joins, chat, answers."""
+        """The tick's messages: unpublished changes (or everything), joins, chat, answers."""
+        self.flush(tick, time_ms, full=full)
+
+    def flush(self, tick: int, time_ms: int, *, full: bool = False) -> None:
+        """Publish local changes not yet sent (or the full picture) and queued control messages."""
         room, st = self.room, self.room.state
-        if full:
-            rows = remote.local_rows(st)
-        else:
-            rows = np.flatnonzero(st.changed & (st.owner == 0) & st.active)
+        rows = remote.local_rows(st) if full else np.flatnonzero(st.unpublished)
+        if not (full or len(rows) or room.departed or self.joined or self.chat_out or self.outbox):
+            return
+        st.unpublished[rows] = False
         gone = np.array(room.departed, np.int64)
+        room.departed.clear()
         if full or len(rows) or len(gone):
             vr = st.is_vr[rows]
             ids = np.empty(len(gone), AVATAR_ID)

@@ -208,5 +208,5 @@ def _finish(
     state.flags[s] = (client_flags & np.uint8(CLIENT_FLAGS)) | server_flags
     state.is_vr[s] = vr
     state.updated_at[s] = now
-    state.changed[s] = True
+    state.mark_changed(s)
     state.encode(s)

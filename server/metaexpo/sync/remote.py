@@ -67,7 +67,12 @@ class PeerNodes:
 def _upsert(
     state: RoomState, records: npt.NDArray[np.void], owner: int, now: float, *, vr: bool
 ) -> Rows:
-    """Rows for the records' avatars (installing new ones), with the records copied in."""
+    """Rows for the records' avatars (installing new ones), with the records copied in.
+
+    Only avatars whose record really changed are marked changed: a full-state
+    message repeats every record, and re-sending unchanged ones to clients
+    would cost bandwidth and show stale poses as fresh.
+    """
     wires = records["slot"].astype(np.intp)
     gens = records["gen"]
     rows = state.row_of_wire[wires].astype(np.intp)
@@ -78,17 +83,20 @@ def _upsert(
     known[np.flatnonzero(have)[same]] = True
     for i in np.flatnonzero(~known).tolist():
         rows[i] = state.install_remote(int(wires[i]), int(gens[i]), owner)
+    column = state.rec_vr if vr else state.rec_desktop
+    size = column.dtype.itemsize
+    old = column[rows].view(np.uint8).reshape(-1, size)
+    new = np.ascontiguousarray(records).view(np.uint8).reshape(-1, size)
+    differs = ~known | (state.is_vr[rows] != vr) | (old != new).any(axis=1)
     state.is_vr[rows] = vr
-    if vr:
-        state.rec_vr[rows] = records
-    else:
-        state.rec_desktop[rows] = records
+    column[rows] = records
+    if not vr:
         state.yaw[rows] = q.dequantise_yaw(records["yaw"])
         state.pitch[rows] = q.dequantise_pitch(records["pitch"])
     state.pos[rows] = q.dequantise_position(records["pos"], state.origin)
     state.flags[rows] = records["flags"]
     state.updated_at[rows] = now
-    state.changed[rows] = True
+    state.changed[rows[differs]] = True
     return rows
 
 

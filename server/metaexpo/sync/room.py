@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from metaexpo.config import Settings
 from metaexpo.errors import ControlError, SessionClosed
@@ -26,6 +27,7 @@ from metaexpo.protocol.frames import AvatarFlag
 from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.clients import ClientTable
 from metaexpo.sync.federation import Federation
+from metaexpo.sync.ingest import IngestResult, PoseLimits, ingest
 from metaexpo.sync.interest import Grid, visible_sets
 from metaexpo.sync.link import ClientLink
 from metaexpo.sync.state import Bounds, Partition, RoomState, Vec3
@@ -110,6 +112,8 @@ class Room:
         self.prev_pairs = np.zeros(0, np.int64)
         #: Wire ids of avatars that left this tick (published to other nodes).
         self.departed: list[int] = []
+        #: Rows whose poses were applied since the last tick (for the server-added latency).
+        self.applied: list[npt.NDArray[np.intp]] = []
         #: Where resume tokens live beyond this node (None on a single node).
         self.resumes: ResumeRegistry | None = None
         self.federation = Federation(self)
@@ -224,7 +228,7 @@ class Room:
         st = self.state
         st.flags[row] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
         st.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
-        st.changed[row] = True
+        st.mark_changed(row)
         st.updated_at[row] = now
         st.encode(np.array([row]))
         self.clients.attach(row, link)
@@ -324,7 +328,7 @@ class Room:
         member.away_until = self.clock() + self.settings.resume_window_s
         self.away[row] = member.away_until
         self.state.flags[row] |= np.uint8(AvatarFlag.AWAY)
-        self.state.changed[row] = True
+        self.state.mark_changed(row)
         self.state.encode(np.array([row]))
 
     def _remove(self, row: int, *, announce: bool = True) -> None:
@@ -345,6 +349,30 @@ class Room:
             self._remove(row)
 
     # --- inputs ----------------------------------------------------------------------------
+
+    def apply_pending(self, now: float) -> IngestResult:
+        """Validate and apply the queued poses (latest per client); answer the bad ones."""
+        pending, self.pending = self.pending, {}
+        s = self.settings
+        result = ingest(
+            self.state, pending, now, PoseLimits(s.max_speed, s.speed_slack, s.tick_period)
+        )
+        self.stats.poses_accepted += len(result.applied)
+        for row, code, message in result.rejected:
+            self.note_error(row, code, message, now)
+        if len(result.applied):
+            self.applied.append(result.applied)
+        return result
+
+    def flush_bus(self, now: float) -> None:
+        """Between ticks, with other nodes listening: apply queued poses and publish them.
+
+        Publishing every few milliseconds instead of once a tick spares a
+        cross-node pose a second tick's wait (docs/perf.md).
+        """
+        if self.pending:
+            self.apply_pending(now)
+        self.federation.flush(self.tick_count, self.time_ms(now))
 
     def submit_pose(self, row: int, frame: bytes, now: float) -> None:
         """Queue a validated-shape pose frame; the tick applies the latest one."""

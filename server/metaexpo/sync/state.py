@@ -90,6 +90,8 @@ class RoomState:
     updated_at: npt.NDArray[np.float64]
     #: Set when the avatar's record changed this tick.
     changed: npt.NDArray[np.bool_]
+    #: A local avatar's change not yet published to other nodes.
+    unpublished: npt.NDArray[np.bool_]
     rec_desktop: npt.NDArray[np.void]
     rec_vr: npt.NDArray[np.void]
 
@@ -111,6 +113,7 @@ class RoomState:
         ("flags", (), np.uint8),
         ("updated_at", (), np.float64),
         ("changed", (), np.bool_),
+        ("unpublished", (), np.bool_),
         ("rec_desktop", (), DESKTOP_RECORD),
         ("rec_vr", (), VR_RECORD),
     )
@@ -207,6 +210,7 @@ class RoomState:
         wire = int(self.wire_slot[row])
         self.active[row] = False
         self.changed[row] = False
+        self.unpublished[row] = False
         if self.row_of_wire[wire] == row:
             self.row_of_wire[wire] = -1
         if (
@@ -239,7 +243,12 @@ class RoomState:
         self.pos[row] = head
         self.yaw[row] = yaw
         self.pitch[row] = pitch
-        self.changed[row] = True
+        self.mark_changed(row)
+
+    def mark_changed(self, rows: int | npt.NDArray[np.intp]) -> None:
+        """Note that avatars changed: clients get them this tick, other nodes at the next flush."""
+        self.changed[rows] = True
+        self.unpublished[rows] = self.local[rows]
 
     def encode(self, rows: npt.NDArray[np.intp]) -> None:
         """Refresh the wire records of ``rows`` from their float state."""

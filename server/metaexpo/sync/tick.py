@@ -25,7 +25,6 @@ from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.sync.clients import INVALID_WINDOW_S
 from metaexpo.sync.encode import CellFrames, build_cell_frames, gone_records, wire_ids
-from metaexpo.sync.ingest import PoseLimits, ingest
 from metaexpo.sync.interest import visible_sets
 from metaexpo.sync.room import Room
 
@@ -44,13 +43,8 @@ def run_tick(room: Room, now: float) -> None:
     tick = room.tick_count
     time_ms = room.time_ms(now)
 
-    # 1–2. Drain and apply the coalesced inputs.
-    pending, room.pending = room.pending, {}
-    limits = PoseLimits(s.max_speed, s.speed_slack, s.tick_period)
-    result = ingest(st, pending, now, limits)
-    room.stats.poses_accepted += len(result.applied)
-    for row, code, message in result.rejected:
-        room.note_error(row, code, message, now)
+    # 1–2. Drain and apply the coalesced inputs (some may have been applied between ticks).
+    room.apply_pending(now)
     room.federation.merge(now)
 
     # 3. Housekeeping.
@@ -116,8 +110,10 @@ def run_tick(room: Room, now: float) -> None:
 
     # 8. Reset and account.
     end = room.clock()
-    if len(result.applied):
-        room.stats.server_added_seconds.observe_many(end - cl.received_at[result.applied])
+    if room.applied:
+        applied = np.concatenate(room.applied)
+        room.applied = []
+        room.stats.server_added_seconds.observe_many(end - cl.received_at[applied])
     st.changed[:] = False
     room.stats.ticks += 1
 
