@@ -1,0 +1,128 @@
+"""Content-addressed blob storage with atomic writes.
+
+A blob lives at ``root/objects/ab/cdef…`` where ``abcdef…`` is the SHA-256
+of its bytes. Writes go to a temporary file in the final folder, are
+flushed and fsynced, then renamed over the final name with ``os.replace``
+and the folder is fsynced: a reader sees the whole blob or nothing, even
+across a crash. Storing bytes that are already there writes nothing.
+Stored files are made read-only: content-addressed data never changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from metaexpo.errors import MetaExpoError
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_TEMP_PREFIX = ".tmp-"
+_CHUNK = 1 << 20
+
+
+class StoreError(MetaExpoError):
+    """A blob could not be stored or found; the message says which and why."""
+
+
+def object_path(root: Path, digest: str) -> Path:
+    """Where the blob with ``digest`` lives; raises :class:`StoreError` for a malformed digest."""
+    if not _DIGEST.match(digest):
+        raise StoreError(f"not a SHA-256 hex digest: {digest[:80]!r}")
+    return root / "objects" / digest[:2] / digest[2:]
+
+
+def has_blob(root: Path, digest: str) -> bool:
+    """Whether the blob is stored."""
+    return object_path(root, digest).is_file()
+
+
+def store_blob(root: Path, data: bytes | memoryview | Path) -> str:
+    """Store bytes (or the contents of a file) under their SHA-256; return the hex digest.
+
+    Raises :class:`StoreError` if a file changed while being stored.
+    """
+    if isinstance(data, Path):
+        digest = _hash_file(data)
+        target = object_path(root, digest)
+        if target.is_file():
+            return digest
+        with data.open("rb") as source:
+            _write_atomically(target, _chunks(source), expect=digest)
+        return digest
+    digest = hashlib.sha256(data).hexdigest()
+    target = object_path(root, digest)
+    if not target.is_file():
+        _write_atomically(target, iter([bytes(data)]), expect=digest)
+    return digest
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the whole new one."""
+    _write_atomically(target, iter([data]), expect=None, mode=0o644)
+
+
+def remove_stale_temporaries(root: Path) -> int:
+    """Delete temporary files left by a crash mid-write; return how many were removed."""
+    removed = 0
+    objects = root / "objects"
+    if not objects.is_dir():
+        return 0
+    for path in objects.glob(f"*/{_TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in _chunks(source):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _chunks(source: BinaryIO) -> Iterator[bytes]:
+    while chunk := source.read(_CHUNK):
+        yield chunk
+
+
+def _write_atomically(
+    target: Path, chunks: Iterator[bytes], *, expect: str | None, mode: int = 0o444
+) -> None:
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
+    temp = Path(temp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if expect is not None and digest.hexdigest() != expect:
+            raise StoreError(f"{target.name}: the source changed while it was being stored")
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
