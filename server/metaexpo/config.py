@@ -49,6 +49,16 @@ class Settings(BaseSettings):
         "expo's own origin and loopback pages always are.",
     )
 
+    certfile: Path | None = Field(
+        None, description="TLS certificate (PEM) to serve HTTPS and wss:// (needs --keyfile)."
+    )
+    keyfile: Path | None = Field(None, description="Private key (PEM) of --certfile.")
+    self_signed: bool = Field(
+        False,
+        description="Serve HTTPS with a self-signed certificate kept in the data folder "
+        "(for demos and WebXR on a LAN headset; browsers ask to accept it once).",
+    )
+
     # --- several nodes, one hall -------------------------------------------------------------
     redis_url: str | None = Field(
         None,

@@ -25,6 +25,7 @@ from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.picows_link import SyncListener
 from metaexpo.gateway.router import ListenerFactory, bind_router
 from metaexpo.http.app import create_app
+from metaexpo.tls import with_tls
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 def serve(settings: Settings, port_file: Path | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then shut down gracefully."""
+    # Resolved once, here: worker processes share one (self-signed) certificate.
+    settings = with_tls(settings)
     if settings.workers > 1:
         serve_workers(settings, port_file)
         return
@@ -155,10 +158,17 @@ def _serve_one(
         log_level=settings.log_level,
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 3,
+        ssl_certfile=settings.certfile,
+        ssl_keyfile=settings.keyfile,
     )
     if port_file is not None:
         port_file.write_text(f"{port}\n")
+    scheme = "https" if settings.certfile else "http"
     log.info(
-        "expo on http://%s:%d (sync WebSocket /ws via %s)", host, port, settings.sync_transport
+        "expo on %s://%s:%d (sync WebSocket /ws via %s)",
+        scheme,
+        host,
+        port,
+        settings.sync_transport,
     )
     _Server(config, ready).run(sockets=[sock])

@@ -20,7 +20,7 @@ from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
-from metaexpo.http import api, health
+from metaexpo.http import api, health, web
 from metaexpo.http import avatars as avatars_api
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.metrics import make_registry
@@ -111,6 +111,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(avatars_api.router)
     app.include_router(scenes_api.router)
+    # The web client's routes come last: it serves "/" and its bundles.
+    app.include_router(web.router)
 
     if settings.sync_transport == "asgi":
 

@@ -1,0 +1,134 @@
+"""Helpers for the browser tests: Chromium flags, the web build, and driving the client page.
+
+The client exposes ``window.__expo`` (read-only state) and, with ``?test`` in the
+URL, ``window.__expoTest`` (a few actions); tests read those instead of guessing
+from pixels. See web/src/app/hook.js.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from playwright.sync_api import BrowserContext, Page
+
+from tests.conftest import ROOT, TIME_FACTOR
+
+#: Debian's Chromium (never `playwright install`: no downloads on this machine).
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags from shared/recipes/browser-testing.md (Playwright adds --headless, --no-sandbox, ...).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+VIEWPORT = {"width": 640, "height": 480}
+WEB = ROOT / "web"
+IWER_UMD = WEB / "node_modules" / "iwer" / "build" / "iwer.min.js"
+
+
+def ms(seconds: float) -> float:
+    """Playwright timeouts are in ms; scale by the environment's time factor."""
+    return seconds * 1000 * TIME_FACTOR
+
+
+def web_sources() -> list[Path]:
+    """Files whose change makes web/dist stale."""
+    files = [p for p in (WEB / "src").rglob("*") if p.is_file()]
+    files += [
+        WEB / "index.html",
+        WEB / "build.mjs",
+        WEB / "package.json",
+        WEB / "package-lock.json",
+    ]
+    return [p for p in files if p.exists()]
+
+
+def ensure_web_build() -> Path:
+    """Build web/dist if it is missing or older than its sources; return dist/index.html."""
+    index = WEB / "dist" / "index.html"
+    newest = max(p.stat().st_mtime for p in web_sources())
+    if index.exists() and index.stat().st_mtime >= newest:
+        return index
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is needed to build the web client (scripts/bootstrap installs it)")
+    subprocess.run([npm, "run", "build", "--silent"], cwd=WEB, check=True, timeout=300)
+    return index
+
+
+def client_url(base: str, **query: str) -> str:
+    """The client's URL with test hooks on and ``query`` (name, lang, autoenter, ...)."""
+    return f"{base}/?{urlencode({'test': '1', **query})}"
+
+
+def open_client(
+    context: BrowserContext,
+    base: str,
+    name: str,
+    *,
+    lang: str = "en",
+    enter: bool = True,
+    avatar: str | None = None,
+    init_scripts: tuple[str | Path, ...] = (),
+) -> Page:
+    """A new page with the client; with ``enter`` it joins the hall and waits for the welcome.
+    ``init_scripts`` (paths or source) run before any page script (e.g. IWER)."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors  # type: ignore[attr-defined]
+    for script in init_scripts:
+        if isinstance(script, Path):
+            page.add_init_script(path=str(script))
+        else:
+            page.add_init_script(script)
+    query = {"name": name, "lang": lang}
+    if enter:
+        query["autoenter"] = "1"
+    if avatar:
+        query["avatar"] = avatar
+    page.goto(client_url(base, **query))
+    page.wait_for_function("window.__expo && window.__expo.hall.ready", timeout=ms(30))
+    if enter:
+        wait_joined(page)
+    return page
+
+
+def wait_joined(page: Page, timeout: float = 20) -> dict[str, Any]:
+    """Wait until the page's socket has its welcome; returns {id, resumed}."""
+    try:
+        page.wait_for_function("window.__expo.connection === 'joined'", timeout=ms(timeout))
+    except Exception as exc:
+        state = page.evaluate(
+            "JSON.stringify({c: __expo.connection, s: __expo.status, e: __expo.lastError,"
+            " lobby: document.getElementById('lobby').hidden, t: __expo.timing})"
+        )
+        raise AssertionError(f"the page did not join: {state}") from exc
+    state: dict[str, Any] = page.evaluate("({id: __expo.id, resumed: __expo.resumed})")
+    return state
+
+
+def expo(page: Page, expr: str) -> Any:
+    """Evaluate ``expr`` over window.__expo (e.g. ``"__expo.avatars"``)."""
+    return page.evaluate(f"() => {expr}")
+
+
+def wait_until(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
+    """``page.wait_for_function`` with the time factor; returns the predicate's value."""
+    handle = page.wait_for_function(predicate, arg=arg, timeout=ms(timeout))
+    return handle.json_value()
+
+
+def settle(seconds: float) -> None:
+    """Let the server tick and the page interpolate (scaled by the time factor)."""
+    time.sleep(seconds * TIME_FACTOR)

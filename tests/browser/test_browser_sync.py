@@ -1,0 +1,116 @@
+"""Two pages in one hall: what one does, the other sees, within 2 cm once interpolation settles."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from tests.browser.support import expo, open_client, settle, wait_until
+from tests.live import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+SEEN = """([id, x, y, z, tol]) => {
+  const a = __expo.avatars.find((v) => v.id === id);
+  if (!a) return false;
+  const [ax, ay, az] = a.position;
+  return Math.hypot(ax - x, ay - y, az - z) <= tol ? a : false;
+}"""
+
+
+def seen_at(page: Page, avatar_id: int, pos: list[float], tol: float = 0.02) -> dict[str, object]:
+    result: dict[str, object] = wait_until(page, SEEN, [avatar_id, *pos, tol], timeout=10)
+    return result
+
+
+def test_second_page_sees_the_first_move_to_the_right_place(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    alice = open_client(context, server.http, "Alice", avatar="celadon")
+    bob = open_client(context, server.http, "Bob", avatar="osmanthus")
+    alice_id = expo(alice, "__expo.id")
+    assert alice_id != expo(bob, "__expo.id")
+    seen = wait_until(
+        bob, "id => __expo.avatars.find((a) => a.id === id && a.name === 'Alice')", alice_id
+    )
+    assert seen["avatar"] == "celadon"
+
+    # A jump of a few metres (sent as a teleport), then a small step (a pose frame).
+    alice.evaluate("__expoTest.setPose(3.25, 1.6, 16.5, 0.8, 0)")
+    seen_at(bob, alice_id, [3.25, 1.6, 16.5])
+    alice.evaluate("__expoTest.setPose(3.6, 1.6, 16.2, -0.4, 0.2)")
+    avatar = seen_at(bob, alice_id, [3.6, 1.6, 16.2])
+    settle(0.3)
+    avatar = seen_at(bob, alice_id, [3.6, 1.6, 16.2])
+    assert abs(math.remainder(float(avatar["yaw"]) + 0.4, math.tau)) < 0.03  # type: ignore[arg-type]
+    assert avatar["vr"] is False
+    assert not alice.errors and not bob.errors  # type: ignore[attr-defined]
+
+
+def test_walking_with_the_keyboard_is_seen_where_the_walker_is(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    walker = open_client(context, server.http, "Walker")
+    watcher = open_client(context, server.http, "Watcher")
+    walker_id = expo(walker, "__expo.id")
+    wait_until(watcher, "id => __expo.avatars.some((a) => a.id === id)", walker_id)
+    start = expo(walker, "__expo.me.position")
+    walker.bring_to_front()
+    walker.locator("#scene").focus()
+    walker.keyboard.down("KeyW")
+    settle(0.8)
+    walker.keyboard.up("KeyW")
+    end = expo(walker, "__expo.me.position")
+    walked = math.dist(start, end)
+    assert walked > 0.5, f"W should walk forward (moved {walked:.2f} m)"
+    assert end[2] < start[2], "at yaw 0, forward is -z"
+    seen_at(watcher, walker_id, end)
+    # A standing walker is shown standing still, not extrapolated past the stop.
+    settle(0.5)
+    seen_at(watcher, walker_id, end)
+
+
+def test_chat_is_shown_as_text_never_as_html(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    alice = open_client(context, server.http, "<b>Alice</b>")
+    bob = open_client(context, server.http, "Bob")
+    hostile = '<img src=x onerror="window.__pwned = 1">hi & <b>bold</b>'
+    alice.fill("#chat-input", hostile)
+    alice.press("#chat-input", "Enter")
+    line = wait_until(
+        bob,
+        "t => [...document.querySelectorAll('#chat-log li')]"
+        ".find((li) => li.textContent.includes(t))?.textContent",
+        "hi & ",
+    )
+    assert line == f"<b>Alice</b>:{hostile}"
+    assert bob.evaluate("document.querySelector('#chat-log img, #chat-log b') === null")
+    assert bob.evaluate("window.__pwned === undefined")
+    assert alice.input_value("#chat-input") == ""
+
+
+def test_the_zone_directory_teleports_and_others_see_it(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    traveller = open_client(context, server.http, "Traveller")
+    watcher = open_client(context, server.http, "Watcher")
+    traveller_id = expo(traveller, "__expo.id")
+    traveller.click("#btn-directory")
+    dialog = traveller.locator("#directory")
+    assert dialog.is_visible()
+    assert traveller.get_attribute("#btn-directory", "aria-expanded") == "true"
+    # Keyboard: focus is on the first destination; pick "Meta-Retail" by its button.
+    assert traveller.evaluate("document.activeElement.closest('#directory') !== null")
+    traveller.locator('[data-dest="zone:retail"]').focus()
+    traveller.keyboard.press("Enter")
+    assert dialog.is_hidden()
+    # The retail zone spans x -60…-4, z -124…-44: arrive at its aisle's south end.
+    me = wait_until(traveller, "Math.abs(__expo.me.position[2] + 47) < 0.01 && __expo.me.position")
+    assert abs(me[0] + 32) < 0.01
+    # 70 m from the entrance the traveller is only a crowd-layer dot for the watcher;
+    # the watcher walks over (teleports) to see the avatar itself.
+    watcher.evaluate("__expoTest.teleport(-30, -52, 0)")
+    seen_at(watcher, traveller_id, me)

@@ -1,0 +1,92 @@
+// Production build of the web client: `npm run build` (scripts/bootstrap runs it).
+//
+// esbuild bundles src/main.js (three.js from node_modules, never a CDN),
+// src/styles.css (with the Noto Sans SC @font-face rules from @fontsource) and
+// src/viewer/kit.js (the portal's 3D preview),
+// minified, into dist/app/ with content hashes in every file name, so the
+// server can cache them forever. dist/index.html is index.html with the
+// hashed <link>/<script> filled in; it is the one file served uncached.
+// dist/manifest.json lists the outputs and their sizes.
+import { build } from 'esbuild';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, 'dist');
+const appDir = path.join(dist, 'app');
+
+// @fontsource lists a .woff fallback after every .woff2; every browser that runs WebGL2
+// reads woff2, so drop the fallbacks and halve the font files in dist.
+const woff2Only = {
+  name: 'woff2-only',
+  setup(b) {
+    b.onLoad({ filter: /@fontsource[\\/].*\.css$/ }, async (args) => {
+      const css = await readFile(args.path, 'utf8');
+      return {
+        contents: css.replace(/,\s*url\([^)]*\.woff\)\s*format\('woff'\)/g, ''),
+        loader: 'css',
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
+
+async function main() {
+  const started = Date.now();
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(appDir, { recursive: true });
+  const result = await build({
+    absWorkingDir: here,
+    // viewer: the exhibitor portal's 3D preview (three.js + GLTFLoader + OrbitControls only).
+    entryPoints: { main: 'src/main.js', styles: 'src/styles.css', viewer: 'src/viewer/kit.js' },
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    format: 'esm',
+    target: ['es2022', 'chrome100', 'safari16', 'firefox110'],
+    outdir: appDir,
+    entryNames: '[name]-[hash]',
+    assetNames: '[name]-[hash]',
+    chunkNames: '[name]-[hash]',
+    loader: { '.woff2': 'file', '.woff': 'file', '.png': 'file', '.svg': 'file' },
+    metafile: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+    plugins: [woff2Only],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+
+  const outputs = Object.keys(result.metafile.outputs).map((p) => path.relative(appDir, path.join(here, p)));
+  const js = outputs.find((f) => /^main-[A-Z0-9]+\.js$/.test(f));
+  const css = outputs.find((f) => /^styles-[A-Z0-9]+\.css$/.test(f));
+  if (!js || !css) throw new Error(`build: missing outputs in ${outputs.join(', ')}`);
+
+  const template = await readFile(path.join(here, 'index.html'), 'utf8');
+  const html = template
+    .replace('<!-- app:css -->', `<link rel="stylesheet" href="/app/${css}">`)
+    .replace('<!-- app:js -->', `<script type="module" src="/app/${js}"></script>`);
+  if (html === template) throw new Error('build: index.html lacks the app:css / app:js markers');
+  await writeFile(path.join(dist, 'index.html'), html);
+
+  const files = {};
+  let fonts = 0;
+  for (const f of outputs) {
+    const size = (await stat(path.join(appDir, f))).size;
+    files[f] = size;
+    if (f.endsWith('.woff2')) fonts += size;
+  }
+  const manifest = { built: new Date().toISOString(), js, css, files };
+  await writeFile(path.join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(
+    `web build: ${js} ${kb(files[js])}, ${css} ${kb(files[css])}, ` +
+    `${outputs.filter((f) => f.endsWith('.woff2')).length} font files ${kb(fonts)} ` +
+    `in ${Date.now() - started} ms → ${path.relative(process.cwd(), dist) || 'dist'}/`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+/**
+ * `window.__expoTest`: the few actions the browser tests need (only with `?test`
+ * in the URL). They drive the client through its own code paths (teleports,
+ * picks, socket drops) so that a test never has to guess from pixels where a
+ * booth is or wait for a human to move a mouse.
+ */
+
+import { Box3, Vector3 } from 'three';
+
+const _v = new Vector3();
+const _box = new Box3();
+const _pose = new Float64Array(6);
+
+/**
+ * @param {object} deps
+ * @param {object} deps.app shared state
+ * @param {import('./travel.js').Travel} deps.travel
+ * @param {import('../controls/player.js').Player} deps.player
+ * @param {import('../net/posegate.js').PoseGate} deps.gate
+ * @param {import('../world/signs.js').SignPainter} deps.signs
+ */
+function installTestHooks({ app, travel, player, gate, signs, canvas, camera, renderer, scene }, win = window) {
+  const hooks = {
+    /** Set the local head pose; a jump of more than 1 m goes as a teleport (as walking can't). */
+    setPose(x, y, z, yaw = player.yaw, pitch = 0) {
+      if (Math.hypot(x - player.feet[0], z - player.feet[2]) > 1) travel.teleportTo(x, z, yaw);
+      player.placeHead([x, y, z], yaw);
+      player.pitch = pitch;
+      gate.reset();
+    },
+    teleport(x, z, yaw) {
+      travel.teleportTo(x, z, yaw);
+    },
+    /** Close the socket without a goodbye; reconnect no sooner than `holdMs`. */
+    dropSocket(holdMs = 0) {
+      app.connection?.drop({ holdMs });
+    },
+    setLang(lang) {
+      app.i18n.set(lang);
+    },
+    /** Client (CSS px) coordinates of a booth's body, and whether that point is in view. */
+    boothScreenPoint(id) {
+      const node = app.hall?.booths.get(id);
+      if (!node) return null;
+      _box.makeEmpty();
+      node.updateWorldMatrix(true, true);
+      node.traverse((o) => {
+        if (o.isMesh && !o.userData.sign) _box.expandByObject(o);
+      });
+      _box.getCenter(_v);
+      _v.y = Math.min(_v.y, 1.5); // below any roof overhang, at eye level
+      _v.project(camera);
+      const r = canvas.getBoundingClientRect();
+      return {
+        x: r.left + ((_v.x + 1) / 2) * r.width,
+        y: r.top + ((1 - _v.y) / 2) * r.height,
+        inView: _v.z < 1 && Math.abs(_v.x) < 1 && Math.abs(_v.y) < 1,
+      };
+    },
+    /** What a click at client (x, y) hits, doing what the click would do. */
+    pick(x, y) {
+      const hit = travel.pickAt(x, y);
+      return { kind: hit.kind, id: hit.id };
+    },
+    /** Draw calls of one frame: everything, and the avatars alone (all else hidden). */
+    measureDrawCalls() {
+      renderer.render(scene, camera);
+      const total = renderer.info.render.calls;
+      const keep = new Set(['avatars', 'nametags', 'crowd', 'rig']);
+      const hidden = scene.children.filter((c) => c.visible && !c.isLight && !keep.has(c.name));
+      for (const c of hidden) c.visible = false;
+      renderer.render(scene, camera);
+      const avatars = renderer.info.render.calls;
+      for (const c of hidden) c.visible = true;
+      return { total, avatars, hidden: hidden.map((c) => c.name) };
+    },
+    /** Distinct colours (and the atlas rectangle in px) of a sign's painted text. */
+    signInk(kind, id) {
+      const sign = app.hall?.signs.find((s) => s.kind === kind && s.id === id);
+      if (!sign) return null;
+      const { width: W, height: H } = signs.canvas;
+      const [u0, v0, u1, v1] = sign.rect;
+      const x = Math.floor(u0 * W);
+      const y = Math.floor(v0 * H);
+      const w = Math.max(1, Math.floor((u1 - u0) * W));
+      const h = Math.max(1, Math.floor((v1 - v0) * H));
+      const data = signs.ctx.getImageData(x, y, w, h).data;
+      const colours = new Set();
+      for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return { colours: colours.size, rect: [x, y, w, h], painted: signs.painted };
+    },
+    /** Turn the desktop view to look at world point (x, y, z). */
+    lookAt(x, y, z) {
+      player.desktopPose(_pose);
+      const dx = x - _pose[0];
+      const dy = y - _pose[1];
+      const dz = z - _pose[2];
+      player.yaw = Math.atan2(-dx, -dz);
+      player.pitch = Math.atan2(dy, Math.hypot(dx, dz));
+    },
+  };
+  Object.defineProperty(win, '__expoTest', { value: Object.freeze(hooks), configurable: true });
+  return hooks;
+}
+
+export { installTestHooks };

@@ -1,0 +1,133 @@
+/**
+ * A visit to the hall: the sync connection from "enter" to "leave", and
+ * where its messages go. Pose frames land in the remote avatars'
+ * interpolation buffers and the crowd layer, rosters name them, chat lines
+ * go to the chat panel, state changes to the status line. Nothing here
+ * touches the scene: the frame loop reads what these write.
+ */
+
+import { decodeServerFrame, FrameError } from '../net/codec.js';
+import { Connection } from '../net/connection.js';
+
+const _pose = new Float64Array(6);
+
+function clientKind() {
+  if (/OculusBrowser|Quest|Pico|Wolvic|Vision/i.test(navigator.userAgent)) return 'vr';
+  return matchMedia('(pointer: coarse)').matches ? 'mobile' : 'desktop';
+}
+
+class Visit {
+  /**
+   * @param {object} deps
+   * @param {object} deps.app shared state (connection, bounds, hallId, rooms, remote, crowd, ...)
+   * @param {import('../i18n/i18n.js').I18n} deps.i18n
+   * @param {import('../ui/status.js').StatusView} deps.status
+   * @param {import('../ui/chat.js').ChatPanel} deps.chat
+   * @param {import('../net/posegate.js').PoseGate} deps.gate
+   * @param {import('../controls/player.js').Player} deps.player
+   * @param {import('./travel.js').Travel} deps.travel
+   */
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection }) {
+    Object.assign(this, { app, i18n, status, chat, gate, player, travel, ConnectionImpl });
+    this.everJoined = false;
+  }
+
+  /** Open the socket and join as `name` with `avatar`. */
+  start({ name, avatar }) {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const connection = new this.ConnectionImpl({
+      url: `${proto}//${location.host}/ws`,
+      join: { room: this.app.hallId, name, avatar, kind: clientKind() },
+      handlers: {
+        onState: (state, key, vars) => this.status.set(state, key, vars),
+        onWelcome: (msg) => this._welcome(msg),
+        onFrame: (data, at) => this._frame(data, at),
+        onMessage: (msg) => this._message(msg),
+      },
+    });
+    this.app.connection = connection;
+    connection.start();
+    return connection;
+  }
+
+  /** Leave on purpose: the avatar goes at once (no resume). */
+  leave() {
+    this.app.connection?.leave();
+    this.app.connection = null;
+    this.everJoined = false;
+    this.app.remote?.reset(-1);
+    this.app.crowd?.clear();
+  }
+
+  _welcome(msg) {
+    const { app, player } = this;
+    app.timing.joinedMs ??= performance.now();
+    app.bounds = msg.bounds ?? app.bounds;
+    this.gate.setRate(msg.limits?.pose_hz ?? msg.tick_hz ?? 20);
+    this.gate.reset();
+    this.chat.setLimit(msg.limits?.chat_max_chars ?? 500);
+    if (!msg.resumed) {
+      // A fresh avatar: maybe a restarted server, whose clock and ids start again.
+      app.remote?.reset(msg.id);
+      app.crowd?.clear();
+    } else if (app.remote) {
+      app.remote.selfId = msg.id;
+    }
+    app.remote?.onRoster(msg.roster ?? []);
+    const pos = msg.pose?.position;
+    if (!this.everJoined && pos) {
+      player.placeHead(pos, msg.pose.yaw ?? player.yaw);
+      const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
+      this.chat.system(this.i18n.t('chat.joined', { hall }));
+    } else if (pos) {
+      // Back after a drop or a restart: stay where we were; the server is told so.
+      player.desktopPose(_pose);
+      if (Math.hypot(_pose[0] - pos[0], _pose[2] - pos[2]) > 0.5) {
+        this.travel.sendTeleport(_pose[0], _pose[1], _pose[2], player.yaw);
+      }
+    }
+    this.everJoined = true;
+  }
+
+  _frame(data, at) {
+    const { app } = this;
+    let frame;
+    try {
+      frame = decodeServerFrame(data, app.bounds.min);
+    } catch (err) {
+      if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
+      return;
+    }
+    app.connection.clock.observeFrame(frame.time_ms, at);
+    if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
+    else app.remote?.onPoseFrame(frame, at);
+  }
+
+  _message(msg) {
+    const { app } = this;
+    switch (msg.type) {
+      case 'roster':
+        app.remote?.onRoster(msg.join, msg.leave);
+        break;
+      case 'chat':
+        this.chat.add(msg.messages ?? []);
+        break;
+      case 'error':
+        app.lastError = { code: msg.code, message: msg.message };
+        if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
+          this.chat.system(this.i18n.t('chat.rateLimited'));
+        }
+        break;
+      case 'shutdown':
+        this.status.set('joined', 'status.shutdown');
+        break;
+      case 'booth':
+        app.booths?.apply(msg);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+export { Visit };

@@ -1,0 +1,225 @@
+/**
+ * The other visitors: who is near, where they were, and where to draw them.
+ *
+ * Pose frames feed one interpolation buffer per avatar id (net/interp.js);
+ * each rendered frame samples every buffer at the same past server time and
+ * writes the four part matrices into the shared batch and the name tag above
+ * the head. Names come from the welcome's roster and from `who` answers;
+ * ids seen before their name are drawn with a default model and asked for
+ * in batches (net/who.js). A KEYFRAME drops every avatar it does not list;
+ * a DELTA's gone list removes avatars that left the view.
+ *
+ * Desktop avatars are posed from head position, yaw and pitch (the body
+ * below the head, hands at their rest pose); VR avatars from the tracked
+ * head and hands (avatars/README.md).
+ */
+
+import { Matrix4, Quaternion, Vector3 } from 'three';
+import { InterpBuffer, SampleState, Slot } from '../net/interp.js';
+
+const AWAY = 0x04;
+const EYE = 1.6;
+const TAG_ABOVE = 0.42;
+const FADED = 0.35;
+const REST_LEFT = new Vector3(-0.3, 0.92, -0.04);
+const REST_RIGHT = new Vector3(0.3, 0.92, -0.04);
+const UP = new Vector3(0, 1, 0);
+
+// Frame-loop scratch: no allocation per avatar per frame.
+const _m = new Matrix4();
+const _q = new Quaternion();
+const _yawQ = new Quaternion();
+const _p = new Vector3();
+const _one = new Vector3(1, 1, 1);
+const _sample = new Float64Array(Slot.SIZE);
+
+class RemoteAvatar {
+  constructor(id) {
+    this.id = id;
+    this.buffer = new InterpBuffer();
+    this.name = '';
+    this.model = '';
+    this.kind = '';
+    this.named = false;
+    this.parts = null; // batch instance ids
+    this.tag = -1;
+    this.fade = 1;
+    this.state = SampleState.EMPTY;
+    // Last rendered pose (world): head position + quaternion, hands, yaw, flags.
+    this.pose = new Float64Array(Slot.SIZE);
+  }
+}
+
+class RemoteAvatars {
+  /**
+   * @param {object} deps
+   * @param {import('./batch.js').AvatarBatch} deps.batch
+   * @param {import('./nametags.js').NameTags} deps.tags
+   * @param {import('../net/who.js').WhoBatcher} deps.who
+   */
+  constructor({ batch, tags, who }) {
+    this.batch = batch;
+    this.tags = tags;
+    this.who = who;
+    this.byId = new Map();
+    this.list = []; // same avatars as byId, for allocation-free iteration
+    this.names = new Map(); // id -> {name, avatar, kind}: survives leaving and re-entering view
+    this.selfId = -1;
+    this.seen = new Set();
+  }
+
+  /** Forget everyone (a new connection to a possibly restarted server). */
+  reset(selfId) {
+    for (const a of this.list) this._release(a);
+    this.byId.clear();
+    this.list.length = 0;
+    this.names.clear();
+    this.who.reset();
+    this.selfId = selfId;
+  }
+
+  /** A roster: entries [{id, name, avatar, kind}] joining, ids leaving the room. */
+  onRoster(join = [], leave = []) {
+    for (const e of join) {
+      if (e.id === this.selfId) continue;
+      this.names.set(e.id, { name: String(e.name ?? ''), avatar: String(e.avatar ?? ''), kind: e.kind });
+      this.who.resolved(e.id);
+      const a = this.byId.get(e.id);
+      if (a) this._name(a);
+    }
+    for (const id of leave) {
+      this.names.delete(id);
+      this.who.resolved(id);
+      this.remove(id);
+    }
+  }
+
+  /** A decoded DELTA or KEYFRAME (codec.js) at server time `t`. */
+  onPoseFrame(frame, now) {
+    const keyframe = frame.type === 'KEYFRAME';
+    if (keyframe) this.seen.clear();
+    for (const rec of frame.desktop) {
+      const a = this._ensure(rec.id, now);
+      if (!a) continue;
+      a.buffer.pushDesktop(frame.time_ms, rec);
+      if (keyframe) this.seen.add(rec.id);
+    }
+    for (const rec of frame.vr) {
+      const a = this._ensure(rec.id, now);
+      if (!a) continue;
+      a.buffer.pushVr(frame.time_ms, rec);
+      if (keyframe) this.seen.add(rec.id);
+    }
+    for (const id of frame.gone) this.remove(id);
+    if (keyframe) {
+      for (let i = this.list.length - 1; i >= 0; i--) {
+        if (!this.seen.has(this.list[i].id)) this.remove(this.list[i].id);
+      }
+    }
+  }
+
+  _ensure(id, now) {
+    if (id === this.selfId) return null;
+    let a = this.byId.get(id);
+    if (a) return a;
+    a = new RemoteAvatar(id);
+    this.byId.set(id, a);
+    this.list.push(a);
+    this._name(a);
+    if (!a.named) this.who.want(id, now);
+    return a;
+  }
+
+  _name(a) {
+    const info = this.names.get(a.id);
+    const name = info?.name ?? '';
+    const model = info?.avatar || this.batch.defaultModel;
+    if (!a.parts) {
+      a.parts = this.batch.add(model);
+      a.model = model;
+      a.fade = 1;
+    } else if (model !== a.model) {
+      this.batch.setModel(a.parts, model);
+      a.model = model;
+    }
+    if (info && (!a.named || name !== a.name)) {
+      a.name = name;
+      a.kind = info.kind ?? '';
+      a.named = true;
+      if (a.tag < 0) a.tag = this.tags.add(name);
+      else this.tags.setName(a.tag, name);
+    }
+  }
+
+  remove(id) {
+    const a = this.byId.get(id);
+    if (!a) return;
+    this._release(a);
+    this.byId.delete(id);
+    const i = this.list.indexOf(a);
+    const last = this.list.pop();
+    if (last !== a) this.list[i] = last;
+  }
+
+  _release(a) {
+    if (a.parts) this.batch.remove(a.parts);
+    if (a.tag >= 0) this.tags.remove(a.tag);
+    a.parts = null;
+    a.tag = -1;
+  }
+
+  /** Pose every avatar at server time `t` (ms). Allocation-free. */
+  update(t) {
+    for (let i = 0; i < this.list.length; i++) {
+      const a = this.list[i];
+      const s = _sample;
+      a.state = a.buffer.sample(t, s);
+      if (a.state === SampleState.EMPTY || !a.parts) {
+        if (a.parts) this.batch.setVisible(a.parts, false);
+        continue;
+      }
+      this.batch.setVisible(a.parts, true);
+      a.pose.set(s);
+      const x = s[Slot.X];
+      const y = s[Slot.Y];
+      const z = s[Slot.Z];
+      // Head: the tracked (or yaw/pitch) orientation at the eyes.
+      _q.set(s[Slot.HQ], s[Slot.HQ + 1], s[Slot.HQ + 2], s[Slot.HQ + 3]);
+      _m.compose(_p.set(x, y, z), _q, _one);
+      this.batch.setMatrix(a.parts, 0, _m);
+      // Body: under the head, turned by the head's yaw only.
+      _yawQ.setFromAxisAngle(UP, s[Slot.YAW]);
+      _m.compose(_p.set(x, y - EYE, z), _yawQ, _one);
+      this.batch.setMatrix(a.parts, 1, _m);
+      if (s[Slot.VR]) {
+        _q.set(s[Slot.LQ], s[Slot.LQ + 1], s[Slot.LQ + 2], s[Slot.LQ + 3]);
+        _m.compose(_p.set(s[Slot.LP], s[Slot.LP + 1], s[Slot.LP + 2]), _q, _one);
+        this.batch.setMatrix(a.parts, 2, _m);
+        _q.set(s[Slot.RQ], s[Slot.RQ + 1], s[Slot.RQ + 2], s[Slot.RQ + 3]);
+        _m.compose(_p.set(s[Slot.RP], s[Slot.RP + 1], s[Slot.RP + 2]), _q, _one);
+        this.batch.setMatrix(a.parts, 3, _m);
+      } else {
+        // Hands at rest beside the body; record where they are drawn for the test hook.
+        _p.copy(REST_LEFT).applyQuaternion(_yawQ);
+        a.pose[Slot.LP] = x + _p.x; a.pose[Slot.LP + 1] = y - EYE + _p.y; a.pose[Slot.LP + 2] = z + _p.z;
+        _p.copy(REST_RIGHT).applyQuaternion(_yawQ);
+        a.pose[Slot.RP] = x + _p.x; a.pose[Slot.RP + 1] = y - EYE + _p.y; a.pose[Slot.RP + 2] = z + _p.z;
+        _yawQ.toArray(a.pose, Slot.LQ);
+        _yawQ.toArray(a.pose, Slot.RQ);
+        _m.compose(_p.set(a.pose[Slot.LP], a.pose[Slot.LP + 1], a.pose[Slot.LP + 2]), _yawQ, _one);
+        this.batch.setMatrix(a.parts, 2, _m);
+        _m.compose(_p.set(a.pose[Slot.RP], a.pose[Slot.RP + 1], a.pose[Slot.RP + 2]), _yawQ, _one);
+        this.batch.setMatrix(a.parts, 3, _m);
+      }
+      const away = (a.buffer.latestFlags & AWAY) !== 0;
+      const fade = away ? FADED : 1;
+      if (fade !== a.fade) {
+        this.batch.setFade(a.parts, fade);
+        a.fade = fade;
+      }
+      this.tags.place(a.tag, x, y + TAG_ABOVE, z, away ? 0.5 : 1);
+    }
+  }
+}
+
+export { RemoteAvatars };

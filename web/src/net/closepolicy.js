@@ -1,0 +1,55 @@
+/**
+ * What the client does when its socket closes: retry how, and what to tell
+ * the visitor. One table, mirroring the close codes of docs/protocol.md, so
+ * the connection code has no scattered special cases.
+ *
+ * Retry kinds:
+ *   'backoff'  — reconnect with exponential backoff, resuming with the token
+ *   'shutdown' — the server is restarting: reconnect after its hint, resuming
+ *   'full'     — the hall is full: retry slowly
+ *   'none'     — do not retry (the visitor must act: reload, rename, ...)
+ *
+ * Pure; tested in test/closepolicy.test.js.
+ */
+
+const POLICIES = {
+  1000: { retry: 'none', status: 'status.left' },
+  1002: { retry: 'backoff', status: 'status.protocolError' },
+  1007: { retry: 'backoff', status: 'status.protocolError' },
+  1009: { retry: 'backoff', status: 'status.protocolError' },
+  1011: { retry: 'backoff', status: 'status.serverError' },
+  1012: { retry: 'shutdown', status: 'status.shutdown' },
+  1013: { retry: 'full', status: 'status.full' },
+  4000: { retry: 'none', status: 'status.badJoin' },
+  4001: { retry: 'none', status: 'status.version' },
+  4004: { retry: 'none', status: 'status.unknownRoom' },
+  4008: { retry: 'backoff', status: 'status.reconnecting' },
+  4029: { retry: 'backoff', status: 'status.tooManyErrors' },
+  4031: { retry: 'backoff', status: 'status.reconnecting' },
+  4040: { retry: 'none', status: 'status.replaced' },
+};
+
+/**
+ * @param {number} code the WebSocket close code
+ * @param {boolean} opened whether the socket ever opened (one that never did means the
+ *   server cannot be reached at all)
+ * @returns {{retry: string, status: string}}
+ */
+function closePolicy(code, opened = true) {
+  const known = POLICIES[code];
+  if (known) return known;
+  return { retry: 'backoff', status: opened ? 'status.reconnecting' : 'status.unreachable' };
+}
+
+/**
+ * Delay before reconnect attempt number `attempt` (0-based): exponential with
+ * jitter, capped. `random` is injected for tests.
+ */
+function retryDelay(kind, attempt, { random = Math.random, shutdownHintMs = 1000 } = {}) {
+  const jitter = 0.8 + 0.4 * random();
+  if (kind === 'shutdown') return Math.round(Math.max(250, shutdownHintMs) * jitter);
+  if (kind === 'full') return Math.round(Math.min(60000, 10000 * 2 ** Math.min(attempt, 3)) * jitter);
+  return Math.round(Math.min(15000, 500 * 2 ** Math.min(attempt, 10)) * jitter);
+}
+
+export { closePolicy, retryDelay };

@@ -1,0 +1,38 @@
+/**
+ * Building DOM nodes from data without ever parsing HTML.
+ *
+ * `h('li', {className: 'x'}, 'text', child)` creates an element, sets
+ * properties/attributes, and appends children: strings become text nodes,
+ * so exhibitor texts, names and chat lines can never inject markup.
+ */
+
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'style') Object.assign(el.style, v);
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k in el && !k.startsWith('aria') && k !== 'role') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return el;
+}
+
+/** Remove every child of `el`. */
+function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+/** The element with `id` (throws if the page lacks it: a broken index.html should be loud). */
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html has no #${id}`);
+  return el;
+}
+
+export { byId, clear, h };
