@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, CliApp, CliSubCommand, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    CliApp,
+    CliPositionalArg,
+    CliSubCommand,
+    SettingsConfigDict,
+)
 
 from metaexpo.config import PROJECT_ROOT, Settings
 from metaexpo.errors import MetaExpoError
@@ -95,6 +101,93 @@ class LoadtestCommand(BaseSettings):
         )
 
 
+class DataCommand(BaseSettings):
+    """Base of the commands that work on a data folder (and its database)."""
+
+    model_config = SettingsConfigDict(env_prefix="METAEXPO_")
+
+    data_dir: Path = Field(Path("data"), description="The data folder (as for serve).")
+    database_url: str | None = Field(
+        None, description="Database URL (as for serve; default SQLite in the data folder)."
+    )
+
+    def settings(self) -> Settings:
+        """Server settings pointing at the same data folder and database."""
+        return Settings(data_dir=self.data_dir, database_url=self.database_url)
+
+
+class CreateStaffCommand(DataCommand):
+    """Create a staff account (the first one, to sign in to /staff), or reset a password."""
+
+    login: str = Field(description="Sign-in name, e.g. an e-mail address.")
+    display_name: str = Field("", description="Name shown in the console (default: the login).")
+    password_stdin: bool = Field(
+        False, description="Read the password from standard input instead of asking."
+    )
+    reset_password: bool = Field(
+        False, description="Set a new password for an existing account instead of creating one."
+    )
+
+    def cli_cmd(self) -> None:
+        """Ask for the password and write the account."""
+        from metaexpo.store.commands import run_create_staff
+
+        run_create_staff(
+            self.settings(),
+            self.login,
+            self.display_name,
+            password_stdin=self.password_stdin,
+            reset=self.reset_password,
+        )
+
+
+class BackupCommand(DataCommand):
+    """Write the data folder (database, booth files, scenes, secret key) to one archive."""
+
+    out: CliPositionalArg[Path] = Field(description="The archive to write (.tar or .tar.gz).")
+
+    def cli_cmd(self) -> None:
+        """Snapshot the database, then the files; safe while the server runs."""
+        from metaexpo.store.commands import run_backup
+
+        run_backup(self.settings(), self.out)
+
+
+class RestoreCommand(DataCommand):
+    """Restore a backup into the data folder (stop the server first)."""
+
+    archive: CliPositionalArg[Path] = Field(description="The archive metaexpo backup wrote.")
+    force: bool = Field(False, description="Replace a data folder that is not empty.")
+
+    def cli_cmd(self) -> None:
+        """Check the archive, then swap it in."""
+        from metaexpo.store.commands import run_restore
+
+        run_restore(self.settings(), self.archive, force=self.force)
+
+
+class CheckModelCommand(BaseSettings):
+    """Check an exhibitor model (.glb, .gltf or .zip) as an upload would be; see --help."""
+
+    file: CliPositionalArg[Path] = Field(description="The model to check.")
+    json_out: bool = Field(False, alias="json", description="Print one JSON object.")
+    normalise: Path | None = Field(None, description="Write the model fitted into the slot here.")
+    footprint: tuple[float, float] = Field((4.0, 4.0), description="Slot width and depth (m).")
+    height: float = Field(4.0, description="Slot height (m).")
+    no_grow: bool = Field(False, description="Do not enlarge models smaller than the slot.")
+
+    def cli_cmd(self) -> None:
+        """Delegate to metaexpo.models.cli (exit 0 accepted, 1 refused, 2 usage)."""
+        from metaexpo.models.cli import main as check_model_main
+
+        argv = [str(self.file), "--footprint", *map(str, self.footprint)]
+        argv += ["--height", str(self.height)]
+        argv += ["--json"] if self.json_out else []
+        argv += ["--normalise", str(self.normalise)] if self.normalise else []
+        argv += ["--no-grow"] if self.no_grow else []
+        raise SystemExit(check_model_main(argv))
+
+
 class MetaExpo(BaseSettings):
     """元宇宙浙江 · Metaverse Zhejiang Expo."""
 
@@ -105,6 +198,14 @@ class MetaExpo(BaseSettings):
     serve: CliSubCommand[ServeCommand] = Field(description="Run the expo server.")
     loadtest: CliSubCommand[LoadtestCommand] = Field(description="Load-test a running server.")
     build_scenes: CliSubCommand[BuildScenesCommand] = Field(description="Build the hall GLBs.")
+    check_model: CliSubCommand[CheckModelCommand] = Field(
+        description="Check an exhibitor 3D model offline."
+    )
+    create_staff: CliSubCommand[CreateStaffCommand] = Field(
+        description="Create a staff account or reset a password."
+    )
+    backup: CliSubCommand[BackupCommand] = Field(description="Back up the data folder.")
+    restore: CliSubCommand[RestoreCommand] = Field(description="Restore a backup.")
 
     def cli_cmd(self) -> None:
         """Run the chosen subcommand."""
@@ -122,6 +223,11 @@ def _describe(exc: ValidationError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on a usage or configuration error."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "check-model":
+        # The model checker keeps its own parser, exit codes (1: refused) and --help.
+        from metaexpo.models.cli import main as check_model_main
+
+        return check_model_main(args[1:])
     try:
         CliApp.run(MetaExpo, cli_args=args)
     except ValidationError as exc:

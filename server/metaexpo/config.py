@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root when running from a checkout (scenes/, web/, avatars/ live there).
@@ -42,13 +42,6 @@ class Settings(BaseSettings):
         description="WebSocket stack of /ws: picows (measured fastest, docs/perf.md) or "
         "the FastAPI/uvicorn route (kept for comparison).",
     )
-
-    allowed_origins: list[str] = Field(
-        default_factory=list,
-        description="Extra page origins (https://expo.example.org) allowed to open /ws; the "
-        "expo's own origin and loopback pages always are.",
-    )
-
     certfile: Path | None = Field(
         None, description="TLS certificate (PEM) to serve HTTPS and wss:// (needs --keyfile)."
     )
@@ -57,6 +50,12 @@ class Settings(BaseSettings):
         False,
         description="Serve HTTPS with a self-signed certificate kept in the data folder "
         "(for demos and WebXR on a LAN headset; browsers ask to accept it once).",
+    )
+
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Extra page origins (https://expo.example.org) allowed to open /ws; the "
+        "expo's own origin and loopback pages always are.",
     )
 
     # --- several nodes, one hall -------------------------------------------------------------
@@ -146,6 +145,61 @@ class Settings(BaseSettings):
     ping_timeout_s: float = Field(10.0, gt=0.0, description="Time to answer a ping.")
     shutdown_grace_s: float = Field(
         2.0, ge=0.0, description="Time clients get to close after being told to reconnect."
+    )
+
+    # --- accounts, booths and uploads (docs/accounts.md) ------------------------------------
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user:pw@host/expo "
+        "(several nodes must share one). Default: SQLite (WAL) at <data-dir>/metaexpo.sqlite3.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key (32+ characters) that signs tokens, sessions' CSRF values and invites; "
+        "every node of one expo needs the same. Default: generated once into "
+        "<data-dir>/secret_key (mode 0600).",
+    )
+    upload_max_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="Largest booth model upload (.glb, .gltf, .zip), refused while streaming.",
+    )
+    image_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest logo or poster upload (before re-encoding)."
+    )
+    model_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="Processes that check and fit uploaded models, away from the sync tick "
+        "(0: a thread of the server process).",
+    )
+    upload_concurrency: int = Field(
+        4, ge=1, le=256, description="Uploads processed or waiting at once; more get HTTP 503."
+    )
+    login_attempts_per_account: int = Field(
+        5, ge=1, description="Failed sign-ins per account within login-window-s before a pause."
+    )
+    login_attempts_per_address: int = Field(
+        20, ge=1, description="Failed sign-ins per client address within login-window-s."
+    )
+    login_window_s: float = Field(300.0, gt=0.0, description="Window of the sign-in limits.")
+    session_ttl_s: float = Field(
+        12 * 3600.0, gt=0.0, description="How long a portal sign-in (cookie) lasts."
+    )
+    token_ttl_s: float = Field(
+        12 * 3600.0, gt=0.0, description="How long a bearer token for the API and /ws lasts."
+    )
+    guest_token_ttl_s: float = Field(
+        24 * 3600.0, gt=0.0, description="How long a visitor's signed guest token lasts."
+    )
+    invite_ttl_s: float = Field(
+        7 * 24 * 3600.0, gt=0.0, description="How long a one-time invite link stays valid."
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure flag of the sign-in cookie: auto sets it when the request came "
+        "over https (X-Forwarded-Proto from a trusted proxy counts).",
     )
 
     @model_validator(mode="after")

@@ -20,10 +20,12 @@ from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
-from metaexpo.http import api, health, web
+from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
 from metaexpo.http import avatars as avatars_api
 from metaexpo.http import scenes as scenes_api
+from metaexpo.http.errors import install_error_handlers
 from metaexpo.http.metrics import make_registry
+from metaexpo.http.office import BackOffice
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.sync.room import RoomSpec
@@ -73,9 +75,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
+        # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.
+        office = await asyncio.to_thread(BackOffice.open, settings, catalog)
+        app.state.office = office
         avatar_ids = frozenset(a.id for a in avatars.avatars)
         async with node_bus(settings) as node:
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
+            hub.identify = office.identify
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
             hub.start()
@@ -94,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
             finally:
                 await hub.shutdown()
             app.state.hub = None
+        office.close()
 
     app = FastAPI(
         title="元宇宙浙江 · Metaverse Zhejiang Expo",
@@ -106,11 +113,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.avatars = avatars
     app.state.hub = None
     app.state.redis_bus = None
+    app.state.office = None
+    install_error_handlers(app)
     app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)
     app.include_router(scenes_api.router)
+    app.include_router(accounts.router)
+    app.include_router(staff.router)
+    app.include_router(booths_api.router)
+    app.include_router(uploads.router)
+    app.include_router(portal.router)
+    app.include_router(console.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

@@ -5,7 +5,10 @@
   builds stay servable, so a client holding an old URL still gets its file.
 - ``GET /api/catalog``: every text and position the client's panels, minimap
   and directory show, in both languages; revalidated by the catalog's
-  fingerprint.
+  fingerprint. Each booth shows its live (approved) state: exhibitors'
+  approved changes replace the catalog's texts and template and add
+  ``revision``, ``model``, ``colours``, ``links``, ``logo``, ``poster``
+  (docs/accounts.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from metaexpo.booths.live import live_key
+from metaexpo.booths.payload import overlay_catalog_booth
 from metaexpo.http.assets import immutable_file
 from metaexpo.scenebuild import SCENES_SUBDIR, SceneManifest
 from metaexpo.scenebuild.manifest import HASH_CHARS
@@ -142,26 +147,42 @@ def catalog_document(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def _catalog_bytes(request: Request) -> bytes:
-    """The catalog document, rendered once per app (the catalog does not change while up)."""
+def _catalog_bytes(request: Request, tag: str, live: dict[str, dict[str, Any]]) -> bytes:
+    """The catalog document with the booths' live states, rendered once per ``tag``."""
     state = request.app.state
     catalog: Catalog = state.catalog
     cached: tuple[str, bytes] | None = getattr(state, "catalog_json", None)
-    if cached is None or cached[0] != catalog.fingerprint:
-        cached = (catalog.fingerprint, orjson.dumps(catalog_document(catalog)))
+    if cached is None or cached[0] != tag:
+        document = catalog_document(catalog)
+        document["booths"] = [
+            overlay_catalog_booth(entry, live[entry["id"]]) if entry["id"] in live else entry
+            for entry in document["booths"]
+        ]
+        cached = (tag, orjson.dumps(document))
         state.catalog_json = cached
     return cached[1]
 
 
 @router.get("/api/catalog", summary="The expo catalog: halls, plaza, zones, booths, forums, tags")
-async def catalog_json(request: Request) -> Response:
-    """The whole catalog in both languages; ETag is the catalog's fingerprint."""
+def catalog_json(request: Request) -> Response:
+    """The whole catalog in both languages, booths as they are live now.
+
+    ETag: the catalog's fingerprint, plus a digest of the booths' live
+    revisions once any booth has gone live. (A plain ``def``: reading the
+    live booths queries the database, in the thread pool.)
+    """
     fingerprint: str = request.app.state.catalog.fingerprint
-    etag = f'"{fingerprint}"'
+    office = getattr(request.app.state, "office", None)
+    live: dict[str, dict[str, Any]] = office.live.payloads() if office is not None else {}
+    key = live_key(live)
+    tag = fingerprint if key is None else f"{fingerprint}-{key}"
+    etag = f'"{tag}"'
     headers = {"Cache-Control": _NO_CACHE, "ETag": etag}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    return Response(_catalog_bytes(request), media_type="application/json", headers=headers)
+    return Response(
+        _catalog_bytes(request, tag, live), media_type="application/json", headers=headers
+    )
 
 
 @router.get("/api/scenes", summary="The GLB to load for each hall, with its size and cost")

@@ -1,0 +1,216 @@
+"""Model uploads end to end: may this person upload here, check and fit the file away from the
+event loop, and record the verdict with the files it names.
+
+The HTTP layer streams the body to a temporary file (:mod:`.receive`) and
+hands it to :meth:`ModelUploads.process`. The check runs in a worker
+process (``--model-workers``) so a heavy model never holds up the sync
+tick; at most ``--upload-concurrency`` uploads are received or checked at
+once, more are told to try again (HTTP 503). The row is written after the
+files (atomic, fsynced) are on disk, in one transaction with the draft
+change and the audit entry: a crash at any point leaves either nothing or
+everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from metaexpo.auth.errors import Busy, Conflict, Invalid
+from metaexpo.auth.principal import Principal
+from metaexpo.booths.editing import BoothEditing
+from metaexpo.booths.files import FileKind, assets_root, register
+from metaexpo.booths.processing import ModelOutcome, process_model
+from metaexpo.booths.records import open_revision
+from metaexpo.booths.states import RevisionState, UploadState, advance
+from metaexpo.booths.views import UploadView, upload_view
+from metaexpo.models import Limits, Slot
+from metaexpo.scenes import Booth
+from metaexpo.store import Database
+from metaexpo.store.audit import Action, record
+from metaexpo.store.ids import new_id
+from metaexpo.store.schema import Upload, utcnow
+
+log = logging.getLogger(__name__)
+
+MODEL_EXTENSIONS = (".glb", ".gltf", ".zip")
+MAX_FILENAME_CHARS = 255
+
+
+@dataclass(slots=True)
+class UploadJob:
+    """One upload while its request runs: the lifecycle's transient first steps, guarded."""
+
+    booth_id: str
+    filename: str
+    state: UploadState = UploadState.RECEIVED
+
+    def move(self, target: UploadState) -> None:
+        """Advance the job (a move the lifecycle does not allow is a bug: Conflict)."""
+        self.state = advance(f"upload of {self.filename!r}", self.state, target)
+
+
+def check_filename(filename: str) -> str:
+    """The uploader's file name, if it can name a model; :class:`Invalid` otherwise."""
+    name = filename.strip()
+    if not name or len(name) > MAX_FILENAME_CHARS or not name.lower().endswith(MODEL_EXTENSIONS):
+        message = "name the file you upload: it must end in .glb, .gltf or .zip"
+        raise Invalid(
+            message, [{"code": "bad_file_name", "message": message, "where": "name", "limit": None}]
+        )
+    return name
+
+
+def slot_for(booth: Booth) -> Slot:
+    """The space a custom model gets in ``booth``: the slot's footprint and height."""
+    return Slot(width=booth.footprint[0], depth=booth.footprint[1], height=booth.height)
+
+
+class ModelUploads:
+    """Checks, stores and records exhibitors' model uploads."""
+
+    def __init__(
+        self,
+        db: Database,
+        editing: BoothEditing,
+        data_dir: Path,
+        limits: Limits,
+        concurrency: int,
+        make_executor: Callable[[], Executor] | None,
+    ) -> None:
+        self.db = db
+        self.editing = editing
+        self.store_root = assets_root(data_dir)
+        self.limits = limits
+        self.concurrency = concurrency
+        self._make_executor = make_executor
+        #: The worker pool, started with the first upload (None: checks run in a thread).
+        self.executor: Executor | None = None
+        self._active = 0
+
+    @contextmanager
+    def reserve(self) -> Iterator[None]:
+        """Hold one of the upload slots while receiving and checking; :class:`Busy` if none."""
+        if self._active >= self.concurrency:
+            raise Busy("the server is checking other uploads right now; try again in a minute", 30)
+        self._active += 1
+        try:
+            yield
+        finally:
+            self._active -= 1
+
+    def close(self) -> None:
+        """Stop the worker processes (if they were started)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+    def check_allowed(self, principal: Principal, booth_id: str) -> Booth:
+        """The booth, if ``principal`` may upload a model for it now (before the body is read)."""
+        with self.db.reading() as session:
+            booth = self.editing.check_access(session, principal, booth_id)
+            current = open_revision(session, booth_id)
+            if current is not None and current.state == RevisionState.SUBMITTED:
+                raise Conflict(
+                    f"revision {current.number} of booth {booth_id!r} is waiting for staff; "
+                    "withdraw it before uploading a new model"
+                )
+            return booth
+
+    async def process(
+        self, principal: Principal, booth: Booth, path: Path, filename: str
+    ) -> UploadView:
+        """Check and store the upload at ``path``; the accepted upload's view, or
+        :class:`Invalid` listing every problem (the refusal is recorded too)."""
+        job = UploadJob(booth.id, filename)
+        size = path.stat().st_size
+        args = (path, self.store_root, slot_for(booth), self.limits, filename)
+        loop = asyncio.get_running_loop()
+        if self._make_executor is None:
+            outcome = await asyncio.to_thread(process_model, *args)
+        else:
+            if self.executor is None:
+                self.executor = self._make_executor()
+            outcome = await loop.run_in_executor(self.executor, process_model, *args)
+        if not outcome.accepted:
+            job.move(UploadState.REFUSED)
+            await asyncio.to_thread(self._record_refusal, principal, job, size, outcome)
+            problems = outcome.report.get("problems", [])
+            raise Invalid(
+                f"the model was refused: {len(problems)} problem(s) to fix", list(problems)
+            )
+        job.move(UploadState.VALIDATED)
+        job.move(UploadState.NORMALISED)
+        return await asyncio.to_thread(self._record_accepted, principal, booth, job, size, outcome)
+
+    def _new_row(
+        self, principal: Principal, job: UploadJob, size: int, report: dict[str, Any]
+    ) -> Upload:
+        now = utcnow()
+        return Upload(
+            id=new_id(),
+            booth_id=job.booth_id,
+            user_id=principal.user_id,
+            filename=job.filename,
+            bytes=size,
+            state=str(job.state),
+            report=report,
+            original_sha=None,
+            model_sha=None,
+            preview_sha=None,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _record_refusal(
+        self, principal: Principal, job: UploadJob, size: int, outcome: ModelOutcome
+    ) -> None:
+        with self.db.transaction() as session:
+            row = self._new_row(principal, job, size, outcome.report)
+            session.add(row)
+            codes = sorted({str(p.get("code")) for p in outcome.report.get("problems", [])})
+            record(
+                session,
+                principal,
+                Action.MODEL_REFUSED,
+                job.booth_id,
+                upload=row.id,
+                filename=job.filename,
+                problems=codes,
+            )
+
+    def _record_accepted(
+        self, principal: Principal, booth: Booth, job: UploadJob, size: int, outcome: ModelOutcome
+    ) -> UploadView:
+        assert outcome.original is not None and outcome.model is not None
+        with self.db.transaction() as session:
+            # Checked again: the booth may have been taken away while the model was checked.
+            self.editing.check_access(session, principal, booth.id)
+            register(session, outcome.original.sha256, FileKind.ORIGINAL, outcome.original.size)
+            register(session, outcome.model.sha256, FileKind.MODEL, outcome.model.size)
+            if outcome.preview is not None:
+                register(session, outcome.preview.sha256, FileKind.PREVIEW, outcome.preview.size)
+            row = self._new_row(principal, job, size, outcome.report)
+            row.original_sha = outcome.original.sha256
+            row.model_sha = outcome.model.sha256
+            row.preview_sha = None if outcome.preview is None else outcome.preview.sha256
+            session.add(row)
+            session.flush()
+            revision = self.editing.attach_upload(session, principal, booth, row)
+            record(
+                session,
+                principal,
+                Action.MODEL_ACCEPTED,
+                booth.id,
+                upload=row.id,
+                filename=job.filename,
+                model=row.model_sha,
+                revision=revision.number,
+            )
+            return upload_view(row)

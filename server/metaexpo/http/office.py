@@ -1,0 +1,143 @@
+"""The back office of one app: database, keys, accounts, booths, uploads, built at start-up.
+
+:meth:`BackOffice.open` runs in the lifespan (in a worker thread: it
+migrates the database and may hash files): it clears what an interrupted
+upload left, opens the database at the newest schema, loads the secret,
+publishes approvals a stop interrupted and logs any broken storage
+promise. The routers reach it as ``request.app.state.office``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from metaexpo.auth.accounts import AccountPolicy, Accounts
+from metaexpo.auth.principal import Principal
+from metaexpo.auth.ratelimit import FailureLimiter
+from metaexpo.auth.secret import Keys, load_secret
+from metaexpo.auth.tokens import TokenSigner
+from metaexpo.booths.consistency import check_consistency
+from metaexpo.booths.editing import BoothEditing
+from metaexpo.booths.files import assets_root
+from metaexpo.booths.live import LiveBooths
+from metaexpo.booths.moderation import BoothModeration
+from metaexpo.booths.processing import worker_started
+from metaexpo.booths.receive import clear_temp_folder
+from metaexpo.booths.uploads import ModelUploads
+from metaexpo.config import Settings
+from metaexpo.gateway.hub import Identity, SyncHub
+from metaexpo.models import Limits
+from metaexpo.models.store import remove_stale_temporaries
+from metaexpo.scenes import Catalog
+from metaexpo.store import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BackOffice:
+    """Everything behind the portal, the staff console and the booth API."""
+
+    settings: Settings
+    catalog: Catalog
+    db: Database
+    keys: Keys
+    signer: TokenSigner
+    accounts: Accounts
+    live: LiveBooths
+    editing: BoothEditing
+    moderation: BoothModeration
+    uploads: ModelUploads
+    #: Asset names already looked up: name → (path, sha256, media type).
+    served: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, catalog: Catalog) -> BackOffice:
+        """Open the back office for ``settings`` (blocking: call it in a worker thread)."""
+        data_dir = settings.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        left = clear_temp_folder(data_dir) + remove_stale_temporaries(assets_root(data_dir))
+        if left:
+            log.warning("removed %d temporary file(s) of interrupted uploads", left)
+        db = open_database(settings)
+        keys = Keys(load_secret(settings))
+        signer = TokenSigner(keys.tokens)
+        accounts = Accounts(
+            db,
+            signer,
+            AccountPolicy(settings.session_ttl_s, settings.token_ttl_s, settings.invite_ttl_s),
+            [booth.id for booth in catalog.booths],
+            per_account=FailureLimiter(
+                settings.login_attempts_per_account, settings.login_window_s
+            ),
+            per_address=FailureLimiter(
+                settings.login_attempts_per_address, settings.login_window_s
+            ),
+        )
+        live = LiveBooths(db, catalog)
+        editing = BoothEditing(db, catalog, live)
+        moderation = BoothModeration(db, catalog, live, data_dir)
+        workers = settings.model_workers
+        uploads = ModelUploads(
+            db,
+            editing,
+            data_dir,
+            Limits(max_file_bytes=settings.upload_max_bytes),
+            settings.upload_concurrency,
+            (lambda: model_pool(workers)) if workers > 0 else None,
+        )
+        office = cls(
+            settings, catalog, db, keys, signer, accounts, live, editing, moderation, uploads
+        )
+        for payload in moderation.publish_pending():
+            log.warning("published booth %s (approved before the last stop)", payload["id"])
+        for problem in check_consistency(db, data_dir):
+            log.error("storage: %s", problem)
+        return office
+
+    def identify(self, token: str) -> Identity | None:
+        """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
+
+        Cheap and local (no database): a bearer token gives its account's role
+        and id, a guest token an anonymous visitor; anything else None (4003).
+        """
+        claims = self.signer.check(token)
+        return None if claims is None else Identity(claims.role, claims.subject)
+
+    def close(self) -> None:
+        """Stop the worker processes and close the database."""
+        self.uploads.close()
+        self.db.close()
+
+
+def model_pool(workers: int) -> Executor:
+    """The worker processes that check uploads (spawned, so they share nothing with the
+    server's event loop and threads; each ends itself if the server dies)."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_started,
+        initargs=(os.getpid(),),
+    )
+
+
+async def approve_and_publish(
+    office: BackOffice, hub: SyncHub | None, principal: Principal, revision_id: int
+) -> dict[str, Any]:
+    """Approve a submission, put it live and tell every connected client; returns the payload.
+
+    The announcement goes out on the event loop (the hub is not thread-safe)
+    to the booth's hall on every node; clients swap the booth at once.
+    """
+    await asyncio.to_thread(office.moderation.approve, principal, revision_id)
+    payload = await asyncio.to_thread(office.moderation.publish, revision_id, principal)
+    if hub is not None:
+        hub.announce(payload, room_id=payload["hall"])
+    return payload

@@ -1,0 +1,161 @@
+"""The staff API (``/api/staff``): accounts, invites, booth assignment, moderation, audit log.
+
+Every route needs a staff account (403 for exhibitors, 401 without
+credentials); the checks are made again by the services underneath.
+
+| method | path |
+|---|---|
+| GET | /api/staff/users |
+| POST | /api/staff/users/{login}/disable, …/enable |
+| GET, POST | /api/staff/invites |
+| GET | /api/staff/booths |
+| PUT, DELETE | /api/staff/booths/{booth_id}/owners/{login} |
+| GET | /api/staff/queue |
+| GET | /api/staff/revisions/{id} |
+| POST | /api/staff/revisions/{id}/approve, …/refuse |
+| GET | /api/staff/audit |
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field, StringConstraints
+
+from metaexpo.auth.principal import require_staff
+from metaexpo.http.office import approve_and_publish
+from metaexpo.http.security import Caller, Office, office_of
+from metaexpo.store.audit import recent
+
+router = APIRouter(prefix="/api/staff", tags=["staff"])
+
+
+class InviteRequest(BaseModel):
+    """Who to invite, as what, and which booths they will manage."""
+
+    login: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    role: Literal["exhibitor", "staff"] = "exhibitor"
+    booths: Annotated[list[str], Field(max_length=64)] = Field(default_factory=list)
+
+
+class RefuseRequest(BaseModel):
+    """Why the submission is refused: the exhibitor reads this."""
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+def invite_url(request: Request, secret: str) -> str:
+    """The absolute link an invited person opens."""
+    return str(request.base_url).rstrip("/") + f"/portal/invite/{secret}"
+
+
+@router.get("/users", summary="Every account and its booths")
+def users(caller: Caller, office: Office) -> list[dict[str, object]]:
+    """Staff and exhibitors."""
+    return [u.to_json() for u in office.accounts.users(caller)]
+
+
+@router.post("/users/{login}/disable", status_code=204, summary="Disable an account")
+def disable(login: str, caller: Caller, office: Office) -> Response:
+    """Signed out everywhere at once; its tokens stop working."""
+    office.accounts.set_disabled(caller, login, True)
+    return Response(status_code=204)
+
+
+@router.post("/users/{login}/enable", status_code=204, summary="Enable an account again")
+def enable(login: str, caller: Caller, office: Office) -> Response:
+    """The account can sign in again."""
+    office.accounts.set_disabled(caller, login, False)
+    return Response(status_code=204)
+
+
+@router.get("/invites", summary="Every invite")
+def invites(caller: Caller, office: Office) -> list[dict[str, object]]:
+    """Newest first; secrets are never shown again."""
+    return [i.to_json() for i in office.accounts.invites(caller)]
+
+
+@router.post("/invites", status_code=201, summary="Invite an exhibitor (or staff)")
+def create_invite(
+    body: InviteRequest, request: Request, caller: Caller, office: Office
+) -> dict[str, object]:
+    """A one-time link (shown only in this answer): the person sets a password there."""
+    secret, invite = office.accounts.invite(
+        caller, body.login, body.display_name, body.role, body.booths
+    )
+    return {"invite": invite.to_json(), "url": invite_url(request, secret)}
+
+
+@router.get("/booths", summary="Every booth: owners and where its work stands")
+def booths(caller: Caller, office: Office) -> list[dict[str, object]]:
+    """In catalog order."""
+    require_staff(caller)
+    return [s.to_json() for s in office.editing.summaries(caller)]
+
+
+@router.put("/booths/{booth_id}/owners/{login}", status_code=204, summary="Assign a booth")
+def assign(booth_id: str, login: str, caller: Caller, office: Office) -> Response:
+    """The exhibitor ``login`` may now edit booth ``booth_id``."""
+    office.accounts.assign(caller, booth_id, login)
+    return Response(status_code=204)
+
+
+@router.delete("/booths/{booth_id}/owners/{login}", status_code=204, summary="Unassign a booth")
+def unassign(booth_id: str, login: str, caller: Caller, office: Office) -> Response:
+    """The exhibitor ``login`` may no longer edit booth ``booth_id``."""
+    office.accounts.unassign(caller, booth_id, login)
+    return Response(status_code=204)
+
+
+@router.get("/queue", summary="Submissions waiting for a decision")
+def queue(caller: Caller, office: Office) -> list[dict[str, Any]]:
+    """Oldest first."""
+    return [r.to_json() for r in office.moderation.queue(caller)]
+
+
+@router.get("/revisions/{revision_id}", summary="One revision and the booth's live state")
+def review(revision_id: int, caller: Caller, office: Office) -> dict[str, Any]:
+    """What staff compare before deciding."""
+    revision, live = office.moderation.review(caller, revision_id)
+    return {"revision": revision.to_json(), "live": live}
+
+
+@router.post("/revisions/{revision_id}/approve", summary="Approve and put live")
+async def approve(revision_id: int, caller: Caller, request: Request) -> dict[str, Any]:
+    """The booth goes live now; every connected client swaps it (a ``booth`` message)."""
+    return await approve_and_publish(office_of(request), request.app.state.hub, caller, revision_id)
+
+
+@router.post("/revisions/{revision_id}/refuse", status_code=204, summary="Refuse with a reason")
+async def refuse(
+    revision_id: int, body: RefuseRequest, caller: Caller, request: Request
+) -> Response:
+    """The exhibitor sees the reason and can submit a new version."""
+    await asyncio.to_thread(office_of(request).moderation.refuse, caller, revision_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/audit", summary="The audit log, newest first")
+def audit(
+    caller: Caller,
+    office: Office,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    target: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[dict[str, Any]]:
+    """Who changed, approved or refused what, and when."""
+    require_staff(caller)
+    with office.db.reading() as session:
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "details": e.details,
+            }
+            for e in recent(session, limit, target)
+        ]

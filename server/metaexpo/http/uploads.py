@@ -1,0 +1,170 @@
+"""Uploading booth files, and serving stored ones.
+
+| method | path | who |
+|---|---|---|
+| POST | /api/booths/{id}/model?filename=booth.glb | owner or staff: the body is the file |
+| POST | /api/booths/{id}/logo, /api/booths/{id}/poster | owner or staff: the body is the picture |
+| DELETE | /api/booths/{id}/logo, /api/booths/{id}/poster | owner or staff |
+| GET | /assets/{sha256}.{glb,png,jpg} | anyone: content-addressed, cached forever |
+
+Bodies are raw bytes (``Content-Type: application/octet-stream`` or the
+file's own type), streamed to disk under a cap: a declared length over it is
+refused before reading (413), a body that grows past it the moment it does.
+A refused model answers 422 with every problem in ``detail``; the hall goes
+on serving meanwhile, because the check runs in a worker process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from metaexpo.auth.errors import NotFound
+from metaexpo.booths.files import assets_root, servable
+from metaexpo.booths.images import ImageRole, reencode
+from metaexpo.booths.processing import StoredBlob
+from metaexpo.booths.receive import check_declared_length, receive_to_file, temp_folder
+from metaexpo.booths.uploads import check_filename
+from metaexpo.http.assets import immutable_file
+from metaexpo.http.security import Caller, office_of
+from metaexpo.models import store_blob
+
+router = APIRouter(tags=["uploads"])
+
+#: The request body of the upload routes, for /docs (the handlers stream it themselves).
+_RAW_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+#: Most asset look-ups remembered (content-addressed: an answer never changes).
+_SERVED_CACHE = 4096
+
+
+@router.post(
+    "/api/booths/{booth_id}/model",
+    status_code=201,
+    summary="Upload a custom 3D booth (.glb, .gltf, or .zip of a .gltf and its files)",
+    responses={
+        413: {"description": "larger than --upload-max-bytes"},
+        422: {"description": "refused: detail lists every problem (code, message, where, limit)"},
+        503: {"description": "too many uploads at once; try again"},
+    },
+    openapi_extra=_RAW_BODY,
+)
+async def upload_model(
+    booth_id: str,
+    request: Request,
+    caller: Caller,
+    filename: Annotated[str, Query(max_length=255, description="the file's name")] = "",
+) -> Response:
+    """Check, fit into the booth's slot and store the model; it becomes the draft's model.
+
+    Answers 201 with the upload (report with warnings and stats, the fitted
+    model's URL, a preview picture) and the booth's workspace.
+    """
+    office = office_of(request)
+    limit = office.settings.upload_max_bytes
+    check_declared_length(request.headers.get("content-length"), limit, "model file")
+    name = check_filename(filename)
+    booth = await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
+    with office.uploads.reserve():
+        path = await receive_to_file(
+            request.stream(), temp_folder(office.settings.data_dir), limit, "model file"
+        )
+        try:
+            upload = await office.uploads.process(caller, booth, path, name)
+        finally:
+            path.unlink(missing_ok=True)
+    workspace = await asyncio.to_thread(office.editing.workspace, caller, booth_id)
+    return JSONResponse(
+        {"upload": upload.to_json(), "workspace": workspace.to_json()}, status_code=201
+    )
+
+
+async def _upload_image(
+    booth_id: str, role: ImageRole, request: Request, caller: Caller
+) -> dict[str, Any]:
+    office = office_of(request)
+    limit = office.settings.image_max_bytes
+    check_declared_length(request.headers.get("content-length"), limit, role.value)
+    await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
+    with office.uploads.reserve():
+        path = await receive_to_file(
+            request.stream(), temp_folder(office.settings.data_dir), limit, role.value
+        )
+        try:
+            data = await asyncio.to_thread(reencode, path, role)
+        finally:
+            path.unlink(missing_ok=True)
+    root = assets_root(office.settings.data_dir)
+    blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
+    workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, blob)
+    return workspace.to_json()
+
+
+async def _remove_image(
+    booth_id: str, role: ImageRole, request: Request, caller: Caller
+) -> dict[str, Any]:
+    office = office_of(request)
+    workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, None)
+    return workspace.to_json()
+
+
+@router.post(
+    "/api/booths/{booth_id}/logo",
+    summary="Upload the booth's logo (PNG, JPEG, WebP, GIF)",
+    openapi_extra=_RAW_BODY,
+)
+async def upload_logo(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """Re-encoded as PNG, at most 1024 px, metadata removed; returns the workspace."""
+    return await _upload_image(booth_id, ImageRole.LOGO, request, caller)
+
+
+@router.post(
+    "/api/booths/{booth_id}/poster", summary="Upload the booth's poster", openapi_extra=_RAW_BODY
+)
+async def upload_poster(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """Re-encoded as JPEG, at most 2048 px, metadata removed; returns the workspace."""
+    return await _upload_image(booth_id, ImageRole.POSTER, request, caller)
+
+
+@router.delete("/api/booths/{booth_id}/logo", summary="Remove the logo from the draft")
+async def remove_logo(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """Returns the workspace."""
+    return await _remove_image(booth_id, ImageRole.LOGO, request, caller)
+
+
+@router.delete("/api/booths/{booth_id}/poster", summary="Remove the poster from the draft")
+async def remove_poster(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """Returns the workspace."""
+    return await _remove_image(booth_id, ImageRole.POSTER, request, caller)
+
+
+@router.get("/assets/{name}", summary="A stored booth file by its hash (cached forever)")
+async def asset(name: str, request: Request) -> Response:
+    """A fitted model, logo, poster or preview; originals are never served."""
+    office = office_of(request)
+    cache: dict[str, Any] = office.served
+    found = cache.get(name)
+    if found is None:
+
+        def look_up() -> Any:
+            with office.db.reading() as session:
+                return servable(session, name, office.settings.data_dir)
+
+        found = await asyncio.to_thread(look_up)
+        if found is None:
+            raise NotFound(f"no file {name!r}")
+        if len(cache) >= _SERVED_CACHE:
+            with contextlib.suppress(StopIteration, KeyError):
+                del cache[next(iter(cache))]
+        cache[name] = found
+    path, sha256, media_type = found
+    return immutable_file(request, path, sha256, media_type)

@@ -1,0 +1,70 @@
+"""The audit log: who changed, approved or refused what, and when.
+
+Entries are added in the same transaction as the change they describe, so
+the log never claims a change that did not happen, nor misses one that did.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from metaexpo.auth.principal import Principal
+from metaexpo.store.schema import AuditEntry, utcnow
+
+
+class Action(StrEnum):
+    """Everything the log records."""
+
+    STAFF_CREATED = "staff_created"
+    PASSWORD_RESET = "password_reset"
+    SIGNED_IN = "signed_in"
+    SIGN_IN_BLOCKED = "sign_in_blocked"
+    INVITE_CREATED = "invite_created"
+    INVITE_ACCEPTED = "invite_accepted"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    BOOTH_ASSIGNED = "booth_assigned"
+    BOOTH_UNASSIGNED = "booth_unassigned"
+    DRAFT_EDITED = "draft_edited"
+    MODEL_ACCEPTED = "model_accepted"
+    MODEL_REFUSED = "model_refused"
+    MODEL_REMOVED = "model_removed"
+    IMAGE_SET = "image_set"
+    IMAGE_REMOVED = "image_removed"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    PUBLISHED = "published"
+
+
+def record(
+    session: Session,
+    actor: Principal | str,
+    action: Action,
+    target: str,
+    **details: Any,
+) -> None:
+    """Add one entry; ``actor`` is a principal or a description (e.g. ``"command line"``)."""
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            actor_id=actor.user_id if isinstance(actor, Principal) else None,
+            actor=actor.describe() if isinstance(actor, Principal) else actor,
+            action=str(action),
+            target=target,
+            details=details,
+        )
+    )
+
+
+def recent(session: Session, limit: int = 200, target: str | None = None) -> list[AuditEntry]:
+    """The newest entries first (of one target, if given)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if target is not None:
+        query = query.where(AuditEntry.target == target)
+    return list(session.scalars(query))

@@ -1,0 +1,230 @@
+"""``metaexpo backup`` / ``metaexpo restore``: the data folder in one archive, consistently.
+
+A backup is a tar file (gzip-compressed if its name ends in ``.gz``)::
+
+    manifest.json          format, time, and the SHA-256 and size of every file below
+    metaexpo.sqlite3       the database, copied with SQLite's online backup API
+    secret_key             the key that signs tokens (if it lives in the data folder)
+    assets/objects/…       every stored booth file (content-addressed)
+    scenes/…               the built hall GLBs and their manifest
+
+The database is copied first, while the server may keep running: the copy
+is one consistent moment. Files are copied after it; they are only ever
+added, never changed or removed, so every file a copied row names is there.
+The archive is written beside its final name and renamed when complete.
+
+Restoring checks every file against the manifest in a new folder beside the
+data folder, and only then puts it in place; it refuses to replace a
+non-empty data folder unless forced. Stop the server before restoring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from metaexpo.errors import ConfigError
+from metaexpo.store.database import SQLITE_NAME
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+#: Folders of the data folder that a backup holds (the rest is cache or scratch).
+FOLDERS = ("assets/objects", "scenes")
+SECRET_FILE = "secret_key"
+
+
+class BackupError(ConfigError):
+    """A backup or restore cannot be done; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """What an archive holds."""
+
+    path: Path
+    files: int
+    bytes: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def snapshot_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite database ``source`` (live or not) as one file."""
+    if not source.is_file():
+        raise BackupError(f"there is no database at {source}; is this the right --data-dir?")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+        verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupError(f"the database copy failed its integrity check: {verdict}")
+    finally:
+        dst.close()
+        src.close()
+
+
+def _data_files(data_dir: Path) -> Iterator[tuple[str, Path]]:
+    secret = data_dir / SECRET_FILE
+    if secret.is_file():
+        yield SECRET_FILE, secret
+    for folder in FOLDERS:
+        root = data_dir / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.relative_to(data_dir).as_posix(), path
+
+
+def backup(data_dir: Path, database: Path, out: Path) -> BackupReport:
+    """Write the archive ``out`` of ``data_dir`` with the SQLite database at ``database``."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    compressed = out.name.endswith(".gz")
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as scratch:
+        db_copy = Path(scratch) / SQLITE_NAME
+        snapshot_sqlite(database, db_copy)
+        entries = [(SQLITE_NAME, db_copy), *_data_files(data_dir)]
+        files: dict[str, dict[str, str | int]] = {}
+        for name, path in entries:
+            files[name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        manifest = {
+            "format": FORMAT,
+            "created": datetime.now(UTC).isoformat(),
+            "database": SQLITE_NAME,
+            "files": files,
+        }
+        manifest_path = Path(scratch) / MANIFEST
+        manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        partial = out.with_name(f".{out.name}.partial")
+        with tarfile.open(partial, "w:gz" if compressed else "w") as archive:
+            archive.add(manifest_path, MANIFEST)
+            for name, path in entries:
+                archive.add(path, name, recursive=False)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, out)
+    return BackupReport(out, len(files), sum(int(f["bytes"]) for f in files.values()))
+
+
+def _safe_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
+
+
+def _read_manifest(archive: tarfile.TarFile) -> dict[str, dict[str, object]]:
+    try:
+        member = archive.getmember(MANIFEST)
+        handle = archive.extractfile(member)
+        assert handle is not None
+        manifest = json.loads(handle.read(10 * 1024 * 1024))
+    except (KeyError, ValueError, AssertionError):
+        raise BackupError("this is not a metaexpo backup (no readable manifest.json)") from None
+    if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+        raise BackupError(f"unsupported backup format {manifest.get('format')!r}")
+    files: dict[str, dict[str, object]] = manifest["files"]
+    if SQLITE_NAME not in files:
+        raise BackupError("the backup holds no database")
+    return files
+
+
+def _is_empty(folder: Path) -> bool:
+    return not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+
+
+def restore(archive_path: Path, data_dir: Path, *, force: bool = False) -> BackupReport:
+    """Put the archive's data folder at ``data_dir`` (replacing it only with ``force``)."""
+    data_dir = data_dir.resolve()
+    if not _is_empty(data_dir) and not force:
+        raise BackupError(
+            f"{data_dir} is not empty; restoring would replace it. Stop the server, then run "
+            "again with --force (or restore into an empty folder)"
+        )
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restore-"))
+    try:
+        count, size = _extract(archive_path, staging)
+        _swap_in(staging, data_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BackupReport(data_dir, count, size)
+
+
+def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
+    try:
+        archive = tarfile.open(archive_path, "r:*")  # noqa: SIM115 (closed by the block below)
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"cannot read {archive_path}: {exc}") from None
+    with archive:
+        files = _read_manifest(archive)
+        seen = set()
+        for member in archive:
+            if member.name == MANIFEST:
+                continue
+            if not member.isfile() or not _safe_name(member.name) or member.name not in files:
+                raise BackupError(f"the backup holds an unexpected entry {member.name!r}")
+            expected = files[member.name]
+            target = staging / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.extractfile(member)
+            assert source is not None
+            digest = hashlib.sha256()
+            with target.open("wb") as out:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != expected.get("sha256"):
+                raise BackupError(f"{member.name} in the backup is damaged (its hash differs)")
+            seen.add(member.name)
+        missing = sorted(set(files) - seen)
+        if missing:
+            raise BackupError(f"the backup is incomplete: {', '.join(missing[:5])} missing")
+    if (staging / SECRET_FILE).exists():
+        (staging / SECRET_FILE).chmod(0o600)
+    for path in (staging / "assets" / "objects").rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)
+    connection = sqlite3.connect(staging / SQLITE_NAME)
+    try:
+        verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
+    if verdict != "ok":
+        raise BackupError(f"the database in the backup failed its integrity check: {verdict}")
+    return len(files), sum(int(str(f.get("bytes", 0))) for f in files.values())
+
+
+def _swap_in(staging: Path, data_dir: Path) -> None:
+    if not data_dir.exists():
+        os.replace(staging, data_dir)
+        return
+    replaced = data_dir.with_name(f".{data_dir.name}.replaced-{int(time.time())}")
+    os.replace(data_dir, replaced)
+    try:
+        os.replace(staging, data_dir)
+    except OSError:
+        os.replace(replaced, data_dir)
+        raise
+    # Read-only stored files go too: removing a file needs a writable folder, not file.
+    shutil.rmtree(replaced, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""Opening the database: SQLite (WAL) in the data folder by default, any SQLAlchemy URL otherwise.
+
+``open_database(settings)`` creates the engine, brings the schema to the
+newest migration and returns a :class:`Database`, whose ``transaction()``
+is the one way code writes: everything inside commits together or not at
+all. SQLite is set up to lose nothing a commit acknowledged, even on power
+loss (``synchronous=FULL``), and to let readers and the writer work side by
+side (WAL); writers wait for each other up to ``busy_timeout``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from metaexpo.config import Settings
+from metaexpo.errors import ConfigError
+from metaexpo.store.migrate import upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+#: The SQLite file in the data folder when no ``--database-url`` is given.
+SQLITE_NAME = "metaexpo.sqlite3"
+#: Execution option that marks a write transaction (SQLite: BEGIN IMMEDIATE).
+WRITE_OPTION = "metaexpo_write"
+#: How long a writer waits for another one on SQLite, in milliseconds.
+BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(settings: Settings) -> URL:
+    """The database URL the settings name (SQLite in the data folder by default)."""
+    if settings.database_url:
+        try:
+            return make_url(settings.database_url)
+        except ArgumentError as exc:
+            raise ConfigError(
+                f"--database-url {settings.database_url!r} is not a database URL ({exc}); "
+                "write e.g. postgresql+psycopg://user:password@host/expo"
+            ) from None
+    return URL.create("sqlite+pysqlite", database=str(settings.data_dir.resolve() / SQLITE_NAME))
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for other databases (and in-memory SQLite)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGINs are switched off; _on_sqlite_begin emits them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    # A write transaction takes the write lock at once, so two writers queue instead of
+    # one failing half-way with "database is locked" when it upgrades a read lock.
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: URL) -> Engine:
+    """An engine for ``url``; SQLite gets its pragmas on every connection."""
+    path = sqlite_path(url)
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                url,
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                pool_pre_ping=False,
+            )
+            event.listen(engine, "connect", _on_sqlite_connect)
+            event.listen(engine, "begin", _on_sqlite_begin)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise ConfigError(
+            f"no database driver for {url.drivername!r} ({exc}); for PostgreSQL install "
+            "psycopg (pip install 'psycopg[binary]') and use postgresql+psycopg://…"
+        ) from None
+
+
+class Database:
+    """The engine and a session factory; thread-safe, one per app (or command)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.url.get_backend_name() == "sqlite"
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits on normal exit and rolls back on any exception.
+
+        On SQLite the write lock is taken at the start (``BEGIN IMMEDIATE``), so
+        two writers queue instead of one failing half-way with "database is locked".
+        """
+        with self._sessions() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: nothing is committed; rows read stay usable after it
+        (closing detaches them without expiring what was loaded)."""
+        with self._sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """Open the settings' database and (by default) upgrade its schema to the newest version."""
+    url = database_url(settings)
+    engine = make_engine(url)
+    if migrate:
+        upgrade_to_head(engine, settings.data_dir)
+    log.info("database %s", url.render_as_string(hide_password=True))
+    return Database(engine)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the expo database (run by :mod:`metaexpo.store.migrate`)."""

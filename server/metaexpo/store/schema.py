@@ -1,0 +1,232 @@
+"""The database tables: accounts, sign-in sessions, booth ownership, booth revisions, uploads,
+stored files and the audit log.
+
+One declarative class per table, SQLAlchemy 2 typed mappings. The schema is
+created and changed only by the alembic migrations in
+``metaexpo/store/migrations/`` (a test checks that they agree with these
+classes). Times are timezone-aware UTC everywhere (:class:`UtcDateTime`), also
+on SQLite, which stores them without a zone.
+
+Rows never point at a file that is not on disk: files are written (atomically,
+fsynced) before the row naming them is committed, and files are never deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite drops the zone on the way in)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; naive datetimes are a programming error."""
+        if value is None:
+            return None
+        assert value.tzinfo is not None, "store timezone-aware datetimes only"
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Give the zone back to what SQLite returns naive."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, to the microsecond."""
+    return datetime.now(UTC)
+
+
+#: Constraint names that are the same on SQLite and PostgreSQL, so migrations can name them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class User(Base):
+    """An exhibitor or staff account. Visitors have no account (they get guest tokens).
+
+    ``token_epoch`` is part of every bearer token; raising it (password change,
+    disabling) makes all tokens issued before invalid at once.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    login: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class LoginSession(Base):
+    """A portal sign-in held in a cookie; the cookie carries the secret, the row its SHA-256."""
+
+    __tablename__ = "login_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A one-time link that lets a person create an account and takes them to their booths."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    login: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    booths: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+
+
+class BoothOwner(Base):
+    """An exhibitor manages a booth slot of the catalog (assigned by staff)."""
+
+    __tablename__ = "booth_owners"
+
+    booth_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    assigned_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime]
+
+
+class StoredFile(Base):
+    """A content-addressed file in ``<data-dir>/assets/objects`` and how it may be served.
+
+    ``kind`` is ``model`` (a fitted GLB), ``original`` (an upload as sent; never
+    served), ``logo``, ``poster`` or ``preview`` (a PNG render of a model).
+    """
+
+    __tablename__ = "stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(64))
+    bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class Upload(Base):
+    """One model upload and its verdict; ``state`` follows
+    :class:`metaexpo.booths.states.UploadState`.
+
+    A refused upload keeps its ``report`` (every problem) and names no file;
+    an accepted one names its original, the fitted GLB and the preview.
+    """
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    booth_id: Mapped[str] = mapped_column(String(48), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    bytes: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    original_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    model_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    preview_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class BoothRevision(Base):
+    """One version of a booth's content; ``state`` follows
+    :class:`metaexpo.booths.states.RevisionState`.
+
+    ``content`` holds the texts, links, template and colours
+    (:class:`metaexpo.booths.content.BoothContent`); files are referenced by
+    hash. ``number`` counts a booth's revisions from 1 (0 is the catalog's).
+    """
+
+    __tablename__ = "booth_revisions"
+    __table_args__ = (UniqueConstraint("booth_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booth_id: Mapped[str] = mapped_column(String(48), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("uploads.id"))
+    model_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    logo_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    poster_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LiveBooth(Base):
+    """Which revision of a booth the hall shows; no row: the catalog's booth (revision 0)."""
+
+    __tablename__ = "live_booths"
+
+    booth_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("booth_revisions.id"))
+    published_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who did what to what, and when. Written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(100))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
