@@ -21,6 +21,45 @@ def _f(v: Any, nd: int = 1) -> str:
     return str(v)
 
 
+#: Which suite a saved run belongs to, by its label (and scenario).
+_SUITES = {
+    ("picows", "hall-walk"): "scaling",
+    ("picows", "crowd"): "crowd",
+    ("asgi", "hall-walk"): "transport",
+    ("naive", "hall-walk"): "naive",
+    ("sr-base", "hall-walk"): "slow_reader",
+    ("sr-slow", "slow-reader"): "slow_reader",
+    ("churn", "churn"): "churn",
+    ("capacity", "hall-walk"): "capacity",
+    ("overload", "hall-walk"): "overload",
+}
+
+
+def summary_from_results(folder: Path) -> dict[str, Any]:
+    """Group every saved run into its suite; repeated runs collapse to the median p99."""
+    groups: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
+    for path in sorted(folder.glob("*-n*-s*.json")):
+        run = json.loads(path.read_text())
+        suite = _SUITES.get((run.get("label", ""), run.get("scenario", "")))
+        if suite is None:
+            continue
+        key = (suite, run["label"], run["scenario"], run["clients"])
+        groups.setdefault(key, []).append(run)
+    summary: dict[str, Any] = {}
+    for (suite, _label, _scenario, _n), runs in sorted(groups.items(), key=lambda kv: kv[0][3]):
+        ok = sorted(
+            (r for r in runs if "failed" not in r), key=lambda r: r["latency_ms"]["p99"] or 1e9
+        )
+        if suite == "slow_reader":
+            summary.setdefault(suite, []).extend(ok)
+            continue
+        pick = dict(ok[len(ok) // 2]) if ok else dict(runs[0])
+        pick["reps"] = len(runs)
+        pick["p99_reps"] = [r["latency_ms"]["p99"] for r in ok]
+        summary.setdefault(suite, []).append(pick)
+    return summary
+
+
 def table(runs: list[dict[str, Any]]) -> str:
     """One row per run with the BENCHMARKS.md figures."""
     head = (
@@ -31,6 +70,11 @@ def table(runs: list[dict[str, Any]]) -> str:
     )
     rows = []
     for r in runs:
+        if "failed" in r:
+            rows.append(
+                f"| {r['label']} {r['scenario']} | {r['clients']} | failed: {r['failed']} |"
+            )
+            continue
         lat = r["latency_ms"]
         rows.append(
             f"| {r.get('label') or r.get('transport')} {r['scenario']} | {r['clients']} "
@@ -48,7 +92,7 @@ def table(runs: list[dict[str, Any]]) -> str:
 
 def write_report(summary: dict[str, Any], out: Path, stamp: str) -> Path:
     """Write summary-<stamp>.md and the plots next to it; return the Markdown path."""
-    parts = [f"# Benchmark summary {stamp}\n", f"Command: `{' '.join(summary['argv'])}`\n"]
+    parts = [f"# Benchmark summary {stamp}\n", f"Last command: `{' '.join(summary['argv'])}`\n"]
     suites = (
         "scaling",
         "crowd",
@@ -83,5 +127,7 @@ def write_report(summary: dict[str, Any], out: Path, stamp: str) -> Path:
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1])
-    write_report(json.loads(path.read_text()), path.parent, path.stem.removeprefix("summary-"))
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results"
+    summary = summary_from_results(folder)
+    summary["argv"] = sys.argv
+    write_report(summary, folder, "latest")

@@ -19,6 +19,7 @@ import json
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -296,8 +297,45 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"multinode-{stamp}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
-    print(path)
+    print(path, plot(path))
 
 
 if __name__ == "__main__":
     main()
+
+
+def plot(results_path: Path) -> Path:
+    """Bars of p99 latency (same-node, cross-node) and server-side CPU per configuration and N."""
+    import matplotlib  # noqa: PLC0415 - only when plotting
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    runs = json.loads(results_path.read_text())["runs"]
+    labels = ["one-node", "three-nodes", "nginx-front", "workers-3"]
+    sizes = sorted({r["clients"] for r in runs})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    width = 0.8 / len(labels)
+    for i, label in enumerate(labels):
+        p99, cpu = [], []
+        for n in sizes:
+            sel = [r for r in runs if r["label"] == label and r["clients"] == n]
+            p99.append(statistics.median(r["latency_ms"]["p99"] for r in sel) if sel else 0)
+            cpu.append(statistics.median(r["server_side_cpu_cores"] for r in sel) if sel else 0)
+        xs = [k + i * width for k in range(len(sizes))]
+        ax1.bar(xs, p99, width, label=label)
+        ax2.bar(xs, cpu, width, label=label)
+    for ax, title in (
+        (ax1, "e2e latency p99 (ms)"),
+        (ax2, "server-side CPU, all processes (cores)"),
+    ):
+        ax.set_xticks([k + 0.4 - width / 2 for k in range(len(sizes))], [f"N = {n}" for n in sizes])
+        ax.set_ylabel(title)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=8)
+    ax1.axhline(60, color="grey", linestyle="--", linewidth=1)
+    fig.tight_layout()
+    out = results_path.with_suffix(".png")
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

@@ -32,9 +32,19 @@ from rich.table import Table
 from metaexpo.errors import MetaExpoError
 from metaexpo.loadtest import promtext
 from metaexpo.loadtest.bots import WorkerConfig, worker_main
-from metaexpo.loadtest.plans import Hall, Scenario, make_plans
+from metaexpo.loadtest.plans import BotPlan, Hall, Scenario, make_plans
 
 SETTLE_S = 2.0
+#: Report fields read from the servers' /metrics.
+_SERVER_FIGURES = (
+    "server_added_ms",
+    "server_cpu_cores",
+    "server_rss_mb",
+    "tick_ms",
+    "tick_overruns",
+    "server_frames_out_per_s",
+    "server_bytes_out_per_s",
+)
 
 
 @dataclass(frozen=True)
@@ -90,11 +100,38 @@ def fetch_hall(http: str, room: str) -> Hall:
     )
 
 
-def scrape(http: str) -> promtext.Scrape:
-    """The server's /metrics."""
-    r = httpx.get(f"{http}/metrics", timeout=10)
-    r.raise_for_status()
+def split_plans(plans: list[BotPlan], procs: int) -> list[list[BotPlan]]:
+    """Bots per generator process.
+
+    With two or more processes the probes get one to themselves: a process
+    that only reads a few dozen sockets is woken at once when their frames
+    arrive, instead of queueing behind thousands of other bots' frames, so
+    the latency it measures is the server's and the network's, not the
+    generator's own backlog.
+    """
+    if procs == 1:
+        return [plans]
+    probes = [p for p in plans if p.probe]
+    others = [p for p in plans if not p.probe]
+    if not probes:
+        return [plans[w::procs] for w in range(procs)]
+    return [probes] + [others[w :: procs - 1] for w in range(procs - 1)]
+
+
+def scrape(http: str) -> promtext.Scrape | None:
+    """The server's /metrics, or None if the server does not answer (overloaded, gone)."""
+    try:
+        r = httpx.get(f"{http}/metrics", timeout=10)
+        r.raise_for_status()
+    except httpx.HTTPError:
+        return None
     return promtext.parse(r.text)
+
+
+def scrape_all(urls: list[str]) -> list[promtext.Scrape] | None:
+    """Every server's /metrics, or None if any of them does not answer."""
+    scrapes = [scrape(h) for h in urls]
+    return None if any(s is None for s in scrapes) else [s for s in scrapes if s is not None]
 
 
 @dataclass
@@ -117,6 +154,7 @@ class Totals:
     generator_cpu: dict[int, float] = field(default_factory=dict)
     joined: dict[int, int] = field(default_factory=dict)
     probes: dict[int, int] = field(default_factory=dict)
+    refused: dict[int, dict[str, int]] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, msg: dict[str, Any]) -> np.ndarray:
@@ -138,6 +176,7 @@ class Totals:
             self.disconnects.update(msg["disconnects"])
             self.slow_disconnects += msg["slow_disconnects"]
             self.probes[w] = msg["probes"]
+        self.refused[w] = msg["refused"]
         if msg["final"]:
             self.generator_cpu[w] = msg["cpu_window"]
         return lat
@@ -176,6 +215,7 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     window_end = window_start + opts.duration
     ctx = mp.get_context("spawn")
     q: mp.Queue[dict[str, Any]] = ctx.Queue()
+    shares = split_plans(plans, opts.procs)
     procs = []
     for w in range(opts.procs):
         cfg = WorkerConfig(
@@ -184,7 +224,7 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             http_urls=http_urls,
             hall=hall,
             scenario=opts.scenario,
-            plans=plans[w :: opts.procs],
+            plans=shares[w],
             start_at=start_at,
             ramp_s=opts.ramp,
             window_start=window_start,
@@ -205,7 +245,7 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
         while finals < opts.procs:
             now = time.time()
             if before is None and now >= window_start:
-                before = [scrape(h) for h in http_urls]
+                before = scrape_all(http_urls) or []
             try:
                 msg = q.get(timeout=0.25)
             except queue_mod.Empty:
@@ -215,9 +255,12 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             lat = totals.add(msg)
             finals += int(msg["final"])
             if msg["worker"] == 0 and not msg["final"]:
-                cpu = sum(s.total("process_cpu_seconds_total") for s in map(scrape, http_urls))
-                server_cpu = (cpu - prev_cpu[0]) / (now - prev_cpu[1]) if prev_cpu else None
-                prev_cpu = (cpu, now)
+                scrapes = scrape_all(http_urls)
+                server_cpu = None
+                if scrapes is not None:
+                    cpu = sum(s.total("process_cpu_seconds_total") for s in scrapes)
+                    server_cpu = (cpu - prev_cpu[0]) / (now - prev_cpu[1]) if prev_cpu else None
+                    prev_cpu = (cpu, now)
                 point = {
                     "t": round(now - start_at, 2),
                     "joined": sum(totals.joined.values()),
@@ -228,10 +271,18 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
                 }
                 totals.timeline.append(point)
                 live.update(_live_table(opts, point, totals))
-    after = [scrape(h) for h in http_urls]
+    after = scrape_all(http_urls)
     for p in procs:
         p.join(timeout=10)
-    report = _report(opts, hall, totals, before or after, after, window_end - window_start)
+    blank = [promtext.Scrape() for _ in http_urls]
+    server_ok = after is not None and bool(before)
+    report = _report(opts, hall, totals, before or blank, after or blank, window_end - window_start)
+    if not server_ok:
+        # An overloaded server that cannot answer /metrics has no server-side figures.
+        for key in _SERVER_FIGURES:
+            value = report[key]
+            report[key] = dict.fromkeys(value) if isinstance(value, dict) else None
+        report["server_metrics"] = "the server did not answer /metrics within 10 s (overloaded)"
     if opts.json_path is not None:
         import json  # noqa: PLC0415
 
@@ -303,6 +354,11 @@ def _report(
         "clients_connected": sum(t.joined.values()),
         "disconnects": sum(t.disconnects.values()),
         "disconnect_reasons": dict(t.disconnects),
+        "joins_refused": dict(sum((Counter(r) for r in t.refused.values()), Counter())),
+        # Since the server started (refusals happen while bots ramp up, before the window).
+        "server_joins_refused_total": int(
+            sum(a.total("metaexpo_joins_refused_total") for a in after)
+        ),
         "errors": sum(t.errors.values()),
         "error_codes": dict(t.errors),
         "latency_ms": {
@@ -356,7 +412,7 @@ def _report(
         "room": hall.room,
         "timeline": t.timeline,
         "machine": machine(),
-        "command": " ".join(shlex.quote(a) for a in sys.argv),
+        "command": " ".join(["metaexpo", *(shlex.quote(a) for a in sys.argv[1:])]),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": "e2e latency: send-time stamps in pose fields, read back by probe bots "
         "(docs/protocol.md); every bot reads its socket, probes also decode.",
