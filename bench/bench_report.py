@@ -1,12 +1,15 @@
-"""Turn a benchmark summary into Markdown tables and PNG plots (used by run_benchmarks.py).
+"""Rebuild the benchmark summary (JSON, Markdown tables, PNG plots) from the saved runs.
 
-.venv/bin/python bench/bench_report.py bench/results/summary-<stamp>.json
+run_benchmarks.py calls it after every suite; by hand:
+
+    .venv/bin/python bench/bench_report.py [bench/results]
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ def _f(v: Any, nd: int = 1) -> str:
 _SUITES = {
     ("picows", "hall-walk"): "scaling",
     ("picows", "crowd"): "crowd",
+    ("one-phase", "hall-walk"): "one_phase",
     ("asgi", "hall-walk"): "transport",
     ("naive", "hall-walk"): "naive",
     ("sr-base", "hall-walk"): "slow_reader",
@@ -95,6 +99,7 @@ def write_report(summary: dict[str, Any], out: Path, stamp: str) -> Path:
     parts = [f"# Benchmark summary {stamp}\n", f"Last command: `{' '.join(summary['argv'])}`\n"]
     suites = (
         "scaling",
+        "one_phase",
         "crowd",
         "transport",
         "naive",
@@ -112,8 +117,9 @@ def write_report(summary: dict[str, Any], out: Path, stamp: str) -> Path:
         ("transport", "FastAPI/uvicorn route (ours)"),
         ("naive", "naive JSON broadcast (picows)"),
     ):
-        if summary.get(key):
-            series[name] = summary[key]
+        finished = [r for r in summary.get(key, []) if "failed" not in r]
+        if finished:
+            series[name] = finished
     if series:
         plot_scaling(series, out / f"scaling-{stamp}.png")
         parts.append(f"\n![scaling](scaling-{stamp}.png)\n")
@@ -126,8 +132,17 @@ def write_report(summary: dict[str, Any], out: Path, stamp: str) -> Path:
     return md
 
 
-if __name__ == "__main__":
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results"
+def rebuild(folder: Path, argv: list[str]) -> Path:
+    """summary.json and a stamped Markdown report with plots, from every run saved in ``folder``."""
     summary = summary_from_results(folder)
-    summary["argv"] = sys.argv
-    write_report(summary, folder, "latest")
+    summary["argv"] = argv
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return write_report(summary, folder, time.strftime("%Y%m%d-%H%M%S"))
+
+
+if __name__ == "__main__":
+    print(
+        rebuild(
+            Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "results", sys.argv
+        )
+    )

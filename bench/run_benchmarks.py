@@ -140,6 +140,15 @@ def save(report: dict[str, Any]) -> None:
     (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
 
 
+def _failure(exc: Exception) -> str:
+    """One line saying how a run failed (the full command is in the suite's output)."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"no report within {exc.timeout:.0f} s: the server or the generator was overwhelmed"
+    if isinstance(exc, subprocess.CalledProcessError):
+        return f"the load generator exited with status {exc.returncode}"
+    return str(exc)
+
+
 def one(
     kind: str,
     scenario: str,
@@ -150,20 +159,26 @@ def one(
     rep: int = 0,
 ) -> dict[str, Any]:
     port = 8200 + (hash((kind, scenario, n, rep)) % 500)
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     try:
         with server(kind, port, UNCAPPED if extra is None else extra) as url:
             report = loadtest(url, scenario, n, args.duration, label, seed=1 + rep)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as exc:
-        # A collapsing server (the naive baseline) is a result too; the suite goes on.
+        # A collapsing server (the naive baseline) is a result too: saved, and the suite goes on.
         print(f"{label:>12} {scenario:>11} N={n:<5} FAILED: {exc}", flush=True)
-        return {
+        failed = {
             "label": label,
             "scenario": scenario,
             "clients": n,
             "seed": 1 + rep,
             "transport": kind,
-            "failed": str(exc),
+            "failed": _failure(exc),
+            "started_at": started,
+            "server_core": SERVER_CORE,
+            "generator_core": GENERATOR_CORE,
         }
+        save(failed)
+        return failed
     report["transport"] = kind
     report["server_core"] = SERVER_CORE
     save(report)
@@ -224,6 +239,12 @@ def main() -> None:
         summary["scaling"] = [
             median_run("picows", "hall-walk", n, args, "picows") for n in args.sizes
         ]
+    if on("phases"):
+        # Side by side with scaling: the same server with one fan-out phase (the old tick).
+        one_phase = [*UNCAPPED, "--fanout-phases", "1"]
+        summary["one_phase"] = [
+            median_run("picows", "hall-walk", n, args, "one-phase", one_phase) for n in (1000, 2000)
+        ]
     if on("crowd"):
         summary["crowd"] = [median_run("picows", "crowd", n, args, "picows") for n in (250, 500)]
     if on("transport"):
@@ -242,23 +263,19 @@ def main() -> None:
         summary["churn"] = [median_run("picows", "churn", 1000, args, "churn")]
     if on("capacity"):
         cap = []
-        for n in (2500, 3000, 3500):
+        for n in (1500, 2500, 3000, 3500):
             r = one("picows", "hall-walk", n, args, "capacity")
             cap.append(r)
-            if (r["latency_ms"]["p99"] or 1e9) > 60 or r["disconnects"] > 0:
+            if n > 2000 and ((r["latency_ms"]["p99"] or 1e9) > 60 or r["disconnects"] > 0):
                 break
         summary["capacity"] = cap
     if on("overload"):
         capped = ["--max-clients", "2000"]
         summary["overload"] = [one("picows", "hall-walk", 4000, args, "overload", extra=capped)]
-    from bench_report import summary_from_results, write_report  # noqa: PLC0415 - sibling
+    from bench_report import rebuild  # noqa: PLC0415 - sibling
 
     # The summary covers every run saved in bench/results, from this invocation or earlier ones.
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    full = summary_from_results(RESULTS)
-    full["argv"] = summary["argv"]
-    (RESULTS / "summary.json").write_text(json.dumps(full, indent=2) + "\n")
-    write_report(full, RESULTS, stamp)
+    print(rebuild(RESULTS, summary["argv"]))
 
 
 if __name__ == "__main__":

@@ -300,10 +300,6 @@ def main() -> None:
     print(path, plot(path))
 
 
-if __name__ == "__main__":
-    main()
-
-
 def plot(results_path: Path) -> Path:
     """Bars of p99 latency (same-node, cross-node) and server-side CPU per configuration and N."""
     import matplotlib  # noqa: PLC0415 - only when plotting
@@ -339,3 +335,7 @@ def plot(results_path: Path) -> Path:
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+if __name__ == "__main__":
+    main()

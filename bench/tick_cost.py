@@ -44,11 +44,13 @@ class NullLink:
         pass
 
 
-def build(n: int, seed: int = 1) -> tuple[Room, list[int], np.ndarray, list[float]]:
+def build(
+    n: int, seed: int = 1, phases: int = 2
+) -> tuple[Room, list[int], np.ndarray, list[float]]:
     clock = [1000.0]
     room = Room(
         RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0)),
-        Settings(),
+        Settings(fanout_phases=phases),
         LocalBus(),
         clock=lambda: clock[0],
     )
@@ -66,8 +68,8 @@ def build(n: int, seed: int = 1) -> tuple[Room, list[int], np.ndarray, list[floa
     return room, walkers, dirs, clock
 
 
-def run(n: int, ticks: int, profile: bool) -> dict[str, float]:
-    room, walkers, dirs, clock = build(n)
+def run(n: int, ticks: int, profile: bool, phases: int = 2) -> dict[str, float]:
+    room, walkers, dirs, clock = build(n, phases=phases)
     period = room.settings.tick_period
     for _ in range(5):
         clock[0] += period
@@ -95,6 +97,7 @@ def run(n: int, ticks: int, profile: bool) -> dict[str, float]:
     durations.sort()
     return {
         "clients": n,
+        "phases": phases,
         "tick_ms_p50": round(statistics.median(durations) * 1000, 3),
         "tick_ms_p99": round(durations[int(len(durations) * 0.99) - 1] * 1000, 3),
         "frames_per_tick": room.stats.frames_out / room.stats.ticks,
@@ -106,9 +109,10 @@ def main() -> None:
     parser.add_argument("n", nargs="*", type=int, default=[100, 500, 1000, 2000])
     parser.add_argument("--ticks", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--phases", type=int, default=2, help="fan-out phases (steps per frame)")
     args = parser.parse_args()
     for n in args.n:
-        print(json.dumps(run(n, args.ticks, args.profile)))
+        print(json.dumps(run(n, args.ticks, args.profile, args.phases)))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Most fan-out phases (per-phase columns in the room state are sized for this).
+MAX_FANOUT_PHASES = 4
 #: The repository root when running from a checkout (scenes/, web/, avatars/ live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,7 +84,16 @@ class Settings(BaseSettings):
     )
 
     # --- the tick and interest management ---------------------------------------------------
-    tick_hz: float = Field(20.0, gt=0.0, le=120.0, description="Sync ticks per second.")
+    tick_hz: float = Field(
+        20.0, gt=0.0, le=120.0, description="Pose frames per second each client receives."
+    )
+    fanout_phases: int = Field(
+        2,
+        ge=1,
+        le=MAX_FANOUT_PHASES,
+        description="Ticks per frame period; each tick serves 1/phases of the cells, so a "
+        "tick's fan-out (and the latency it adds) shrinks (docs/perf.md).",
+    )
     cell_size: float = Field(16.0, gt=0.5, description="Interest grid cell size in metres.")
     interest_radius: float = Field(
         32.0, gt=0.0, description="Avatars within this distance of a cell can be visible (m)."
@@ -217,9 +228,23 @@ class Settings(BaseSettings):
 
     @property
     def tick_period(self) -> float:
-        """Seconds per tick."""
+        """Seconds between two frames to one client."""
         return 1.0 / self.tick_hz
 
+    @property
+    def step_hz(self) -> float:
+        """Ticks (steps of the sync loop) per second: every phase is a step."""
+        return self.tick_hz * self.fanout_phases
+
+    @property
+    def step_period(self) -> float:
+        """Seconds between two steps of the sync loop."""
+        return 1.0 / self.step_hz
+
     def ticks(self, seconds: float) -> int:
-        """How many whole ticks (at least one) make ``seconds``."""
+        """How many frame periods (at least one) make ``seconds``."""
         return max(1, round(seconds * self.tick_hz))
+
+    def steps(self, seconds: float) -> int:
+        """How many steps of the sync loop (at least one) make ``seconds``."""
+        return max(1, round(seconds * self.step_hz))

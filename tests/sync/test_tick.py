@@ -10,7 +10,7 @@ import pytest
 from metaexpo.bus.local import LocalBus
 from metaexpo.config import Settings
 from metaexpo.errors import SessionClosed
-from metaexpo.protocol.frames import MsgType, encode_desktop_pose, record_ids
+from metaexpo.protocol.frames import AvatarFlag, MsgType, encode_desktop_pose, record_ids
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.scheduler import TickLoop
 from metaexpo.sync.state import Bounds
@@ -34,13 +34,14 @@ def clock() -> FakeClock:
 
 
 def make_room(clock: FakeClock, **overrides: object) -> Room:
-    settings = Settings(**{"tick_hz": 20.0, "crowd_interval_s": 1.0, **overrides})  # type: ignore[arg-type]
+    defaults = {"tick_hz": 20.0, "crowd_interval_s": 1.0, "fanout_phases": 1}
+    settings = Settings(**{**defaults, **overrides})  # type: ignore[arg-type]
     return Room(SPEC, settings, LocalBus(), clock=clock)
 
 
 def step(room: Room, clock: FakeClock, n: int = 1) -> None:
     for _ in range(n):
-        clock.now += room.settings.tick_period
+        clock.now += room.settings.step_period
         run_tick(room, clock.now)
 
 
@@ -224,3 +225,69 @@ def test_walkers_in_many_cells_get_only_their_cells_changes(clock: FakeClock) ->
     assert len(got[0]) == 1
     assert all(g == [] for g in got[1:])
     assert np.isclose(got[0][0].desktop["pos"][0][0] / 128 - 128, -99.5, atol=0.01)
+
+
+def test_two_phases_serve_alternate_cells_and_every_client_twenty_times_a_second(
+    clock: FakeClock,
+) -> None:
+    room = make_room(clock, fanout_phases=2, keyframe_interval_s=100.0)
+    links, joins = [], []
+    for i, z in enumerate((8.0, 24.0)):  # two neighbouring rows of 16 m cells
+        link = RecordingLink()
+        j = room.join(link, f"v{i}", "celadon", "desktop")
+        room.teleport(j.row, (8.0, 1.6, z), None)
+        links.append(link)
+        joins.append(j)
+    step(room, clock, 4)
+    for link in links:
+        link.take()
+    served: list[list[int]] = [[], []]
+    for k in range(8):  # 8 steps = 4 frame periods = 0.2 s
+        for j in joins:
+            x, y, z = room.state.pos[j.row].tolist()
+            walk(room, clock, j.row, (x + 0.01, y, z))
+        step(room, clock)
+        for i, link in enumerate(links):
+            if [f for f in link.take() if f.kind is MsgType.DELTA]:
+                served[i].append(k)
+    assert len(served[0]) == len(served[1]) == 4  # 20 Hz each
+    assert not set(served[0]) & set(served[1])  # never in the same step
+
+
+def test_a_change_reaches_the_other_phase_on_its_next_turn(clock: FakeClock) -> None:
+    room = make_room(clock, fanout_phases=2, keyframe_interval_s=100.0)
+    a, b = RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")
+    jb = room.join(b, "b", "celadon", "desktop")
+    room.teleport(ja.row, (8.0, 1.6, 8.0), None)
+    room.teleport(jb.row, (8.0, 1.6, 24.0), None)
+    step(room, clock, 4)
+    b.take()
+    walk(room, clock, ja.row, (8.3, 1.6, 8.0))
+    step(room, clock, 2)  # one step per phase: b's turn comes within one frame period
+    got = [f for f in b.take() if f.kind is MsgType.DELTA]
+    assert [record_ids(f.desktop).tolist() for f in got] == [[ja.avatar_id]]
+
+
+def test_a_teleport_is_flagged_to_both_phases_once_while_the_walker_keeps_sending(
+    clock: FakeClock,
+) -> None:
+    room = make_room(clock, fanout_phases=2, keyframe_interval_s=100.0)
+    a, near, far = RecordingLink(), RecordingLink(), RecordingLink()
+    ja = room.join(a, "a", "celadon", "desktop")  # spawn (0, 1.6, 0): even cell
+    room.join(near, "near", "celadon", "desktop")  # same cell as a
+    jf = room.join(far, "far", "celadon", "desktop")
+    room.teleport(jf.row, (0.0, 1.6, 16.0), None)  # the next row: the other phase
+    step(room, clock, 4)
+    near.take(), far.take()
+    room.teleport(ja.row, (0.0, 1.6, 6.0), None)
+    for _ in range(2):  # the walker keeps sending poses at its new place
+        step(room, clock)
+        walk(room, clock, ja.row, (0.0, 1.6, 6.0))
+    for link in (near, far):
+        records = np.concatenate([f.desktop for f in link.take() if f.kind is MsgType.DELTA])
+        assert record_ids(records).tolist() == [ja.avatar_id]
+        assert records["flags"][0] & AvatarFlag.TELEPORTED
+    step(room, clock, 2)
+    later = np.concatenate([f.desktop for f in near.take() if f.kind is MsgType.DELTA])
+    assert len(later) and not later["flags"][-1] & AvatarFlag.TELEPORTED

@@ -57,7 +57,7 @@ class SyncHub:
         }
         self.sessions: set[Session] = set()
         self.shutting_down = False
-        self.loop = TickLoop(self.rooms.values, settings.tick_hz, flush_hz=settings.bus_flush_hz)
+        self.loop = TickLoop(self.rooms.values, settings.step_hz, flush_hz=settings.bus_flush_hz)
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         #: Resume tokens shared between nodes (None on a single node).

@@ -114,6 +114,7 @@ def crowd_points(state: RoomState) -> npt.NDArray[np.uint8]:
 
 def build_cell_frames(
     state: RoomState,
+    changed: Bools,
     vis: VisibleSets,
     entrant: Bools,
     gone: tuple[bytes, Ints],
@@ -125,13 +126,14 @@ def build_cell_frames(
 ) -> CellFrames:
     """Encode every cell's frames once.
 
-    A delta holds the visible avatars that changed this tick or just became
-    visible, plus the ids that stopped being visible; a keyframe holds the
-    whole visible set; a crowd frame holds every other avatar's position.
+    A delta holds the visible avatars that changed since these clients' last
+    frame (``changed``) or just became visible, plus the ids that stopped being
+    visible; a keyframe holds the whole visible set; a crowd frame holds every
+    other avatar's position.
     """
     n = len(vis.cells)
     all_cells = np.arange(n)
-    include = state.changed[vis.rows] | entrant
+    include = changed[vis.rows] | entrant
     delta, delta_counts = _pose_frames(
         state, MsgType.DELTA, vis, include, all_cells, tick, time_ms, gone
     )

@@ -202,8 +202,10 @@ def _finish(
     *,
     vr: bool,
 ) -> None:
-    # AWAY is the server's; TELEPORTED survives one tick so viewers snap rather than glide.
-    keep = np.where(state.changed[s], AvatarFlag.AWAY | AvatarFlag.TELEPORTED, AvatarFlag.AWAY)
+    # AWAY is the server's; TELEPORTED stays until every fan-out phase has sent the jump,
+    # so viewers snap rather than glide, and no longer.
+    jumped = state.jumps[s].any(axis=1)
+    keep = np.where(jumped, AvatarFlag.AWAY | AvatarFlag.TELEPORTED, AvatarFlag.AWAY)
     server_flags = state.flags[s] & keep.astype(np.uint8)
     state.flags[s] = (client_flags & np.uint8(CLIENT_FLAGS)) | server_flags
     state.is_vr[s] = vr

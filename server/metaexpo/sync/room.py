@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,7 +95,7 @@ class Room:
         self.settings = settings
         self.bus = bus
         self.clock = clock
-        self.state = RoomState(spec.bounds, partition=partition)
+        self.state = RoomState(spec.bounds, partition=partition, phases=settings.fanout_phases)
         self.clients = ClientTable(self.state.capacity)
         b = spec.bounds
         self.grid = Grid.covering((b.min[0], b.min[2]), (b.max[0], b.max[2]), settings.cell_size)
@@ -108,12 +109,16 @@ class Room:
         self.stats = SyncStats()
         self.tick_count = 0
         self.epoch = clock()
-        #: Sorted (cell << 24 | avatar id) pairs visible last tick, for entrants and gone ids.
-        self.prev_pairs = np.zeros(0, np.int64)
+        #: Per fan-out phase: sorted (cell << 24 | avatar id) pairs its cells saw last time.
+        self.prev_pairs = [np.zeros(0, np.int64) for _ in range(settings.fanout_phases)]
+        #: Per fan-out phase: frames sent so far (periodic keyframes and crowd count these).
+        self.phase_frames = [0] * settings.fanout_phases
         #: Wire ids of avatars that left this tick (published to other nodes).
         self.departed: list[int] = []
         #: Rows whose poses were applied since the last tick (for the server-added latency).
         self.applied: list[npt.NDArray[np.intp]] = []
+        #: Rows applied in each of the last steps, until every fan-out phase has sent them.
+        self.applied_unsent: deque[npt.NDArray[np.intp]] = deque()
         #: Where resume tokens live beyond this node (None on a single node).
         self.resumes: ResumeRegistry | None = None
         self.federation = Federation(self)
@@ -227,7 +232,7 @@ class Room:
         self.away.pop(row, None)
         st = self.state
         st.flags[row] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
-        st.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.mark_jumped(row)
         st.mark_changed(row)
         st.updated_at[row] = now
         st.encode(np.array([row]))
@@ -434,7 +439,7 @@ class Room:
         st.set_desktop_pose(row, to, new_yaw, float(st.pitch[row]))
         st.left[row] += offset
         st.right[row] += offset
-        st.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
+        st.mark_jumped(row)
         st.updated_at[row] = now
         st.encode(np.array([row]))
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from metaexpo.config import MAX_FANOUT_PHASES
 from metaexpo.protocol import quantise as q
 from metaexpo.protocol.frames import DESKTOP_RECORD, VR_RECORD, AvatarFlag, avatar_id
 
@@ -92,6 +93,11 @@ class RoomState:
     changed: npt.NDArray[np.bool_]
     #: A local avatar's change not yet published to other nodes.
     unpublished: npt.NDArray[np.bool_]
+    #: Per fan-out phase: changed since that phase's clients got their last frame.
+    unsent: npt.NDArray[np.bool_]
+    #: Per fan-out phase: a jump (join, teleport, resume) that phase's clients were not
+    #: sent yet; the record keeps its TELEPORTED flag until every phase has had it.
+    jumps: npt.NDArray[np.bool_]
     rec_desktop: npt.NDArray[np.void]
     rec_vr: npt.NDArray[np.void]
 
@@ -114,15 +120,24 @@ class RoomState:
         ("updated_at", (), np.float64),
         ("changed", (), np.bool_),
         ("unpublished", (), np.bool_),
+        ("unsent", (MAX_FANOUT_PHASES,), np.bool_),
+        ("jumps", (MAX_FANOUT_PHASES,), np.bool_),
         ("rec_desktop", (), DESKTOP_RECORD),
         ("rec_vr", (), VR_RECORD),
     )
 
     def __init__(
-        self, bounds: Bounds, capacity: int = 1024, partition: Partition | None = None
+        self,
+        bounds: Bounds,
+        capacity: int = 1024,
+        partition: Partition | None = None,
+        phases: int = 1,
     ) -> None:
         assert capacity > 0, "capacity must be positive"
+        assert 1 <= phases <= MAX_FANOUT_PHASES, "fan-out phases out of range"
         self.bounds = bounds
+        #: Fan-out phases of the tick that serves this state (see sync/tick.py).
+        self.phases = phases
         self.origin = bounds.origin
         self.partition = partition or Partition()
         self.capacity = 0
@@ -172,7 +187,7 @@ class RoomState:
         row = self._install(wire, gen, owner=LOCAL)
         self.local[row] = True
         self.is_vr[row] = vr
-        self.flags[row] = AvatarFlag.TELEPORTED
+        self.mark_jumped(row)
         head = np.asarray(position, np.float32)
         self.set_desktop_pose(row, head, yaw, 0.0)
         self.head_q[row] = IDENTITY_QUAT
@@ -211,6 +226,8 @@ class RoomState:
         self.active[row] = False
         self.changed[row] = False
         self.unpublished[row] = False
+        self.unsent[row] = False
+        self.jumps[row] = False
         if self.row_of_wire[wire] == row:
             self.row_of_wire[wire] = -1
         if (
@@ -249,6 +266,11 @@ class RoomState:
         """Note that avatars changed: clients get them this tick, other nodes at the next flush."""
         self.changed[rows] = True
         self.unpublished[rows] = self.local[rows]
+
+    def mark_jumped(self, row: int) -> None:
+        """Note that an avatar jumped: viewers snap to its new place instead of gliding."""
+        self.flags[row] |= np.uint8(AvatarFlag.TELEPORTED)
+        self.jumps[row, : self.phases] = True
 
     def encode(self, rows: npt.NDArray[np.intp]) -> None:
         """Refresh the wire records of ``rows`` from their float state."""

@@ -5,11 +5,16 @@ Order matters and is fixed:
 1. drain inputs   — take the coalesced latest pose of each client (latest wins)
 2. apply          — validate them all at once; write the accepted ones
 3. housekeeping   — expire unresumed avatars, drop clients too slow to read
-4. interest       — group clients by grid cell; each cell's visible set
+4. interest       — group this phase's clients by grid cell; each cell's visible set
 5. encode         — each cell's delta / keyframe / crowd frame, once
 6. fan-out        — hand every client its cell's bytes; never wait for anyone
 7. publish        — this node's changes to the bus (only if a peer listens)
 8. reset          — clear per-tick flags, remember what each cell saw
+
+The loop runs ``fanout_phases`` ticks per frame period, and each tick serves
+the clients of one phase's cells (cell key modulo ``fanout_phases``): every client
+still gets ``tick_hz`` frames a second, but one tick's fan-out — the time the
+last client of a tick waits for its bytes — is a fraction of it.
 
 Socket handlers never touch the world in between; they only queue.
 """
@@ -34,29 +39,37 @@ _KEYFRAME_PHASE = 7
 _CROWD_PHASE = 13
 #: How often a node publishes its whole picture (heartbeat and resync for other nodes).
 FULL_STATE_INTERVAL_S = 0.5
+_NO_ROWS = np.zeros(0, np.intp)
 
 
 def run_tick(room: Room, now: float) -> None:
     """Advance ``room`` by one tick at time ``now`` (see the module docstring for the order)."""
     st, cl, s = room.state, room.clients, room.settings
+    phases = s.fanout_phases
     room.tick_count += 1
     tick = room.tick_count
+    phase = tick % phases
     time_ms = room.time_ms(now)
 
     # 1–2. Drain and apply the coalesced inputs (some may have been applied between ticks).
     room.apply_pending(now)
     room.federation.merge(now)
+    # Every phase's clients have yet to get what changed since their last frame.
+    st.unsent[:, :phases] |= st.changed[:, None]
 
     # 3. Housekeeping.
     room.expire_away(now)
     _drop_slow_clients(room, now)
-    if tick % s.ticks(INVALID_WINDOW_S) == 0:
+    if tick % s.steps(INVALID_WINDOW_S) == 0:
         cl.invalid[:] = 0
 
-    # 4–6. Interest, encode once per cell, fan-out.
-    clients = np.flatnonzero(cl.live)
+    # 4–6. This phase's clients: interest, encode once per cell, fan-out.
+    live = np.flatnonzero(cl.live)
+    live_cells = room.grid.cell_of(st.pos[live][:, [0, 2]])
+    mine = live_cells % phases == phase
+    clients, client_cells = live[mine], live_cells[mine]
+    prev = room.prev_pairs[phase]
     if len(clients):
-        client_cells = room.grid.cell_of(st.pos[clients][:, [0, 2]])
         moved = client_cells != cl.cell[clients]
         cl.needs_keyframe[clients[moved]] = True
         cl.cell[clients] = client_cells
@@ -67,15 +80,18 @@ def run_tick(room: Room, now: float) -> None:
         )
         pairs = (vis.cells[vis.query] << 24) | wire_ids(st, vis.rows)
         current = np.sort(pairs)
-        entrant = ~_member(pairs, room.prev_pairs)
-        gone = room.prev_pairs[~_member(room.prev_pairs, current)]
+        entrant = ~_member(pairs, prev)
+        gone = prev[~_member(prev, current)]
         gone = gone[_member(gone >> 24, cells)]
-        periodic_kf = (tick + cells * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
+        frame = room.phase_frames[phase]
+        room.phase_frames[phase] += 1
+        periodic_kf = (frame + cells * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
         want_kf = periodic_kf | (np.bincount(inverse, cl.needs_keyframe[clients], len(cells)) > 0)
-        want_crowd = (tick + cells * _CROWD_PHASE) % s.ticks(s.crowd_interval_s) == 0
+        want_crowd = (frame + cells * _CROWD_PHASE) % s.ticks(s.crowd_interval_s) == 0
         want_crowd |= np.bincount(inverse, cl.needs_crowd[clients], len(cells)) > 0
         frames = build_cell_frames(
             st,
+            st.unsent[:, phase],
             vis,
             entrant,
             gone_records(st, gone, vis),
@@ -86,34 +102,37 @@ def run_tick(room: Room, now: float) -> None:
             s.crowd_max_points,
         )
         _fan_out(room, clients, inverse, frames, periodic_kf)
-        room.prev_pairs = current
+        room.prev_pairs[phase] = current
     else:
-        room.prev_pairs = room.prev_pairs[:0]
+        room.prev_pairs[phase] = prev[:0]
+    st.unsent[:, phase] = False
+    st.jumps[:, phase] = False
 
     # 7. Publish this node's changes (a no-op on a single node).
     if room.bus.has_peers:
-        full = tick % s.ticks(FULL_STATE_INTERVAL_S) == 0
+        full = tick % s.steps(FULL_STATE_INTERVAL_S) == 0
         room.federation.publish(tick, time_ms, full)
     room.departed.clear()
 
-    # Chat lines of this tick go out as one message, encoded once.
+    # Chat lines of this tick go out to everyone as one message, encoded once.
     if room.federation.chat_in:
         room.chat_queue.extend(room.federation.chat_in)
         room.federation.chat_in = []
     if room.chat_queue:
         chat = control.dumps({"type": "chat", "messages": room.chat_queue})
         room.chat_queue = []
-        for row in clients.tolist():
+        for row in live.tolist():
             link = cl.links[row]
             if link is not None:
                 link.send_text(chat)
 
-    # 8. Reset and account.
+    # 8. Reset and account: a pose counts as sent once every phase has served it.
     end = room.clock()
-    if room.applied:
-        applied = np.concatenate(room.applied)
-        room.applied = []
-        room.stats.server_added_seconds.observe_many(end - cl.received_at[applied])
+    room.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
+    room.applied = []
+    if len(room.applied_unsent) >= phases:
+        done = room.applied_unsent.popleft()
+        room.stats.server_added_seconds.observe_many(end - cl.received_at[done])
     st.changed[:] = False
     room.stats.ticks += 1
 
