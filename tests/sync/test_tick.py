@@ -291,3 +291,43 @@ def test_a_teleport_is_flagged_to_both_phases_once_while_the_walker_keeps_sendin
     step(room, clock, 2)
     later = np.concatenate([f.desktop for f in near.take() if f.kind is MsgType.DELTA])
     assert len(later) and not later["flags"][-1] & AvatarFlag.TELEPORTED
+
+
+def test_a_client_that_steps_out_of_its_phase_and_back_gets_a_keyframe(clock: FakeClock) -> None:
+    room = make_room(clock, fanout_phases=2, keyframe_interval_s=100.0)
+    viewer, other = RecordingLink(), RecordingLink()
+    jv = room.join(viewer, "v", "celadon", "desktop")
+    jo = room.join(other, "o", "celadon", "desktop")
+    room.teleport(jv.row, (8.0, 1.6, 15.95), None)  # cell 136 (even): phase 0
+    room.teleport(jo.row, (8.0, 1.6, 10.0), None)  # the same cell
+    step(room, clock, 6 if room.tick_count % 2 == 0 else 7)  # the next step serves phase 1
+    step(room, clock)
+    viewer.take()
+    walk(room, clock, jv.row, (8.0, 1.6, 16.05))  # just over the line: cell 137, phase 1
+    room.disconnect(jo.row, other, clean=True, reason="bye")
+    step(room, clock)  # phase 0: the viewer is not in it, and misses the gone id
+    walk(room, clock, jv.row, (8.0, 1.6, 15.95))  # back before phase 1's turn
+    step(room, clock, 3)
+    frames = [f for f in viewer.take() if f.kind is not MsgType.CROWD]
+    assert frames and frames[0].kind is MsgType.KEYFRAME  # the resync the missed frame needs
+    assert jo.avatar_id not in record_ids(frames[0].desktop).tolist()
+
+
+def test_crowd_frames_are_spread_over_a_phases_steps(clock: FakeClock) -> None:
+    room = make_room(clock, fanout_phases=2, crowd_interval_s=1.0)
+    links = []
+    for x in range(4):  # one client in each of 16 cells of phase 0 (even columns and rows)
+        for z in range(0, 8, 2):
+            link = RecordingLink()
+            j = room.join(link, f"v{x}{z}", "celadon", "desktop")
+            room.teleport(j.row, (-120.0 + 32.0 * x, 1.6, -120.0 + 16.0 * z), None)
+            links.append(link)
+    step(room, clock, 4)
+    for link in links:
+        link.take()
+    per_step = []
+    for _ in range(room.settings.steps(1.0)):
+        step(room, clock)
+        per_step.append(sum(f.kind is MsgType.CROWD for link in links for f in link.take()))
+    assert sum(per_step) == len(links)  # each client once a second
+    assert max(per_step) == 1  # 16 cells over 20 of the phase's steps: never two at once

@@ -66,13 +66,15 @@ def run_tick(room: Room, now: float) -> None:
     # 4–6. This phase's clients: interest, encode once per cell, fan-out.
     live = np.flatnonzero(cl.live)
     live_cells = room.grid.cell_of(st.pos[live][:, [0, 2]])
+    # Every client's cell is watched on every step, served or not: one that steps into
+    # another phase's cell and back between its turns has missed a frame (and the gone
+    # ids in it), so it is owed a keyframe like any client that changed cells.
+    cl.needs_keyframe[live[live_cells != cl.cell[live]]] = True
+    cl.cell[live] = live_cells
     mine = live_cells % phases == phase
     clients, client_cells = live[mine], live_cells[mine]
     prev = room.prev_pairs[phase]
     if len(clients):
-        moved = client_cells != cl.cell[clients]
-        cl.needs_keyframe[clients[moved]] = True
-        cl.cell[clients] = client_cells
         cells, inverse = np.unique(client_cells, return_inverse=True)
         active = st.active_rows().astype(np.int64)
         vis = visible_sets(
@@ -85,9 +87,11 @@ def run_tick(room: Room, now: float) -> None:
         gone = gone[_member(gone >> 24, cells)]
         frame = room.phase_frames[phase]
         room.phase_frames[phase] += 1
-        periodic_kf = (frame + cells * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
+        # One phase's cells share a residue, so their stagger counts in cells // phases.
+        stagger = cells // phases
+        periodic_kf = (frame + stagger * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
         want_kf = periodic_kf | (np.bincount(inverse, cl.needs_keyframe[clients], len(cells)) > 0)
-        want_crowd = (frame + cells * _CROWD_PHASE) % s.ticks(s.crowd_interval_s) == 0
+        want_crowd = (frame + stagger * _CROWD_PHASE) % s.ticks(s.crowd_interval_s) == 0
         want_crowd |= np.bincount(inverse, cl.needs_crowd[clients], len(cells)) > 0
         frames = build_cell_frames(
             st,
