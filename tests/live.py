@@ -74,6 +74,8 @@ class ServerProcess:
                     if httpx.get(f"{self.http}/healthz", timeout=1).json()["status"] == "ok":
                         return self
             time.sleep(0.05)
+        self.proc.kill()  # the caller never gets this process: leave nothing running
+        self.proc.wait()
         raise RuntimeError(f"server did not become healthy in time:\n{self.log()}")
 
     def log(self) -> str:

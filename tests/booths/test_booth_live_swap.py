@@ -128,17 +128,19 @@ async def test_a_restart_serves_every_approved_booth(server: ServerProcess) -> N
 @pytest.fixture
 def two_nodes(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     redis_server = RedisServer(tmp_path).start()
-    create_staff(tmp_path / "data")
-    shared = ("--redis-url", redis_server.url)
-    first = ServerProcess(tmp_path / "a", "--data-dir", str(tmp_path / "data"), *shared)
-    second = ServerProcess(tmp_path / "b", "--data-dir", str(tmp_path / "data"), *shared)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    nodes = (first.start(), second.start())
-    yield nodes
-    for node in nodes:
-        node.stop()
-    redis_server.stop()
+    started: list[ServerProcess] = []
+    try:  # a node that fails to start must not leave Redis (or the other node) running
+        create_staff(tmp_path / "data")
+        shared = ("--redis-url", redis_server.url)
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            node = ServerProcess(tmp_path / name, "--data-dir", str(tmp_path / "data"), *shared)
+            started.append(node.start())
+        yield started[0], started[1]
+    finally:
+        for node in started:
+            node.stop()
+        redis_server.stop()
 
 
 async def test_an_approval_on_one_node_reaches_visitors_on_another(
