@@ -8,8 +8,6 @@ create-staff`` command.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
-from tests.conftest import ROOT
+from tests.live import run_metaexpo
 
 STAFF_LOGIN = "staff@expo.test"
 STAFF_PASSWORD = "staff-password-1"
@@ -34,27 +32,17 @@ Headers = dict[str, str]
 
 def create_staff(data_dir: Path, login: str = STAFF_LOGIN, password: str = STAFF_PASSWORD) -> None:
     """Run ``metaexpo create-staff`` for ``data_dir`` (the password on stdin)."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "metaexpo",
-            "create-staff",
-            "--data-dir",
-            str(data_dir),
-            "--login",
-            login,
-            "--display-name",
-            "Test Staff",
-            "--password-stdin",
-        ],
-        input=f"{password}\n",
-        text=True,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    run_metaexpo(
+        "create-staff",
+        "--data-dir",
+        str(data_dir),
+        "--login",
+        login,
+        "--display-name",
+        "Test Staff",
+        "--password-stdin",
+        stdin=f"{password}\n",
+    ).check_returncode()
 
 
 def bearer(token: str) -> Headers:

@@ -22,6 +22,19 @@ from metaexpo.protocol.frames import MsgType, ServerFrame, decode_server_frame, 
 from tests.conftest import ROOT, TIME_FACTOR
 
 
+def run_metaexpo(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one ``metaexpo`` command to its end; output captured, exit status left to the caller."""
+    return subprocess.run(
+        [sys.executable, "-m", "metaexpo", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120 * TIME_FACTOR,
+        check=False,
+    )
+
+
 class ServerProcess:
     """``metaexpo serve`` on a free loopback port, in its own process."""
 

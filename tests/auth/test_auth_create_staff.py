@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
-from tests.conftest import ROOT
+from tests.live import run_metaexpo
 
 
 def create_staff(data_dir: Path, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "metaexpo",
-            "create-staff",
-            "--data-dir",
-            str(data_dir),
-            "--login",
-            "Boss@Expo.test",
-            "--password-stdin",
-            *extra,
-        ],
-        input=password + "\n",
-        text=True,
-        cwd=ROOT,
-        capture_output=True,
-        timeout=120,
-        check=False,
+    return run_metaexpo(
+        "create-staff",
+        "--data-dir",
+        str(data_dir),
+        "--login",
+        "Boss@Expo.test",
+        "--password-stdin",
+        *extra,
+        stdin=password + "\n",
     )
 
 

@@ -90,7 +90,7 @@ def test_source_changing_while_stored_is_refused(
 ) -> None:
     source = tmp_path / "upload.glb"
     source.write_bytes(b"v1")
-    monkeypatch.setattr(store, "_hash_file", lambda path: hashlib.sha256(b"v0").hexdigest())
+    monkeypatch.setattr(store, "file_sha256", lambda path: hashlib.sha256(b"v0").hexdigest())
     with pytest.raises(StoreError, match="changed"):
         store_blob(tmp_path / "store", source)
     assert _files(tmp_path / "store") == []

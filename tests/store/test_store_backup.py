@@ -4,8 +4,6 @@ back, never restored over a non-empty folder unless forced."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,21 +15,9 @@ from metaexpo.booths.consistency import check_consistency
 from metaexpo.config import Settings
 from metaexpo.store import open_database
 from tests.backoffice import DUCK, EXHIBITOR_PASSWORD, Expo, create_staff
-from tests.conftest import ROOT
-from tests.live import ServerProcess
+from tests.live import ServerProcess, run_metaexpo
 
 pytestmark = pytest.mark.integration
-
-
-def metaexpo(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "metaexpo", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +33,7 @@ def served(
         staff = expo.staff()
         who = expo.exhibitor(staff, "ex@firm.test", ["retail-01"])
         payload = expo.publish_model(staff, who, "retail-01", DUCK.read_bytes())
-        result = metaexpo("backup", "--data-dir", str(tmp / "data"), str(tmp / "expo.tar.gz"))
+        result = run_metaexpo("backup", "--data-dir", str(tmp / "data"), str(tmp / "expo.tar.gz"))
         assert result.returncode == 0, result.stderr
         yield server, payload
     server.stop()
@@ -58,7 +44,7 @@ def test_a_backup_taken_while_serving_restores_into_a_working_expo(
 ) -> None:
     server, payload = served
     target = tmp_path / "restored"
-    result = metaexpo("restore", "--data-dir", str(target), str(server.tmp / "expo.tar.gz"))
+    result = run_metaexpo("restore", "--data-dir", str(target), str(server.tmp / "expo.tar.gz"))
     assert result.returncode == 0, result.stderr
     assert (
         check_consistency(open_database(Settings(data_dir=target)), target, hash_files=True) == []
@@ -87,11 +73,11 @@ def test_restore_refuses_a_non_empty_folder_unless_forced(
     target.mkdir()
     (target / "keep.txt").write_text("mine")
     archive = str(server.tmp / "expo.tar.gz")
-    refused = metaexpo("restore", "--data-dir", str(target), archive)
+    refused = run_metaexpo("restore", "--data-dir", str(target), archive)
     assert refused.returncode == 2
     assert "not empty" in refused.stderr and "--force" in refused.stderr
     assert (target / "keep.txt").read_text() == "mine"
-    forced = metaexpo("restore", "--data-dir", str(target), "--force", archive)
+    forced = run_metaexpo("restore", "--data-dir", str(target), "--force", archive)
     assert forced.returncode == 0, forced.stderr
     assert not (target / "keep.txt").exists()
     assert (target / "metaexpo.sqlite3").is_file()
@@ -112,7 +98,7 @@ def test_a_damaged_backup_is_refused_and_nothing_is_written(
                 content = b"x" + content[1:]
             out.addfile(member, io.BytesIO(content))
     target = tmp_path / "fresh"
-    result = metaexpo("restore", "--data-dir", str(target), str(damaged))
+    result = run_metaexpo("restore", "--data-dir", str(target), str(damaged))
     assert result.returncode == 2
     assert "damaged" in result.stderr
     assert not target.exists()
@@ -128,7 +114,7 @@ def test_a_backup_with_a_path_escaping_entry_is_refused(tmp_path: Path) -> None:
         info = tarfile.TarInfo("../escape.txt")
         info.size = 1
         out.addfile(info, io.BytesIO(b"x"))
-    result = metaexpo("restore", "--data-dir", str(tmp_path / "t"), str(evil))
+    result = run_metaexpo("restore", "--data-dir", str(tmp_path / "t"), str(evil))
     assert result.returncode == 2
     assert "unexpected entry" in result.stderr
     assert not (tmp_path / "escape.txt").exists()

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.backoffice import DUCK
-from tests.conftest import ROOT
-
-
-def metaexpo(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "metaexpo", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.live import run_metaexpo
 
 
 def test_an_accepted_model_exits_0_with_its_report() -> None:
-    result = metaexpo("check-model", str(DUCK), "--json")
+    result = run_metaexpo("check-model", str(DUCK), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["accepted"] is True
 
@@ -31,12 +18,12 @@ def test_an_accepted_model_exits_0_with_its_report() -> None:
 def test_a_refused_model_exits_1_listing_its_problems(tmp_path: Path) -> None:
     bad = tmp_path / "bad.glb"
     bad.write_bytes(b"not a model at all")
-    result = metaexpo("check-model", str(bad))
+    result = run_metaexpo("check-model", str(bad))
     assert result.returncode == 1
     assert "unknown_format" in result.stdout
 
 
 def test_the_command_is_listed_with_the_others() -> None:
-    listed = metaexpo("--help").stdout
+    listed = run_metaexpo("--help").stdout
     for name in ("check-model", "create-staff", "backup", "restore"):
         assert name in listed

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -16,17 +15,9 @@ from sqlalchemy import select
 
 from metaexpo.booths.files import assets_root
 from metaexpo.booths.states import OPEN_STATES, RevisionState
-from metaexpo.models import object_path
+from metaexpo.models import file_sha256, object_path
 from metaexpo.store import Database
 from metaexpo.store.schema import BoothRevision, LiveBooth, StoredFile, Upload
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_consistency(db: Database, data_dir: Path, *, hash_files: bool = False) -> list[str]:
@@ -46,7 +37,7 @@ def check_consistency(db: Database, data_dir: Path, *, hash_files: bool = False)
                 problems.append(
                     f"stored file {sha} has {path.stat().st_size} bytes, not {row.bytes}"
                 )
-            elif hash_files and _sha256(path) != sha:
+            elif hash_files and file_sha256(path) != sha:
                 problems.append(f"stored file {sha} does not hash to its name")
         named: list[tuple[str, str | None]] = []
         for upload in session.scalars(select(Upload)):

@@ -19,7 +19,7 @@ from metaexpo.models.limits import DEFAULT_LIMITS, DEFAULT_SLOT, Limits, Slot
 from metaexpo.models.pipeline import check_model, ingest_model, normalise_model
 from metaexpo.models.problems import Code, Problem
 from metaexpo.models.results import CheckResult, Fit, IngestResult, ModelStats, NormaliseResult
-from metaexpo.models.store import StoreError, has_blob, object_path, store_blob
+from metaexpo.models.store import StoreError, file_sha256, has_blob, object_path, store_blob
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -35,6 +35,7 @@ __all__ = [
     "Slot",
     "StoreError",
     "check_model",
+    "file_sha256",
     "has_blob",
     "ingest_model",
     "normalise_model",

@@ -48,7 +48,7 @@ def store_blob(root: Path, data: bytes | memoryview | Path) -> str:
     Raises :class:`StoreError` if a file changed while being stored.
     """
     if isinstance(data, Path):
-        digest = _hash_file(data)
+        digest = file_sha256(data)
         target = object_path(root, digest)
         if target.is_file():
             return digest
@@ -80,12 +80,10 @@ def remove_stale_temporaries(root: Path) -> int:
     return removed
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
+    """The sha256 (hex) of a file's bytes, read in chunks: what names a blob in the store."""
     with path.open("rb") as source:
-        for chunk in _chunks(source):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(source, "sha256").hexdigest()
 
 
 def _chunks(source: BinaryIO) -> Iterator[bytes]:

@@ -56,14 +56,6 @@ class BackupReport:
     bytes: int
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def snapshot_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of the SQLite database ``source`` (live or not) as one file."""
     if not source.is_file():
@@ -105,7 +97,9 @@ def backup(data_dir: Path, database: Path, out: Path) -> BackupReport:
         entries = [(SQLITE_NAME, db_copy), *_data_files(data_dir)]
         files: dict[str, dict[str, str | int]] = {}
         for name, path in entries:
-            files[name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+            with path.open("rb") as handle:
+                sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+            files[name] = {"sha256": sha256, "bytes": path.stat().st_size}
         manifest = {
             "format": FORMAT,
             "created": datetime.now(UTC).isoformat(),
