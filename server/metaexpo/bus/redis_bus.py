@@ -184,7 +184,7 @@ class RedisBus:
                 backoff = min(backoff * 2, _BACKOFF_MAX)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
 
 class PartitionLease:
