@@ -21,6 +21,7 @@ import numpy as np
 
 from metaexpo.bus.local import LocalBus
 from metaexpo.config import Settings
+from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol.frames import AvatarFlag, encode_desktop_pose
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.state import Bounds
@@ -50,7 +51,7 @@ def build(
     clock = [1000.0]
     room = Room(
         RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0)),
-        Settings(fanout_phases=phases),
+        sync_config(Settings(fanout_phases=phases)),
         LocalBus(),
         clock=lambda: clock[0],
     )
@@ -70,7 +71,7 @@ def build(
 
 def run(n: int, ticks: int, profile: bool, phases: int = 2) -> dict[str, float]:
     room, walkers, dirs, clock = build(n, phases=phases)
-    period = room.settings.tick_period
+    period = room.config.tick_period
     for _ in range(5):
         clock[0] += period
         run_tick(room, clock[0])

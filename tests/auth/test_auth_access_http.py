@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from metaexpo.auth.tokens import TokenSigner
-from metaexpo.gateway.hub import Identity
+from metaexpo.gateway.identity import Identity
 from tests.backoffice import DUCK, EXHIBITOR_PASSWORD, Expo, Headers, bearer, expo_app
 
 A_BOOTH, B_BOOTH = "retail-01", "retail-02"

@@ -6,7 +6,8 @@ import orjson
 
 from metaexpo.bus.local import LocalBus
 from metaexpo.config import Settings
-from metaexpo.gateway.hub import Identity, SyncHub
+from metaexpo.gateway.hub import SyncHub
+from metaexpo.gateway.identity import Identity
 from metaexpo.gateway.session import Session, SessionState
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds

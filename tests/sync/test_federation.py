@@ -9,6 +9,7 @@ import pytest
 
 from metaexpo.bus.local import LocalBroker, LocalBus
 from metaexpo.config import Settings
+from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol.bus_messages import encode_bus_tick
 from metaexpo.protocol.frames import AvatarFlag, MsgType, encode_desktop_pose, record_ids
 from metaexpo.sync.room import Room, RoomSpec
@@ -32,7 +33,7 @@ def nodes(n: int, clock: Clock) -> list[Room]:
     return [
         Room(
             SPEC,
-            Settings(fanout_phases=1),
+            sync_config(Settings(fanout_phases=1)),
             LocalBus(f"node{i}", broker),
             clock=clock,
             partition=Partition(first=i * 4096, size=4096),
@@ -166,7 +167,7 @@ async def test_full_state_removes_avatars_whose_leave_was_missed() -> None:
     await step([a, b], clock, 3)
     a.disconnect(ja.row, la, clean=True, reason="closed")
     b.federation.inbox.clear()
-    a.departed.clear()  # the delta with the leave is lost
+    a.federation.departed.clear()  # the delta with the leave is lost
     for _ in range(15):
         await step([a, b], clock)
     assert b.state.row_of(ja.avatar_id) is None
@@ -218,7 +219,7 @@ async def test_poses_are_published_between_ticks_without_waiting_for_the_next_on
     run_tick(b, clock.now)  # node b's tick alone delivers it
     row = b.state.row_of(ja.avatar_id)
     assert row is not None and np.isclose(b.state.pos[row][0], x + 0.3, atol=0.01)
-    assert b.state.changed[row] or any(p.size for p in b.prev_pairs)  # it went out
+    assert b.state.changed[row] or any(p.size for p in b.tick_memory.prev_pairs)  # it went out
 
 
 async def test_a_flush_with_nothing_new_publishes_nothing() -> None:

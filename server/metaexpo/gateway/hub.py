@@ -8,34 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from metaexpo.config import Settings
+from metaexpo.gateway.identity import Identify
+from metaexpo.gateway.scheduler import TickLoop
+from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.sync.bus import Bus, ResumeRegistry
+from metaexpo.sync.link import ClientLink
 from metaexpo.sync.room import Room, RoomSpec
-from metaexpo.sync.scheduler import TickLoop
 from metaexpo.sync.state import Partition
-
-if TYPE_CHECKING:
-    from metaexpo.gateway.session import Session
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who a join's token says the visitor is."""
+class Closable(Protocol):
+    """A live session as the hub sees it: a link to warn, and a way to close it."""
 
-    role: Literal["visitor", "exhibitor", "staff"]
-    user_id: str | None = None
+    @property
+    def link(self) -> ClientLink:
+        """The client's connection."""
 
-
-#: Checks a join's token: the identity, or None if the token is not valid.
-Identify = Callable[[str], Identity | None]
+    def close(self, close_code: int, reason: str) -> None:
+        """Tell the client why and close its connection."""
 
 
 class SyncHub:
@@ -52,10 +50,11 @@ class SyncHub:
         self.settings = settings
         self.bus = bus
         self.avatar_ids = avatar_ids
+        config = sync_config(settings)
         self.rooms: dict[str, Room] = {
-            spec.id: Room(spec, settings, bus, partition=partition) for spec in specs
+            spec.id: Room(spec, config, bus, partition=partition) for spec in specs
         }
-        self.sessions: set[Session] = set()
+        self.sessions: set[Closable] = set()
         self.shutting_down = False
         self.loop = TickLoop(self.rooms.values, settings.step_hz, flush_hz=settings.bus_flush_hz)
         self._task: asyncio.Task[None] | None = None
@@ -69,7 +68,7 @@ class SyncHub:
         """Share resume tokens with other nodes through ``registry``."""
         self.resumes = registry
         for room in self.rooms.values():
-            room.resumes = registry
+            room.members.resumes = registry
 
     def announce(self, message: dict[str, Any], room_id: str | None = None) -> None:
         """Send a control message to every visitor (of one room, or all), on every node.

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from metaexpo.errors import ControlError, FrameError, SessionClosed
-from metaexpo.gateway.hub import Identity
+from metaexpo.gateway.identity import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
@@ -29,7 +29,8 @@ from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
     from metaexpo.gateway.hub import SyncHub
-    from metaexpo.sync.room import JoinResult, Room
+    from metaexpo.sync.members import JoinResult
+    from metaexpo.sync.room import Room
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,8 @@ from metaexpo.booths.processing import worker_started
 from metaexpo.booths.receive import clear_temp_folder
 from metaexpo.booths.uploads import ModelUploads
 from metaexpo.config import Settings
-from metaexpo.gateway.hub import Identity, SyncHub
+from metaexpo.gateway.hub import SyncHub
+from metaexpo.gateway.identity import Identity
 from metaexpo.models import Limits
 from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.scenes import Catalog

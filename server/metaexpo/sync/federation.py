@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,10 +30,9 @@ from metaexpo.protocol.bus_messages import (
 )
 from metaexpo.protocol.frames import AVATAR_ID
 from metaexpo.sync import remote
+from metaexpo.sync.bus import Bus
 from metaexpo.sync.remote import Liveness, PeerNodes
-
-if TYPE_CHECKING:
-    from metaexpo.sync.room import Room
+from metaexpo.sync.state import RoomState
 
 log = logging.getLogger(__name__)
 #: Most bus messages held between two ticks; beyond it the oldest are dropped (and counted).
@@ -66,12 +65,43 @@ class Grave:
     until: float
 
 
+class RoomPort(Protocol):
+    """What the federation asks of its room: the little it needs, nothing more.
+
+    Calls happen inside :meth:`Federation.merge`, in the order the messages
+    came, because a takeover must let go of the avatar before a later
+    message of its new node installs it here.
+    """
+
+    def local_roster_entry(self, wire: int) -> dict[str, Any] | None:
+        """The roster entry of a local avatar by wire id (another node asked)."""
+
+    def send_roster(self, row: int, entries: list[dict[str, Any]]) -> None:
+        """Tell the local client in ``row`` names it asked about."""
+
+    def taken_over(self, wire: int) -> None:
+        """Another node resumed this local avatar: let go of it without announcing a leave."""
+
+    def deliver(self, data: bytes) -> None:
+        """Send an encoded control message to this node's visitors of the room."""
+
+
 class Federation:
     """Bus traffic of one room."""
 
-    def __init__(self, room: Room, liveness: Liveness | None = None) -> None:
+    def __init__(
+        self,
+        room_id: str,
+        state: RoomState,
+        bus: Bus,
+        room: RoomPort,
+        liveness: Liveness | None = None,
+    ) -> None:
+        self.room_id = room_id
+        self.state = state
+        self.bus = bus
         self.room = room
-        self.node_id = room.bus.node_id
+        self.node_id = bus.node_id
         self.peers = PeerNodes()
         self.liveness = liveness or Liveness()
         self.inbox: deque[bytes] = deque()
@@ -82,8 +112,12 @@ class Federation:
         #: Local clients waiting for names the owner node has not told us yet.
         self.waiting: dict[int, set[int]] = {}
         self.asked: set[int] = set()
+        #: Roster entries of local joiners, wire ids of local avatars that left, local chat
+        #: lines: what the next publish tells the other nodes.
         self.joined: list[dict[str, Any]] = []
+        self.departed: list[int] = []
         self.chat_out: list[dict[str, Any]] = []
+        #: Chat lines other nodes relayed, until merge hands them to the tick.
         self.chat_in: list[dict[str, Any]] = []
         self.graveyard: dict[int, Grave] = {}
 
@@ -96,11 +130,32 @@ class Federation:
             self.stats.inbox_dropped += 1
         self.inbox.append(payload)
 
+    # --- told by the room ------------------------------------------------------------------
+
+    def joined_here(self, entry: dict[str, Any]) -> None:
+        """A visitor joined on this node: announce its name with the next publish."""
+        self.joined.append(entry)
+
+    def left_here(self, wire: int) -> None:
+        """A local avatar left: tell the other nodes with the next publish."""
+        self.departed.append(wire)
+
+    def chat_here(self, line: dict[str, Any]) -> None:
+        """A local visitor chatted: relay the line with the next publish."""
+        self.chat_out.append(line)
+
+    def drop_departures(self) -> None:
+        """Forget leaves nobody was told of (no peer listened this tick)."""
+        self.departed.clear()
+
     # --- in the tick -----------------------------------------------------------------------
 
-    def merge(self, now: float) -> None:
-        """Apply every held message, then expire silent nodes."""
-        st = self.room.state
+    def merge(self, now: float) -> list[dict[str, Any]]:
+        """Apply every held message, then expire silent nodes.
+
+        Returns the chat lines other nodes relayed, for the tick to broadcast.
+        """
+        st = self.state
         inbox, self.inbox = self.inbox, deque()
         for payload in inbox:
             self.stats.messages_in += 1
@@ -121,12 +176,12 @@ class Federation:
                 self.roster.pop(wire, None)
         stale, dead = remote.silent_peers(self.peers, now, self.liveness)
         for peer in stale:
-            log.warning("node %s silent: its avatars in %s are stale", peer.node_id, self.room.id)
+            log.warning("node %s silent: its avatars in %s are stale", peer.node_id, self.room_id)
             remote.mark_stale(st, peer.index)
             peer.stale = True
             self.stats.nodes_stale += 1
         for peer in dead:
-            log.warning("node %s gone: removing its avatars from %s", peer.node_id, self.room.id)
+            log.warning("node %s gone: removing its avatars from %s", peer.node_id, self.room_id)
             self._bury(peer.index, now)
             removed = remote.drop_node(st, peer.index)
             for wire in removed:
@@ -137,9 +192,11 @@ class Federation:
         if self.graveyard:
             for wire in [w for w, g in self.graveyard.items() if g.until <= now]:
                 del self.graveyard[wire]
+        chat, self.chat_in = self.chat_in, []
+        return chat
 
     def _bury(self, owner: int, now: float) -> None:
-        st = self.room.state
+        st = self.state
         for row in np.flatnonzero(st.active & (st.owner == owner)).tolist():
             x, y, z = (float(c) for c in st.pos[row])
             self.graveyard[st.wire_id(row)] = Grave(
@@ -160,7 +217,7 @@ class Federation:
         elif kind == "chat":
             self.chat_in.extend(m for m in msg.get("messages", []) if isinstance(m, dict))
         elif kind == "takeover":
-            self.room.taken_over(int(msg.get("id", -1)), node)
+            self.room.taken_over(int(msg.get("id", -1)))
         elif kind == "announce" and isinstance(msg.get("message"), dict):
             self.room.deliver(control.dumps(msg["message"]))
 
@@ -186,13 +243,13 @@ class Federation:
 
     def flush(self, tick: int, time_ms: int, *, full: bool = False) -> None:
         """Publish local changes not yet sent (or the full picture) and queued control messages."""
-        room, st = self.room, self.room.state
+        st = self.state
         rows = remote.local_rows(st) if full else np.flatnonzero(st.unpublished)
-        if not (full or len(rows) or room.departed or self.joined or self.chat_out or self.outbox):
+        if not (full or len(rows) or self.departed or self.joined or self.chat_out or self.outbox):
             return
         st.unpublished[rows] = False
-        gone = np.array(room.departed, np.int64)
-        room.departed.clear()
+        gone = np.array(self.departed, np.int64)
+        self.departed.clear()
         if full or len(rows) or len(gone):
             vr = st.is_vr[rows]
             ids = np.empty(len(gone), AVATAR_ID)
@@ -225,7 +282,7 @@ class Federation:
     def _publish(self, payload: bytes) -> None:
         self.stats.messages_out += 1
         self.stats.bytes_out += len(payload)
-        self.room.bus.publish(self.room.id, payload)
+        self.bus.publish(self.room_id, payload)
 
     # --- asked by the room -----------------------------------------------------------------
 
@@ -235,7 +292,7 @@ class Federation:
 
     def ask(self, wire: int, row: int) -> None:
         """A local client asked about a remote avatar whose name we lack: ask its owner."""
-        st = self.room.state
+        st = self.state
         r = st.row_of(wire)
         if r is None:
             return
@@ -259,7 +316,7 @@ class Federation:
 
     def last_pose(self, wire: int) -> tuple[tuple[float, float, float], float] | None:
         """Where another node's avatar was last seen (live or buried), for a resume here."""
-        st = self.room.state
+        st = self.state
         row = st.row_of(wire)
         if row is not None and not st.local[row]:
             x, y, z = (float(c) for c in st.pos[row])

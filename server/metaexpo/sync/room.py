@@ -1,10 +1,12 @@
 """A room: one hall's avatars, the clients connected to it, and what they may ask.
 
-The room owns the state arrays and is the only writer to them. Socket
-handlers call the small methods here (join, submit a pose, chat, teleport,
-leave); poses are only queued (latest wins) and applied by the tick, so a
-flood of input can never starve the tick. Everything runs on one event loop
-thread: no locks, and no method here awaits.
+The room owns the state arrays and is the only writer to them outside the
+tick. Socket handlers call the small methods here (join, submit a pose, chat,
+teleport, leave); poses are only queued (latest wins) and applied by the tick,
+so a flood of input can never starve the tick. Who is in the room lives in
+:mod:`metaexpo.sync.members`, the bus side in :mod:`metaexpo.sync.federation`,
+what only the tick keeps in :mod:`metaexpo.sync.tick_memory`. Everything runs
+on one event loop thread: no locks, and no method here awaits.
 """
 
 from __future__ import annotations
@@ -12,27 +14,28 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from metaexpo.config import Settings
 from metaexpo.errors import ControlError, SessionClosed
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.frames import AvatarFlag
-from metaexpo.sync.bus import Bus, ResumeRegistry
+from metaexpo.sync.bus import Bus
 from metaexpo.sync.clients import ClientTable
+from metaexpo.sync.config import SyncConfig
 from metaexpo.sync.federation import Federation
 from metaexpo.sync.ingest import IngestResult, PoseLimits, ingest
 from metaexpo.sync.interest import Grid, visible_sets
 from metaexpo.sync.link import ClientLink
+from metaexpo.sync.members import JoinResult, Member, Members
 from metaexpo.sync.state import Bounds, Partition, RoomState, Vec3
 from metaexpo.sync.stats import SyncStats
+from metaexpo.sync.tick_memory import TickMemory
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,82 +49,37 @@ class RoomSpec:
     eye_height: float = 1.6
 
 
-@dataclass(slots=True)
-class Member:
-    """A visitor's identity and per-visitor limits; not touched by the tick's maths."""
-
-    name: str
-    avatar: str
-    kind: str
-    token: str
-    link: ClientLink | None
-    chat_tokens: float
-    chat_at: float
-    teleport_at: float = -math.inf
-    away_until: float = math.inf
-    error_at: dict[str, float] = field(default_factory=dict)
-
-    def roster(self, aid: int) -> dict[str, Any]:
-        """This member as a roster entry."""
-        return control.roster_entry(aid, self.name, self.avatar, self.kind)
-
-
-@dataclass(frozen=True, slots=True)
-class JoinResult:
-    """What the gateway needs to welcome a visitor."""
-
-    row: int
-    avatar_id: int
-    token: str
-    resumed: bool
-    position: Vec3
-    yaw: float
-    roster: list[dict[str, Any]]
-
-
 class Room:
     """One hall's live state and membership."""
 
     def __init__(
         self,
         spec: RoomSpec,
-        settings: Settings,
+        config: SyncConfig,
         bus: Bus,
         clock: Callable[[], float] = time.monotonic,
         partition: Partition | None = None,
     ) -> None:
         self.spec = spec
         self.id = spec.id
-        self.settings = settings
+        self.config = config
         self.bus = bus
         self.clock = clock
-        self.state = RoomState(spec.bounds, partition=partition, phases=settings.fanout_phases)
+        self.state = RoomState(spec.bounds, partition=partition, phases=config.fanout_phases)
         self.clients = ClientTable(self.state.capacity)
         b = spec.bounds
-        self.grid = Grid.covering((b.min[0], b.min[2]), (b.max[0], b.max[2]), settings.cell_size)
-        self.members: dict[int, Member] = {}
-        #: Slots of avatars waiting for a resume, with their deadline.
-        self.away: dict[int, float] = {}
-        self.tokens: dict[str, int] = {}
+        self.grid = Grid.covering((b.min[0], b.min[2]), (b.max[0], b.max[2]), config.cell_size)
+        self.members = Members(spec.id)
         #: Latest unapplied pose frame per row (coalesced: latest wins).
         self.pending: dict[int, bytes] = {}
         self.chat_queue: list[dict[str, Any]] = []
         self.stats = SyncStats()
         self.tick_count = 0
         self.epoch = clock()
-        #: Per fan-out phase: sorted (cell << 24 | avatar id) pairs its cells saw last time.
-        self.prev_pairs = [np.zeros(0, np.int64) for _ in range(settings.fanout_phases)]
-        #: Per fan-out phase: frames sent so far (periodic keyframes and crowd count these).
-        self.phase_frames = [0] * settings.fanout_phases
-        #: Wire ids of avatars that left this tick (published to other nodes).
-        self.departed: list[int] = []
         #: Rows whose poses were applied since the last tick (for the server-added latency).
         self.applied: list[npt.NDArray[np.intp]] = []
-        #: Rows applied in each of the last steps, until every fan-out phase has sent them.
-        self.applied_unsent: deque[npt.NDArray[np.intp]] = deque()
-        #: Where resume tokens live beyond this node (None on a single node).
-        self.resumes: ResumeRegistry | None = None
-        self.federation = Federation(self)
+        self.tick_memory = TickMemory.for_phases(config.fanout_phases)
+        self.federation = Federation(spec.id, self.state, bus, self)
         bus.subscribe(self.id, self.federation.receive)
 
     # --- admission and membership ----------------------------------------------------------
@@ -137,7 +95,7 @@ class Room:
 
     def check_admission(self) -> None:
         """Raise SessionClosed(1013) when a new visitor would degrade everyone else."""
-        if self.connected >= self.settings.max_clients:
+        if self.connected >= self.config.max_clients:
             self.stats.joins_refused["full"] += 1
             raise SessionClosed(
                 CloseCode.TRY_AGAIN_LATER,
@@ -145,7 +103,7 @@ class Room:
                 f"hall full: {self.connected} visitors are in, the most this server takes; "
                 "try again in a minute",
             )
-        if self.stats.load > self.settings.tick_load_limit:
+        if self.stats.load > self.config.tick_load_limit:
             self.stats.joins_refused["overload"] += 1
             raise SessionClosed(
                 CloseCode.TRY_AGAIN_LATER,
@@ -155,7 +113,7 @@ class Room:
 
     def has_token(self, token: str) -> bool:
         """True if ``token`` resumes an avatar held by this node."""
-        return token in self.tokens
+        return self.members.row_of_token(token) is not None
 
     def join(
         self,
@@ -172,7 +130,7 @@ class Room:
         id of an avatar another node held, found through the resume registry.
         """
         now = self.clock()
-        row = self.tokens.get(resume) if resume else None
+        row = self.members.row_of_token(resume)
         if row is not None:
             return self._resume(row, link, name, avatar, kind, now)
         self.check_admission()
@@ -180,8 +138,8 @@ class Room:
             position, yaw = self.federation.last_pose(adopt) or (self._spawn_point(), 0.0)
             row = self.state.adopt(adopt & 0xFFFF, adopt >> 16, position, yaw, vr=kind == "vr")
             self.federation.announce_takeover(adopt)
-            if resume and self.resumes is not None:
-                self.resumes.forget(resume)
+            if resume:
+                self.members.forget_token(resume)
             self.stats.resumes += 1
         else:
             position, yaw = self._spawn_point(), self.spec.spawn_yaw
@@ -189,11 +147,10 @@ class Room:
             self.stats.joins += 1
         self.state.updated_at[row] = now
         self.clients.ensure(self.state.capacity)
-        member = Member(name, avatar, kind, "", link, float(self.settings.chat_burst), now)
-        self.members[row] = member
-        self._issue_token(row, member)
+        member = Member(name, avatar, kind, "", link, float(self.config.chat_burst), now)
+        self.members.add(row, member, self.state.wire_id(row))
         self.clients.attach(row, link)
-        self.federation.joined.append(member.roster(self.state.wire_id(row)))
+        self.federation.joined_here(member.roster(self.state.wire_id(row)))
         return JoinResult(
             row,
             self.state.wire_id(row),
@@ -204,20 +161,6 @@ class Room:
             self._roster_near(row),
         )
 
-    def _issue_token(self, row: int, member: Member) -> None:
-        """Give ``member`` a fresh resume token (retiring the old one)."""
-        if member.token:
-            self.tokens.pop(member.token, None)
-            if self.resumes is not None:
-                self.resumes.forget(member.token)
-        member.token = secrets.token_urlsafe(18)
-        self.tokens[member.token] = row
-        if self.resumes is not None:
-            self.resumes.remember(
-                member.token,
-                {"room": self.id, "id": self.state.wire_id(row), "name": member.name},
-            )
-
     def _resume(
         self, row: int, link: ClientLink, name: str, avatar: str, kind: str, now: float
     ) -> JoinResult:
@@ -226,10 +169,9 @@ class Room:
         if old is not None and old is not link:
             old.close(CloseCode.REPLACED, "this visitor reconnected on a newer connection")
             self.clients.detach(row)
-        self._issue_token(row, member)
+        self.members.issue_token(row, member, self.state.wire_id(row))
         member.name, member.avatar, member.kind, member.link = name, avatar, kind, link
-        member.away_until = math.inf
-        self.away.pop(row, None)
+        self.members.back(row)
         st = self.state
         st.flags[row] &= np.uint8(~AvatarFlag.AWAY & 0xFF)
         st.mark_jumped(row)
@@ -270,8 +212,8 @@ class Room:
             st.pos[active][:, [0, 2]],
             active.astype(np.int64),
             cell,
-            self.settings.interest_radius,
-            self.settings.visible_cap,
+            self.config.interest_radius,
+            self.config.visible_cap,
         )
         entries = (self.roster_entry(int(r)) for r in vis.rows)
         return [e for e in entries if e is not None]
@@ -286,8 +228,7 @@ class Room:
 
     def local_roster_entry(self, wire: int) -> dict[str, Any] | None:
         """The roster entry of a local avatar by wire id (other nodes ask for it)."""
-        row = self.state.row_of(wire)
-        member = self.members.get(row) if row is not None else None
+        member = self.members.get(self.state.row_of(wire))
         return member.roster(wire) if member is not None else None
 
     def announce(self, message: dict[str, Any]) -> None:
@@ -297,7 +238,7 @@ class Room:
 
     def deliver(self, data: bytes) -> None:
         """Send an encoded control message to this node's visitors of the room."""
-        for member in self.members.values():
+        for member in self.members:
             if member.link is not None:
                 member.link.send_text(data)
 
@@ -307,10 +248,10 @@ class Room:
         if member is not None and member.link is not None:
             member.link.send_text(control.dumps({"type": "roster", "join": entries, "leave": []}))
 
-    def taken_over(self, wire: int, node: str) -> None:
+    def taken_over(self, wire: int) -> None:
         """Another node resumed this avatar: let go of it here without announcing a leave."""
         row = self.state.row_of(wire)
-        member = self.members.get(row) if row is not None else None
+        member = self.members.get(row)
         if row is None or member is None:
             return
         if member.link is not None:
@@ -327,30 +268,25 @@ class Room:
         self.pending.pop(row, None)
         self.stats.disconnects[reason] += 1
         member.link = None
-        if clean or self.settings.resume_window_s <= 0:
+        if clean or self.config.resume_window_s <= 0:
             self._remove(row)
             return
-        member.away_until = self.clock() + self.settings.resume_window_s
-        self.away[row] = member.away_until
+        self.members.set_away(row, self.clock() + self.config.resume_window_s)
         self.state.flags[row] |= np.uint8(AvatarFlag.AWAY)
         self.state.mark_changed(row)
         self.state.encode(np.array([row]))
 
     def _remove(self, row: int, *, announce: bool = True) -> None:
-        self.away.pop(row, None)
-        member = self.members.pop(row)
-        self.tokens.pop(member.token, None)
-        if self.resumes is not None:
-            self.resumes.forget(member.token)
+        self.members.remove(row)
         if announce:
-            self.departed.append(self.state.wire_id(row))
+            self.federation.left_here(self.state.wire_id(row))
         self.state.release(row)
 
     def expire_away(self, now: float) -> None:
         """Remove avatars whose resume window has passed."""
-        if not self.away:
+        if not self.members.away:
             return
-        for row in [s for s, until in self.away.items() if until <= now]:
+        for row in self.members.expired(now):
             self._remove(row)
 
     # --- inputs ----------------------------------------------------------------------------
@@ -358,7 +294,7 @@ class Room:
     def apply_pending(self, now: float) -> IngestResult:
         """Validate and apply the queued poses (latest per client); answer the bad ones."""
         pending, self.pending = self.pending, {}
-        s = self.settings
+        s = self.config
         result = ingest(
             self.state, pending, now, PoseLimits(s.max_speed, s.speed_slack, s.tick_period)
         )
@@ -386,7 +322,7 @@ class Room:
 
     def chat(self, row: int, text: str) -> None:
         """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
-        s = self.settings
+        s = self.config
         text = self._text(text, "chat message", s.chat_max_chars)
         member = self.members[row]
         now = self.clock()
@@ -411,7 +347,7 @@ class Room:
             "t": self.time_ms(now),
         }
         self.chat_queue.append(line)
-        self.federation.chat_out.append(line)
+        self.federation.chat_here(line)
 
     @staticmethod
     def _text(text: str, what: str, limit: int) -> str:
@@ -426,10 +362,10 @@ class Room:
         now = self.clock()
         if not self.spec.bounds.contains(to):
             raise ControlError("teleport_refused", "teleport target is outside the hall")
-        if now - member.teleport_at < self.settings.teleport_min_interval_s:
+        if now - member.teleport_at < self.config.teleport_min_interval_s:
             raise ControlError(
                 "teleport_refused",
-                f"teleports are limited to one per {self.settings.teleport_min_interval_s:g} s",
+                f"teleports are limited to one per {self.config.teleport_min_interval_s:g} s",
             )
         member.teleport_at = now
         st = self.state
@@ -468,10 +404,10 @@ class Room:
         member = self.members.get(row)
         if member is None or member.link is None:
             return
-        if self.clients.count_invalid(row) > self.settings.invalid_frame_limit:
+        if self.clients.count_invalid(row) > self.config.invalid_frame_limit:
             member.link.close(
                 CloseCode.ABUSE,
-                f"more than {self.settings.invalid_frame_limit} invalid frames in 10 s "
+                f"more than {self.config.invalid_frame_limit} invalid frames in 10 s "
                 f"(last: {message})",
             )
             return

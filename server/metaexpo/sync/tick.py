@@ -44,7 +44,8 @@ _NO_ROWS = np.zeros(0, np.intp)
 
 def run_tick(room: Room, now: float) -> None:
     """Advance ``room`` by one tick at time ``now`` (see the module docstring for the order)."""
-    st, cl, s = room.state, room.clients, room.settings
+    st, cl, s = room.state, room.clients, room.config
+    memory = room.tick_memory
     phases = s.fanout_phases
     room.tick_count += 1
     tick = room.tick_count
@@ -53,7 +54,7 @@ def run_tick(room: Room, now: float) -> None:
 
     # 1–2. Drain and apply the coalesced inputs (some may have been applied between ticks).
     room.apply_pending(now)
-    room.federation.merge(now)
+    chat_in = room.federation.merge(now)
     # Every phase's clients have yet to get what changed since their last frame.
     st.unsent[:, :phases] |= st.changed[:, None]
 
@@ -73,7 +74,7 @@ def run_tick(room: Room, now: float) -> None:
     cl.cell[live] = live_cells
     mine = live_cells % phases == phase
     clients, client_cells = live[mine], live_cells[mine]
-    prev = room.prev_pairs[phase]
+    prev = memory.prev_pairs[phase]
     if len(clients):
         cells, inverse = np.unique(client_cells, return_inverse=True)
         active = st.active_rows().astype(np.int64)
@@ -85,8 +86,8 @@ def run_tick(room: Room, now: float) -> None:
         entrant = ~_member(pairs, prev)
         gone = prev[~_member(prev, current)]
         gone = gone[_member(gone >> 24, cells)]
-        frame = room.phase_frames[phase]
-        room.phase_frames[phase] += 1
+        frame = memory.phase_frames[phase]
+        memory.phase_frames[phase] += 1
         # One phase's cells share a residue, so their stagger counts in cells // phases.
         stagger = cells // phases
         periodic_kf = (frame + stagger * _KEYFRAME_PHASE) % s.ticks(s.keyframe_interval_s) == 0
@@ -106,9 +107,9 @@ def run_tick(room: Room, now: float) -> None:
             s.crowd_max_points,
         )
         _fan_out(room, clients, inverse, frames, periodic_kf)
-        room.prev_pairs[phase] = current
+        memory.prev_pairs[phase] = current
     else:
-        room.prev_pairs[phase] = prev[:0]
+        memory.prev_pairs[phase] = prev[:0]
     st.unsent[:, phase] = False
     st.jumps[:, phase] = False
 
@@ -116,12 +117,10 @@ def run_tick(room: Room, now: float) -> None:
     if room.bus.has_peers:
         full = tick % s.steps(FULL_STATE_INTERVAL_S) == 0
         room.federation.publish(tick, time_ms, full)
-    room.departed.clear()
+    room.federation.drop_departures()
 
-    # Chat lines of this tick go out to everyone as one message, encoded once.
-    if room.federation.chat_in:
-        room.chat_queue.extend(room.federation.chat_in)
-        room.federation.chat_in = []
+    # Chat lines of this tick (local and from other nodes) go out as one message, encoded once.
+    room.chat_queue.extend(chat_in)
     if room.chat_queue:
         chat = control.dumps({"type": "chat", "messages": room.chat_queue})
         room.chat_queue = []
@@ -132,10 +131,10 @@ def run_tick(room: Room, now: float) -> None:
 
     # 8. Reset and account: a pose counts as sent once every phase has served it.
     end = room.clock()
-    room.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
+    memory.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
     room.applied = []
-    if len(room.applied_unsent) >= phases:
-        done = room.applied_unsent.popleft()
+    if len(memory.applied_unsent) >= phases:
+        done = memory.applied_unsent.popleft()
         room.stats.server_added_seconds.observe_many(end - cl.received_at[done])
     st.changed[:] = False
     room.stats.ticks += 1
@@ -248,7 +247,7 @@ def _fan_out(
 def _drop_slow_clients(room: Room, now: float) -> None:
     """Close clients whose send buffer has stayed full for too long."""
     cl = room.clients
-    limit = room.settings.slow_client_timeout_s
+    limit = room.config.slow_client_timeout_s
     slow = np.flatnonzero(cl.live & cl.congested & (now - cl.congested_since > limit))
     for row in slow.tolist():
         link = cl.links[row]
