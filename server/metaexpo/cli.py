@@ -130,7 +130,7 @@ class CreateStaffCommand(DataCommand):
 
     def cli_cmd(self) -> None:
         """Ask for the password and write the account."""
-        from metaexpo.store.commands import run_create_staff
+        from metaexpo.auth.commands import run_create_staff
 
         run_create_staff(
             self.settings(),

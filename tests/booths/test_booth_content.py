@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from metaexpo.auth.errors import Invalid
 from metaexpo.booths.content import catalog_content, fitting_templates, parse_content
 from metaexpo.config import PROJECT_ROOT
+from metaexpo.errors import Invalid
 from metaexpo.scenes import load_catalog
 
 CATALOG = load_catalog(PROJECT_ROOT / "scenes")

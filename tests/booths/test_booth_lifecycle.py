@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from metaexpo.auth.accounts import create_staff
-from metaexpo.auth.errors import Conflict, Forbidden, Invalid
-from metaexpo.auth.principal import Principal
+from metaexpo.auth.commands import create_staff
 from metaexpo.booths.consistency import check_consistency
 from metaexpo.booths.files import assets_root
 from metaexpo.config import PROJECT_ROOT, Settings
+from metaexpo.errors import Conflict, Forbidden, Invalid
 from metaexpo.http.office import BackOffice
 from metaexpo.models import object_path
+from metaexpo.roles import Principal
 from metaexpo.scenes import load_catalog
 from metaexpo.store.audit import recent
 from metaexpo.store.schema import Upload
@@ -40,10 +40,10 @@ class Desk:
         self.data_dir = data_dir
         self.office = BackOffice.open(Settings(data_dir=data_dir, model_workers=0), CATALOG)
         create_staff(self.office.db, "boss@expo.test", "Boss", "staff-password-1")
-        accounts = self.office.accounts
-        self.staff = accounts.sign_in("boss@expo.test", "staff-password-1", "test")
-        secret, _ = accounts.invite(self.staff, "ex@firm.test", "Ex", "exhibitor", [BOOTH])
-        self.exhibitor = accounts.accept_invite(secret, "exhibitor-pass-1", "test")
+        self.staff = self.office.accounts.sign_in("boss@expo.test", "staff-password-1", "test")
+        invites = self.office.invites
+        secret, _ = invites.create(self.staff, "ex@firm.test", "Ex", "exhibitor", [BOOTH])
+        self.exhibitor = invites.accept(secret, "exhibitor-pass-1", "test")
 
     def reopen(self) -> None:
         self.office.close()

@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 
-from metaexpo.auth.errors import Conflict
 from metaexpo.booths.states import (
     REVISION_TRANSITIONS,
     UPLOAD_TRANSITIONS,
@@ -14,6 +13,7 @@ from metaexpo.booths.states import (
     UploadState,
     advance,
 )
+from metaexpo.errors import Conflict
 
 R = RevisionState
 U = UploadState

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from metaexpo.auth.errors import Invalid
 from metaexpo.booths.images import ImageRole, reencode
+from metaexpo.errors import Invalid
 from tests.backoffice import Expo, Headers, expo_app
 from tests.models.gltf_factory import png_header_only
 

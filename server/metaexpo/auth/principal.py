@@ -1,44 +1,16 @@
-"""Who a signed-in request comes from, and the role checks every endpoint makes.
+"""The role checks every endpoint makes on a signed-in :class:`~metaexpo.roles.Principal`.
 
-Visitors have no :class:`Principal`: endpoints that need one refuse them
-with :class:`~metaexpo.auth.errors.NotSignedIn`. Ownership of booths is
-checked by the booth service against the database, with
-:func:`require_booth_access`.
+Visitors have no principal: endpoints that need one refuse them with
+:class:`~metaexpo.errors.NotSignedIn`. Ownership of booths is checked by the
+booth service against the database, with :func:`require_booth_access`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Literal
 
-from metaexpo.auth.errors import Forbidden
-
-AccountRole = Literal["exhibitor", "staff"]
-#: How a request proved who it is.
-Via = Literal["bearer", "cookie", "cli"]
-ACCOUNT_ROLES: tuple[AccountRole, ...] = ("exhibitor", "staff")
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """A signed-in account: how it proved itself (``via``) and, for cookies, which session."""
-
-    user_id: str
-    login: str
-    display_name: str
-    role: AccountRole
-    via: Via
-    session_hash: str | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        """Whether this account runs the expo."""
-        return self.role == "staff"
-
-    def describe(self) -> str:
-        """How the audit log names this actor."""
-        return f"{self.role} {self.login}"
+from metaexpo.errors import Forbidden
+from metaexpo.roles import Principal
 
 
 def require_staff(principal: Principal) -> Principal:

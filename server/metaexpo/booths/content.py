@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from metaexpo.auth.errors import Invalid
+from metaexpo.errors import Invalid
 from metaexpo.scenes import TEMPLATES, Booth, Catalog, Exhibitor, TemplateName, Text
 from metaexpo.scenes.fields import Colour, HttpLink, SpecModel
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from metaexpo.auth.errors import Invalid
+from metaexpo.errors import Invalid
 
 #: Most pixels a sent picture may declare (a 48-megapixel camera photo fits).
 MAX_SOURCE_PIXELS = 50_000_000

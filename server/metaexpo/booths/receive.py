@@ -17,7 +17,7 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from metaexpo.auth.errors import Invalid, TooLarge
+from metaexpo.errors import Invalid, TooLarge
 
 UPLOADS_TMP = Path("tmp") / "uploads"
 

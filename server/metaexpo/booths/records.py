@@ -2,7 +2,7 @@
 
 The services compose these; each function takes the open session and
 never commits. State changes go through :func:`metaexpo.booths.states.advance`,
-so an impossible move raises :class:`~metaexpo.auth.errors.Conflict`
+so an impossible move raises :class:`~metaexpo.errors.Conflict`
 instead of writing a state the lifecycle does not allow.
 """
 

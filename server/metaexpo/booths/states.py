@@ -27,7 +27,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from metaexpo.auth.errors import Conflict
+from metaexpo.errors import Conflict
 
 
 class RevisionState(StrEnum):

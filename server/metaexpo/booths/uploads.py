@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from metaexpo.auth.errors import Busy, Conflict, Invalid
-from metaexpo.auth.principal import Principal
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import FileKind, assets_root, register
 from metaexpo.booths.processing import ModelOutcome, process_model
 from metaexpo.booths.records import open_revision
 from metaexpo.booths.states import RevisionState, UploadState, advance
 from metaexpo.booths.views import UploadView, upload_view
+from metaexpo.errors import Busy, Conflict, Invalid
 from metaexpo.models import Limits, Slot
+from metaexpo.roles import Principal
 from metaexpo.scenes import Booth
 from metaexpo.store import Database
 from metaexpo.store.audit import Action, record

@@ -19,9 +19,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from metaexpo.auth.errors import NotFound
-from metaexpo.auth.principal import Principal
 from metaexpo.auth.tokens import IssuedToken
+from metaexpo.errors import NotFound
 from metaexpo.http.security import (
     SESSION_COOKIE,
     Caller,
@@ -29,6 +28,7 @@ from metaexpo.http.security import (
     clear_session_cookie,
     client_address,
 )
+from metaexpo.roles import Principal
 from metaexpo.store.accounts import booths_of
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
@@ -132,7 +132,7 @@ def change_password(body: PasswordChange, caller: Caller, office: Office) -> Res
 @router.get("/invites/{secret}", summary="What an invite link offers")
 def invite_info(secret: Secret, office: Office) -> dict[str, object]:
     """The invited sign-in name, role and booths (404 if used, expired or unknown)."""
-    invite = office.accounts.invite_info(secret)
+    invite = office.invites.info(secret)
     if invite is None:
         raise NotFound("this invite link is not valid: it was used, expired or mistyped")
     data = invite.to_json()
@@ -145,5 +145,5 @@ def accept_invite(
     secret: Secret, body: AcceptInvite, request: Request, office: Office
 ) -> dict[str, Any]:
     """Creates the account with the chosen password (once); returns a bearer token."""
-    principal = office.accounts.accept_invite(secret, body.password, client_address(request))
+    principal = office.invites.accept(secret, body.password, client_address(request))
     return _token(office.accounts.issue_bearer(principal), principal)

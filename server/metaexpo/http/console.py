@@ -11,13 +11,13 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 
-from metaexpo.auth.errors import Forbidden, RequestRefused
-from metaexpo.auth.principal import Principal
+from metaexpo.errors import Forbidden, RequestRefused
 from metaexpo.http.office import approve_and_publish
 from metaexpo.http.pages import check_form, error_page, login_redirect, redirect, render
 from metaexpo.http.portal import read_form, user_of
 from metaexpo.http.security import office_of
 from metaexpo.http.staff import invite_url
+from metaexpo.roles import Principal
 from metaexpo.store.audit import recent
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -102,7 +102,7 @@ async def booths_page(request: Request) -> Response:
         return staff
     office = office_of(request)
     summaries = await asyncio.to_thread(office.editing.summaries, staff)
-    users = await asyncio.to_thread(office.accounts.users, staff)
+    users = await asyncio.to_thread(office.admin.users, staff)
     exhibitors = [u.login for u in users if u.role == "exhibitor" and not u.disabled]
     context = {"booths": summaries, "exhibitors": exhibitors}
     return render(request, "booths.html", context, area="console", principal=staff)
@@ -113,11 +113,11 @@ async def _assignment(request: Request, booth_id: str, assign: bool) -> Response
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
-    accounts = office_of(request).accounts
+    admin = office_of(request).admin
     try:
         check_form(request, staff, str(form.get("csrf", "")))
         login = str(form.get("login", ""))
-        change = accounts.assign if assign else accounts.unassign
+        change = admin.assign if assign else admin.unassign
         await asyncio.to_thread(change, staff, booth_id, login)
     except RequestRefused as exc:
         return error_page(request, exc, staff, "/staff/booths")
@@ -145,8 +145,8 @@ async def _people(
     status_code: int = 200,
 ) -> Response:
     office = office_of(request)
-    users = await asyncio.to_thread(office.accounts.users, staff)
-    invites = await asyncio.to_thread(office.accounts.invites, staff)
+    users = await asyncio.to_thread(office.admin.users, staff)
+    invites = await asyncio.to_thread(office.invites.all, staff)
     context = {
         "users": users,
         "invites": invites,
@@ -178,7 +178,7 @@ async def invite(request: Request) -> Response:
     try:
         check_form(request, staff, str(form.get("csrf", "")))
         secret, _ = await asyncio.to_thread(
-            office_of(request).accounts.invite,
+            office_of(request).invites.create,
             staff,
             str(form.get("login", "")),
             str(form.get("display_name", "")),
@@ -197,7 +197,7 @@ async def _toggle(request: Request, login: str, disabled: bool) -> Response:
     form = await read_form(request)
     try:
         check_form(request, staff, str(form.get("csrf", "")))
-        await asyncio.to_thread(office_of(request).accounts.set_disabled, staff, login, disabled)
+        await asyncio.to_thread(office_of(request).admin.set_disabled, staff, login, disabled)
     except RequestRefused as exc:
         return error_page(request, exc, staff, "/staff/people")
     return redirect("/staff/people")

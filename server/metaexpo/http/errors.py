@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from metaexpo.auth.errors import Busy, Invalid, NotSignedIn, RequestRefused, TooLarge, TooMany
+from metaexpo.errors import Busy, Invalid, NotSignedIn, RequestRefused, TooLarge, TooMany
 
 
 def refusal_response(exc: RequestRefused) -> JSONResponse:

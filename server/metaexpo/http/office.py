@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from metaexpo.auth.accounts import AccountPolicy, Accounts
-from metaexpo.auth.principal import Principal
+from metaexpo.auth.accounts import Accounts
+from metaexpo.auth.administration import AccountAdmin
+from metaexpo.auth.invites import Invites
+from metaexpo.auth.policy import AccountPolicy
 from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.secret import Keys, load_secret
 from metaexpo.auth.tokens import TokenSigner
@@ -36,6 +38,7 @@ from metaexpo.gateway.hub import SyncHub
 from metaexpo.gateway.identity import Identity
 from metaexpo.models import Limits
 from metaexpo.models.store import remove_stale_temporaries
+from metaexpo.roles import Principal
 from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
 
@@ -52,6 +55,8 @@ class BackOffice:
     keys: Keys
     signer: TokenSigner
     accounts: Accounts
+    invites: Invites
+    admin: AccountAdmin
     live: LiveBooths
     editing: BoothEditing
     moderation: BoothModeration
@@ -70,18 +75,20 @@ class BackOffice:
         db = open_database(settings)
         keys = Keys(load_secret(settings))
         signer = TokenSigner(keys.tokens)
+        policy = AccountPolicy(settings.session_ttl_s, settings.token_ttl_s, settings.invite_ttl_s)
+        booth_ids = [booth.id for booth in catalog.booths]
+        per_address = FailureLimiter(settings.login_attempts_per_address, settings.login_window_s)
         accounts = Accounts(
             db,
             signer,
-            AccountPolicy(settings.session_ttl_s, settings.token_ttl_s, settings.invite_ttl_s),
-            [booth.id for booth in catalog.booths],
+            policy,
             per_account=FailureLimiter(
                 settings.login_attempts_per_account, settings.login_window_s
             ),
-            per_address=FailureLimiter(
-                settings.login_attempts_per_address, settings.login_window_s
-            ),
+            per_address=per_address,
         )
+        invites = Invites(db, policy, booth_ids, per_address)
+        admin = AccountAdmin(db, booth_ids)
         live = LiveBooths(db, catalog)
         editing = BoothEditing(db, catalog, live)
         moderation = BoothModeration(db, catalog, live, data_dir)
@@ -95,7 +102,18 @@ class BackOffice:
             (lambda: model_pool(workers)) if workers > 0 else None,
         )
         office = cls(
-            settings, catalog, db, keys, signer, accounts, live, editing, moderation, uploads
+            settings,
+            catalog,
+            db,
+            keys,
+            signer,
+            accounts,
+            invites,
+            admin,
+            live,
+            editing,
+            moderation,
+            uploads,
         )
         for payload in moderation.publish_pending():
             log.warning("published booth %s (approved before the last stop)", payload["id"])

@@ -16,8 +16,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from metaexpo.auth.csrf import cross_site, form_csrf_token, session_csrf_token, tokens_match
-from metaexpo.auth.errors import Forbidden, RequestRefused
-from metaexpo.auth.principal import Principal
+from metaexpo.errors import Forbidden, RequestRefused
 from metaexpo.http.office import BackOffice
 from metaexpo.http.security import (
     FORM_COOKIE,
@@ -28,6 +27,7 @@ from metaexpo.http.security import (
 )
 from metaexpo.portal.i18n import LANG_COOKIE, Lang, pick_language
 from metaexpo.portal.render import Pages
+from metaexpo.roles import Principal
 
 _PAGES = Pages()
 

@@ -21,11 +21,10 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from metaexpo.auth.errors import Invalid, NotFound, RequestRefused, TooLarge
-from metaexpo.auth.principal import Principal
 from metaexpo.booths.files import ASSET_NAME, FileKind, url_or_none
 from metaexpo.booths.images import ImageRole
 from metaexpo.booths.views import Workspace
+from metaexpo.errors import Invalid, NotFound, RequestRefused, TooLarge
 from metaexpo.http.pages import (
     check_form,
     check_form_token,
@@ -46,6 +45,7 @@ from metaexpo.http.security import (
     set_session_cookie,
 )
 from metaexpo.portal.render import STATIC_DIR
+from metaexpo.roles import Principal
 from metaexpo.store.schema import Upload
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -157,7 +157,7 @@ async def logout(request: Request) -> Response:
 async def invite_page(secret: str, request: Request) -> Response:
     """What the invite offers, and the form to choose a password."""
     office = office_of(request)
-    invite = await asyncio.to_thread(office.accounts.invite_info, secret[:100])
+    invite = await asyncio.to_thread(office.invites.info, secret[:100])
     token, nonce = form_token(request, office)
     response = render(
         request,
@@ -180,11 +180,11 @@ async def invite_post(secret: str, request: Request) -> Response:
         if password != str(form.get("password2", "")):
             raise Invalid("the two passwords differ")
         principal = await asyncio.to_thread(
-            office.accounts.accept_invite, secret[:100], password, client_address(request)
+            office.invites.accept, secret[:100], password, client_address(request)
         )
         session_secret = await asyncio.to_thread(office.accounts.open_session, principal)
     except RequestRefused as exc:
-        invite = await asyncio.to_thread(office.accounts.invite_info, secret[:100])
+        invite = await asyncio.to_thread(office.invites.info, secret[:100])
         token, nonce = form_token(request, office)
         context = {"invite": invite, "form_token": token, "message": exc.message}
         response = render(request, "invite.html", context, status_code=exc.status)

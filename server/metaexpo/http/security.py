@@ -20,9 +20,9 @@ from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from metaexpo.auth.csrf import cross_site, session_csrf_token, tokens_match
-from metaexpo.auth.errors import Forbidden, NotSignedIn
-from metaexpo.auth.principal import Principal
+from metaexpo.errors import Forbidden, NotSignedIn
 from metaexpo.http.office import BackOffice
+from metaexpo.roles import Principal
 
 SESSION_COOKIE = "metaexpo_session"
 FORM_COOKIE = "metaexpo_form"

@@ -55,27 +55,27 @@ def invite_url(request: Request, secret: str) -> str:
 @router.get("/users", summary="Every account and its booths")
 def users(caller: Caller, office: Office) -> list[dict[str, object]]:
     """Staff and exhibitors."""
-    return [u.to_json() for u in office.accounts.users(caller)]
+    return [u.to_json() for u in office.admin.users(caller)]
 
 
 @router.post("/users/{login}/disable", status_code=204, summary="Disable an account")
 def disable(login: str, caller: Caller, office: Office) -> Response:
     """Signed out everywhere at once; its tokens stop working."""
-    office.accounts.set_disabled(caller, login, True)
+    office.admin.set_disabled(caller, login, True)
     return Response(status_code=204)
 
 
 @router.post("/users/{login}/enable", status_code=204, summary="Enable an account again")
 def enable(login: str, caller: Caller, office: Office) -> Response:
     """The account can sign in again."""
-    office.accounts.set_disabled(caller, login, False)
+    office.admin.set_disabled(caller, login, False)
     return Response(status_code=204)
 
 
 @router.get("/invites", summary="Every invite")
 def invites(caller: Caller, office: Office) -> list[dict[str, object]]:
     """Newest first; secrets are never shown again."""
-    return [i.to_json() for i in office.accounts.invites(caller)]
+    return [i.to_json() for i in office.invites.all(caller)]
 
 
 @router.post("/invites", status_code=201, summary="Invite an exhibitor (or staff)")
@@ -83,7 +83,7 @@ def create_invite(
     body: InviteRequest, request: Request, caller: Caller, office: Office
 ) -> dict[str, object]:
     """A one-time link (shown only in this answer): the person sets a password there."""
-    secret, invite = office.accounts.invite(
+    secret, invite = office.invites.create(
         caller, body.login, body.display_name, body.role, body.booths
     )
     return {"invite": invite.to_json(), "url": invite_url(request, secret)}
@@ -99,14 +99,14 @@ def booths(caller: Caller, office: Office) -> list[dict[str, object]]:
 @router.put("/booths/{booth_id}/owners/{login}", status_code=204, summary="Assign a booth")
 def assign(booth_id: str, login: str, caller: Caller, office: Office) -> Response:
     """The exhibitor ``login`` may now edit booth ``booth_id``."""
-    office.accounts.assign(caller, booth_id, login)
+    office.admin.assign(caller, booth_id, login)
     return Response(status_code=204)
 
 
 @router.delete("/booths/{booth_id}/owners/{login}", status_code=204, summary="Unassign a booth")
 def unassign(booth_id: str, login: str, caller: Caller, office: Office) -> Response:
     """The exhibitor ``login`` may no longer edit booth ``booth_id``."""
-    office.accounts.unassign(caller, booth_id, login)
+    office.admin.unassign(caller, booth_id, login)
     return Response(status_code=204)
 
 

@@ -23,12 +23,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from metaexpo.auth.errors import NotFound
 from metaexpo.booths.files import assets_root, servable
 from metaexpo.booths.images import ImageRole, reencode
 from metaexpo.booths.processing import StoredBlob
 from metaexpo.booths.receive import check_declared_length, receive_to_file, temp_folder
 from metaexpo.booths.uploads import check_filename
+from metaexpo.errors import NotFound
 from metaexpo.http.assets import immutable_file
 from metaexpo.http.security import Caller, office_of
 from metaexpo.models import store_blob

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from metaexpo.auth.errors import Conflict, Invalid
-from metaexpo.auth.principal import ACCOUNT_ROLES, AccountRole
+from metaexpo.errors import Conflict, Invalid
+from metaexpo.roles import ACCOUNT_ROLES, AccountRole
 from metaexpo.store.ids import new_id, new_secret, secret_hash
 from metaexpo.store.schema import BoothOwner, Invite, LoginSession, User, utcnow
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from metaexpo.auth.principal import Principal
+from metaexpo.roles import Principal
 from metaexpo.store.schema import AuditEntry, utcnow
 
 

@@ -1,4 +1,4 @@
-"""The data-folder commands behind ``metaexpo create-staff``, ``backup`` and ``restore``.
+"""The data-folder commands behind ``metaexpo backup`` and ``restore``.
 
 Each opens what it needs from the settings (the database at its newest
 schema), prints one line a person can act on, and raises
@@ -8,50 +8,12 @@ anything that stops it.
 
 from __future__ import annotations
 
-import getpass
-import sys
 from pathlib import Path
 
-from metaexpo.auth.accounts import create_staff, reset_password
-from metaexpo.auth.errors import RequestRefused
 from metaexpo.config import Settings
 from metaexpo.errors import ConfigError
 from metaexpo.store.backup import BackupError, backup, restore
 from metaexpo.store.database import database_url, open_database, sqlite_path
-
-
-def read_password(from_stdin: bool) -> str:
-    """The new password: one line of standard input, or asked twice at the terminal."""
-    if from_stdin or not sys.stdin.isatty():
-        line = sys.stdin.readline()
-        if not line:
-            raise ConfigError("no password on standard input")
-        return line.rstrip("\r\n")
-    first = getpass.getpass("New password (at least 10 characters): ")
-    if first != getpass.getpass("The same password again: "):
-        raise ConfigError("the two passwords differ; nothing was changed")
-    return first
-
-
-def run_create_staff(
-    settings: Settings, login: str, display_name: str, *, password_stdin: bool, reset: bool
-) -> None:
-    """Create a staff account (or, with ``reset``, set an account's password)."""
-    password = read_password(password_stdin)
-    db = open_database(settings)
-    try:
-        if reset:
-            reset_password(db, login, password)
-            print(f"the password of {login.strip().lower()} is set; its old sessions are closed")
-        else:
-            user_id = create_staff(db, login, display_name or login, password)
-            print(
-                f"staff account {login.strip().lower()} created (id {user_id}); sign in at /portal"
-            )
-    except RequestRefused as exc:
-        raise ConfigError(exc.message) from None
-    finally:
-        db.close()
 
 
 def _sqlite_file(settings: Settings) -> Path:
