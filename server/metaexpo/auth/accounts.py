@@ -1,7 +1,7 @@
 """Signing in and out: passwords, portal sessions, bearer tokens, changing one's password.
 
 The rules of who may do what live here, in :mod:`metaexpo.auth.invites`,
-:mod:`metaexpo.auth.administration` and :mod:`metaexpo.auth.principal`; the
+:mod:`metaexpo.auth.administration` and :mod:`metaexpo.roles`; the
 rows in :mod:`metaexpo.store.accounts`. Every method is synchronous (argon2
 and the database block): call it from a worker thread. Every change is
 written with its audit entry in one transaction.

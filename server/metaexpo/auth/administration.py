@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from metaexpo.auth.policy import check_booths
-from metaexpo.auth.principal import require_staff
 from metaexpo.auth.views import UserView
 from metaexpo.errors import Conflict, NotFound
-from metaexpo.roles import Principal
+from metaexpo.roles import Principal, require_staff
 from metaexpo.store import Database
 from metaexpo.store import accounts as rows
 from metaexpo.store.audit import Action, record

@@ -10,11 +10,10 @@ from collections.abc import Collection
 
 from metaexpo.auth.passwords import PasswordRejected, check_new_password, hash_password
 from metaexpo.auth.policy import AccountPolicy, check_booths
-from metaexpo.auth.principal import require_staff
 from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.views import InviteView, invite_view, principal_of
 from metaexpo.errors import Invalid, NotFound, TooMany
-from metaexpo.roles import ACCOUNT_ROLES, AccountRole, Principal
+from metaexpo.roles import ACCOUNT_ROLES, AccountRole, Principal, require_staff
 from metaexpo.store import Database
 from metaexpo.store import accounts as rows
 from metaexpo.store.audit import Action, record

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from metaexpo.auth.principal import require_booth_access
 from metaexpo.booths.content import catalog_content, fitting_templates, parse_content
 from metaexpo.booths.files import FileKind, register
 from metaexpo.booths.images import ImageRole
@@ -33,7 +32,7 @@ from metaexpo.booths.records import (
 from metaexpo.booths.states import RevisionState, UploadState
 from metaexpo.booths.views import BoothSummary, RevisionView, Workspace, revision_view
 from metaexpo.errors import Conflict, NotFound
-from metaexpo.roles import Principal
+from metaexpo.roles import Principal, require_booth_access
 from metaexpo.scenes import Booth, Catalog
 from metaexpo.store import Database
 from metaexpo.store.accounts import all_owners, booths_of

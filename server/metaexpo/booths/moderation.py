@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from metaexpo.auth.principal import require_staff
 from metaexpo.booths.files import assets_root
 from metaexpo.booths.live import LiveBooths, revision_payload
 from metaexpo.booths.records import follow_revision, live_revision, move_revision, revisions_in
@@ -25,7 +24,7 @@ from metaexpo.booths.states import RevisionState
 from metaexpo.booths.views import RevisionView, revision_view
 from metaexpo.errors import Conflict, Invalid, NotFound
 from metaexpo.models import object_path
-from metaexpo.roles import Principal
+from metaexpo.roles import Principal, require_staff
 from metaexpo.scenes import Catalog, CatalogError
 from metaexpo.store import Database
 from metaexpo.store.audit import Action, record

@@ -24,9 +24,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from metaexpo.auth.principal import require_staff
 from metaexpo.http.office import approve_and_publish
 from metaexpo.http.security import Caller, Office, office_of
+from metaexpo.roles import require_staff
 from metaexpo.store.audit import recent
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
