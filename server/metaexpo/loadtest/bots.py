@@ -1,41 +1,31 @@
-"""Protocol-true bots and the generator process that drives them.
+"""One protocol-true bot: joins, teleports to its booth, walks or sways, reads every frame.
 
-Every bot joins with a real ``join``, teleports to its starting booth, and
-reads every frame on its socket (only counting bytes, which is cheap). Probe
-bots additionally decode pose frames and turn the send-time stamps of moving
-avatars into end-to-end latency samples. One process drives many bots with a
-single 20 Hz timer; picows keeps the per-frame cost in C.
+Every bot reads every frame on its socket, only counting bytes (cheap: picows
+keeps the per-frame cost in C, and 2,000 bots share one process). Probe bots
+also hand pose frames to their host, which decodes them and turns the
+send-time stamps of moving avatars into end-to-end latency samples
+(:mod:`metaexpo.loadtest.probe`). The bot knows its host only as the small
+:class:`BotHost` interface.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
-import multiprocessing as mp
-import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
 import numpy as np
 import orjson
-import psutil
-from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
+from picows import WSFrame, WSListener, WSMsgType, WSTransport
 
 from metaexpo.loadtest import stamps
-from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, Scenario, next_target
+from metaexpo.loadtest.counters import Counters, wire_size
+from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, next_target
 from metaexpo.protocol.frames import (
-    DESKTOP_RECORD,
-    HEADER,
-    HEADER_SIZE,
     PROTOCOL_VERSION,
-    VR_RECORD,
     AvatarFlag,
-    MsgType,
     encode_desktop_pose,
     encode_vr_pose,
 )
@@ -49,58 +39,36 @@ _JSON_POSE = b'{"type": "pose"'
 PHASE_SLOTS = 10
 
 
-def _wire_size(payload: int) -> int:
-    """Server frame size on the wire (unmasked header + payload)."""
-    return payload + (2 if payload < 126 else 4 if payload < 65536 else 10)
+class BotHost(Protocol):
+    """What a bot needs from the process that drives it."""
 
+    #: Counts since the last report (replaced by a fresh one at each report).
+    counters: Counters
+    #: Joins the server refused, by error code, over the whole run.
+    refused: Counter[str]
+    #: True inside the measurement window.
+    measuring: bool
 
-@dataclass
-class WorkerConfig:
-    """Everything one generator process needs (picklable)."""
+    def probe(self, payload: bytes, node_ids: tuple[int, int]) -> None:
+        """A probe bot received a binary pose frame."""
 
-    worker: int
-    ws_urls: list[str]
-    http_urls: list[str]
-    hall: Hall
-    scenario: Scenario
-    plans: list[BotPlan]
-    start_at: float
-    ramp_s: float
-    window_start: float
-    window_end: float
-    tick_hz: float
-    seed: int
-    churn_share: float = 0.05
-    avatar: str = "celadon"
+    def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
+        """A probe bot received a JSON pose message (the naive baseline's format)."""
 
+    def on_joined(self, bot: Bot, join_ms: float) -> None:
+        """The server welcomed ``bot`` after ``join_ms``."""
 
-@dataclass
-class Counters:
-    """What a worker counted since its last report."""
-
-    bytes_down: int = 0
-    frames_down: int = 0
-    bytes_up: int = 0
-    frames_up: int = 0
-    probe_records: int = 0
-    probe_pose_bytes: int = 0
-    probe_frames: int = 0
-    keyframes: int = 0
-    latencies: list[np.ndarray] = field(default_factory=list)
-    #: Same samples, split by whether sender and receiver are on the same server node.
-    latencies_same: list[np.ndarray] = field(default_factory=list)
-    latencies_cross: list[np.ndarray] = field(default_factory=list)
-    join_ms: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-    disconnects: Counter[str] = field(default_factory=Counter)
-    slow_disconnects: int = 0
+    def forget(self, bot: Bot) -> None:
+        """``bot``'s connection is gone."""
 
 
 class Bot(WSListener):
     """One simulated visitor."""
 
-    def __init__(self, worker: Worker, plan: BotPlan) -> None:
+    def __init__(self, worker: BotHost, plan: BotPlan, hall: Hall, avatar: str) -> None:
         self.worker = worker
+        self.hall = hall
+        self.avatar = avatar
         self.plan = plan
         self.transport: WSTransport | None = None
         self.id = -1
@@ -122,9 +90,9 @@ class Bot(WSListener):
         join = {
             "type": "join",
             "v": PROTOCOL_VERSION,
-            "room": self.worker.cfg.hall.room,
+            "room": self.hall.room,
             "name": f"bot-{self.plan.index}",
-            "avatar": self.worker.cfg.avatar,
+            "avatar": self.avatar,
             "kind": "vr" if self.plan.vr else "desktop",
         }
         self.send_text(orjson.dumps(join))
@@ -132,7 +100,7 @@ class Bot(WSListener):
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         c = self.worker.counters
         size = frame.payload_size
-        c.bytes_down += _wire_size(size)
+        c.bytes_down += wire_size(size)
         c.frames_down += 1
         kind = frame.msg_type
         if kind == WSMsgType.BINARY:
@@ -142,7 +110,7 @@ class Bot(WSListener):
             data = frame.get_payload_as_bytes()
             if data.startswith(_JSON_POSE):  # the naive baseline's pose broadcast
                 if self.plan.probe and self.worker.measuring:
-                    self.worker.probe_json(orjson.loads(data), _wire_size(size))
+                    self.worker.probe_json(orjson.loads(data), wire_size(size))
                 return
             self.on_text(orjson.loads(data))
         elif kind == WSMsgType.CLOSE:
@@ -218,7 +186,7 @@ class Bot(WSListener):
         step = WALK_SPEED * dt
         if dist <= step:
             self.x, self.z = tx, tz
-            self.target = next_target(self.worker.cfg.hall, rng, self.x, self.z)
+            self.target = next_target(self.hall, rng, self.x, self.z)
         else:
             self.x += dx / dist * step
             self.z += dz / dist * step
@@ -245,249 +213,3 @@ class Bot(WSListener):
         self.send_binary(
             encode_vr_pose((hx, hy, hz), head_q, (lx, ly, lz), IDENTITY, (rx, ry, rz), IDENTITY)
         )
-
-
-class Worker:
-    """One generator process: its bots, its timer and its reports."""
-
-    def __init__(self, cfg: WorkerConfig, queue: mp.Queue[dict[str, Any]]) -> None:
-        self.cfg = cfg
-        self.queue = queue
-        self.counters = Counters()
-        #: Joins the server refused, by error code, since the start (never reset).
-        self.refused: Counter[str] = Counter()
-        self.bots: dict[int, Bot] = {}
-        self.rng = np.random.default_rng(cfg.seed + cfg.worker)
-        self.measuring = False
-        self.proc = psutil.Process()
-        self.cpu_window_start: float | None = None
-        self.cpu_window_end: float | None = None
-        self.next_index = 10_000_000 * (cfg.worker + 1)
-        self.http: httpx.AsyncClient | None = None
-
-    # bookkeeping ---------------------------------------------------------------------------
-
-    def on_joined(self, bot: Bot, join_ms: float) -> None:
-        self.bots[id(bot)] = bot
-        if self.measuring:
-            self.counters.join_ms.append(join_ms)
-
-    def forget(self, bot: Bot) -> None:
-        self.bots.pop(id(bot), None)
-
-    def probe(self, payload: bytes, node_ids: tuple[int, int] = (0, 0x10000)) -> None:
-        """Turn one pose frame seen by a probe into latency samples and counts.
-
-        ``node_ids`` is the probe's server node's id range: a sender whose wire
-        slot falls in it is on the same node, otherwise the pose crossed the bus.
-        """
-        c = self.counters
-        _, kind, _, _ = HEADER.unpack_from(payload, 0)
-        if kind == MsgType.CROWD:
-            return
-        off = HEADER_SIZE
-        n_d = int.from_bytes(payload[off : off + 2], "little")
-        desk = np.frombuffer(payload, DESKTOP_RECORD, n_d, off + 2)
-        off += 2 + n_d * DESKTOP_RECORD.itemsize
-        n_v = int.from_bytes(payload[off : off + 2], "little")
-        vr = np.frombuffer(payload, VR_RECORD, n_v, off + 2)
-        c.probe_frames += 1
-        c.probe_records += n_d + n_v
-        c.probe_pose_bytes += _wire_size(len(payload))
-        if kind != MsgType.DELTA:
-            c.keyframes += 1
-            return
-        now = stamps.now_ms()
-        # Only walkers carry fresh stamps; an AWAY avatar's record is its last pose.
-        live = (desk["flags"] & (AvatarFlag.MOVING | AvatarFlag.AWAY)) == AvatarFlag.MOVING
-        moving = desk[live]
-        first, size = node_ids
-        if len(moving):
-            st = stamps.desktop_stamps(moving["yaw"], moving["pitch"])
-            ages = stamps.ages_ms(st, now, stamps.DESKTOP_MOD)
-            self._sample(ages, (moving["slot"] - first).astype(np.int64), size)
-        vr = vr[(vr["flags"] & AvatarFlag.AWAY) == 0]
-        if len(vr):
-            ages = stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD)
-            self._sample(ages, (vr["slot"].astype(np.int64) - first), size)
-
-    def _sample(self, ages: np.ndarray, offset: np.ndarray, size: int) -> None:
-        c = self.counters
-        c.latencies.append(ages)
-        same = (offset >= 0) & (offset < size)
-        c.latencies_same.append(ages[same])
-        c.latencies_cross.append(ages[~same])
-
-    def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
-        """A latency sample from one JSON pose message (the naive baseline's format)."""
-        c = self.counters
-        c.probe_frames += 1
-        c.probe_records += 1
-        c.probe_pose_bytes += wire_bytes
-        now = stamps.now_ms()
-        if "yaw" in msg:
-            if not msg["flags"] & AvatarFlag.MOVING:
-                return
-            stamp = stamps.json_desktop_stamp(msg["yaw"], msg["pitch"])
-            c.latencies.append(np.array([(now - stamp) % stamps.DESKTOP_MOD]))
-        elif "l" in msg:
-            dx = round((msg["l"][0] - msg["p"][0]) * 100)
-            dy = round((msg["l"][1] - msg["p"][1]) * 100)
-            c.latencies.append(np.array([(now - ((dx & 0x7F) | (dy & 0x7F) << 7)) % stamps.VR_MOD]))
-
-    # the run ------------------------------------------------------------------------------
-
-    async def connect(self, plan: BotPlan) -> None:
-        url = self.cfg.ws_urls[plan.url_index % len(self.cfg.ws_urls)]
-        bot = Bot(self, plan)
-        try:
-            await ws_connect(lambda: bot, url, websocket_handshake_timeout=15)
-        except Exception as exc:
-            self.counters.errors[f"connect:{type(exc).__name__}"] += 1
-
-    def _start_connect(self, plan: BotPlan) -> None:
-        asyncio.get_running_loop().create_task(self.connect(plan))
-
-    async def churn_join(self, plan: BotPlan) -> None:
-        """A churn join: fetch the hall description (as a page load would), then connect."""
-        assert self.http is not None
-        base = self.cfg.http_urls[plan.url_index % len(self.cfg.http_urls)]
-        try:
-            await self.http.get(f"{base}/api/rooms/{self.cfg.hall.room}")
-        except httpx.HTTPError as exc:
-            self.counters.errors[f"fetch:{type(exc).__name__}"] += 1
-        await self.connect(plan)
-
-    def churn(self) -> None:
-        bots = [b for b in self.bots.values() if b.joined and not b.leaving and not b.plan.probe]
-        k = round(len(bots) * self.cfg.churn_share)
-        for bot in random.Random(self.next_index).sample(bots, min(k, len(bots))):
-            bot.leave()
-            old = bot.plan
-            self.next_index += 1
-            plan = BotPlan(
-                self.next_index, old.start, old.walker, old.vr, False, False, old.url_index
-            )
-            asyncio.get_running_loop().create_task(self.churn_join(plan))
-
-    def report(self, final: bool = False) -> None:
-        c = self.counters
-
-        def flat(parts: list[np.ndarray]) -> bytes:
-            arr = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-            return arr.astype(np.int32).tobytes()
-
-        lat = np.concatenate(c.latencies) if c.latencies else np.zeros(0, np.int64)
-        joined = sum(1 for b in self.bots.values() if b.joined and not b.plan.slow_reader)
-        self.queue.put(
-            {
-                "worker": self.cfg.worker,
-                "t": time.time(),
-                "final": final,
-                "joined": joined,
-                "bots": len(self.bots),
-                "bytes_down": c.bytes_down,
-                "frames_down": c.frames_down,
-                "bytes_up": c.bytes_up,
-                "frames_up": c.frames_up,
-                "probe_records": c.probe_records,
-                "probe_pose_bytes": c.probe_pose_bytes,
-                "probe_frames": c.probe_frames,
-                "keyframes": c.keyframes,
-                "latency": lat.astype(np.int32).tobytes(),
-                "latency_same": flat(c.latencies_same),
-                "latency_cross": flat(c.latencies_cross),
-                "join_ms": c.join_ms,
-                "errors": dict(c.errors),
-                "disconnects": dict(c.disconnects),
-                "slow_disconnects": c.slow_disconnects,
-                "refused": dict(self.refused),
-                "measuring": self.measuring,
-                "cpu_window": (
-                    (self.cpu_window_end or self._cpu()) - self.cpu_window_start
-                    if self.cpu_window_start is not None
-                    else 0.0
-                ),
-                "probes": sum(1 for b in self.bots.values() if b.plan.probe and b.joined),
-            }
-        )
-        self.counters = Counters()
-
-    def _cpu(self) -> float:
-        t = self.proc.cpu_times()
-        return float(t.user + t.system)
-
-    async def run(self) -> None:
-        cfg = self.cfg
-        loop = asyncio.get_running_loop()
-        self.http = httpx.AsyncClient(timeout=10)
-        await asyncio.sleep(max(0.0, cfg.start_at - time.time()))
-        n = len(cfg.plans)
-        for i, plan in enumerate(cfg.plans):
-            delay = cfg.start_at + cfg.ramp_s * i / max(1, n) - time.time()
-            loop.call_later(max(0.0, delay), self._start_connect, plan)
-        # Bots send at the tick rate, each in its own phase slot, as real clients would.
-        period = 1.0 / cfg.tick_hz
-        step = period / PHASE_SLOTS
-        next_step = time.monotonic()
-        slot = 0
-        last_report = time.time()
-        last_churn = time.time()
-        t0 = time.monotonic()
-        parent = os.getppid()
-        while time.time() < cfg.window_end:
-            now_wall = time.time()
-            if os.getppid() != parent:
-                break  # the harness is gone (killed): stop rather than linger as an orphan
-            if not self.measuring and now_wall >= cfg.window_start:
-                self.measuring = True
-                self.counters = Counters()  # the window starts clean
-                self.cpu_window_start = self._cpu()
-            now_ms = stamps.now_ms()
-            t = time.monotonic() - t0
-            for bot in list(self.bots.values()):
-                if bot.slot != slot or not bot.joined or bot.leaving or bot.plan.slow_reader:
-                    continue
-                try:
-                    if bot.plan.vr:
-                        bot.sway(t, now_ms)
-                    elif bot.plan.walker:
-                        bot.walk(period, self.rng, now_ms)
-                except Exception as exc:  # a socket closing under us
-                    self.counters.errors[f"send:{type(exc).__name__}"] += 1
-            slot = (slot + 1) % PHASE_SLOTS
-            if cfg.scenario is Scenario.CHURN and self.measuring and now_wall - last_churn >= 1.0:
-                last_churn = now_wall
-                self.churn()
-            if now_wall - last_report >= 1.0:
-                last_report = now_wall
-                self.report()
-            next_step += step
-            await asyncio.sleep(max(0.0, next_step - time.monotonic()))
-        self.cpu_window_end = self._cpu()
-        self.measuring = False
-        self.report(final=True)
-        # Leave cleanly, so the avatars go at once instead of waiting AWAY for a resume.
-        for bot in list(self.bots.values()):
-            bot.leave()
-        await asyncio.sleep(0.5)
-        for bot in list(self.bots.values()):
-            if bot.transport is not None:
-                bot.transport.disconnect()
-        await self.http.aclose()
-        await asyncio.sleep(0.2)
-
-
-def worker_main(cfg: WorkerConfig, queue: mp.Queue[dict[str, Any]]) -> None:
-    """Entry point of a generator process."""
-    import uvloop  # noqa: PLC0415 - only generator processes need it
-
-    # Never wait at exit to flush reports nobody reads any more (a killed harness).
-    queue.cancel_join_thread()
-    if cfg.plans and all(p.probe for p in cfg.plans):
-        # A probes-only process reads few sockets; scheduled ahead of the busy bot
-        # processes on the same core, it timestamps frames when they arrive rather than
-        # when the bots process yields the CPU. Needs root (CAP_SYS_NICE); else unchanged.
-        with contextlib.suppress(PermissionError, OSError):
-            os.setpriority(os.PRIO_PROCESS, 0, -10)
-    uvloop.run(Worker(cfg, queue).run())

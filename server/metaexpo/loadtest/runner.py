@@ -31,8 +31,8 @@ from rich.table import Table
 
 from metaexpo.errors import MetaExpoError
 from metaexpo.loadtest import promtext
-from metaexpo.loadtest.bots import WorkerConfig, worker_main
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario, make_plans
+from metaexpo.loadtest.worker import WorkerConfig, worker_main
 
 SETTLE_S = 2.0
 #: Report fields read from the servers' /metrics.

@@ -1,0 +1,35 @@
+"""What a generator process counts between two reports to the harness."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def wire_size(payload: int) -> int:
+    """Server frame size on the wire (unmasked header + payload)."""
+    return payload + (2 if payload < 126 else 4 if payload < 65536 else 10)
+
+
+@dataclass
+class Counters:
+    """What a worker counted since its last report."""
+
+    bytes_down: int = 0
+    frames_down: int = 0
+    bytes_up: int = 0
+    frames_up: int = 0
+    probe_records: int = 0
+    probe_pose_bytes: int = 0
+    probe_frames: int = 0
+    keyframes: int = 0
+    latencies: list[np.ndarray] = field(default_factory=list)
+    #: Same samples, split by whether sender and receiver are on the same server node.
+    latencies_same: list[np.ndarray] = field(default_factory=list)
+    latencies_cross: list[np.ndarray] = field(default_factory=list)
+    join_ms: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    disconnects: Counter[str] = field(default_factory=Counter)
+    slow_disconnects: int = 0
