@@ -13,8 +13,15 @@ from fastapi import APIRouter, Request, Response
 
 from metaexpo.errors import Forbidden, RequestRefused
 from metaexpo.http.office import approve_and_publish
-from metaexpo.http.pages import check_form, error_page, login_redirect, redirect, render
-from metaexpo.http.portal import read_form, user_of
+from metaexpo.http.pages import (
+    check_form,
+    error_page,
+    login_redirect,
+    read_form,
+    redirect,
+    render,
+    user_of,
+)
 from metaexpo.http.security import office_of
 from metaexpo.http.staff import invite_url
 from metaexpo.roles import Principal

@@ -8,15 +8,17 @@ double-submit token of :mod:`metaexpo.auth.csrf`.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from metaexpo.auth.csrf import cross_site, form_csrf_token, session_csrf_token, tokens_match
-from metaexpo.errors import Forbidden, RequestRefused
+from metaexpo.errors import Forbidden, RequestRefused, TooLarge
 from metaexpo.http.office import BackOffice
 from metaexpo.http.security import (
     FORM_COOKIE,
@@ -30,6 +32,8 @@ from metaexpo.portal.render import Pages
 from metaexpo.roles import Principal
 
 _PAGES = Pages()
+#: Largest form post (texts only; files go through the upload API).
+MAX_FORM_BYTES = 64 * 1024
 
 
 def page_lang(request: Request) -> Lang:
@@ -45,6 +49,19 @@ def page_user(request: Request) -> Principal | None:
     """The signed-in user of a page (cookie only), or None. Blocking: call from a thread."""
     secret = request.cookies.get(SESSION_COOKIE)
     return office_of(request).accounts.session_principal(secret) if secret else None
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, refused (413) if larger than a text form can be."""
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+        raise TooLarge("the form is too large")
+    return await request.form(max_files=0, max_fields=200)
+
+
+async def user_of(request: Request) -> Principal | None:
+    """The page's signed-in user (looked up off the event loop)."""
+    return await asyncio.to_thread(page_user, request)
 
 
 def session_token(request: Request) -> str:
