@@ -28,11 +28,20 @@ function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
-/** The element with `id` (throws if the page lacks it: a broken index.html should be loud). */
-function byId(id) {
+/**
+ * The element with `id`, of the kind `type` (throws if the page lacks it or it is of
+ * another kind: a broken index.html should be loud).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new () => T} [type] e.g. HTMLInputElement (default: any HTMLElement)
+ * @returns {T}
+ */
+function byId(id, type) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`index.html has no #${id}`);
-  return el;
+  const kind = type ?? HTMLElement;
+  if (!(el instanceof kind)) throw new Error(`#${id} in index.html is not a ${kind.name}`);
+  return /** @type {T} */ (el);
 }
 
 export { byId, clear, h };
