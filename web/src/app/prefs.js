@@ -11,7 +11,14 @@ const KEY = 'metaexpo.prefs.v1';
 const SNAP_ANGLES = Object.freeze([15, 30, 45, 60, 90]);
 const TEXT_SIZES = Object.freeze(['normal', 'large']);
 
-/** Defaults; `lang` follows the browser's languages, `reducedMotion` its media query. */
+/** @typedef {import('./types.js').Prefs} Prefs */
+/** @typedef {{getItem: (key: string) => string | null, setItem: (key: string, value: string) => void}} PrefsStorage */
+
+/**
+ * Defaults; `lang` follows the browser's languages, `reducedMotion` its media query.
+ * @param {{languages?: readonly string[], reducedMotion?: boolean}} [browser]
+ * @returns {Prefs}
+ */
 function defaultPrefs({ languages = [], reducedMotion = false } = {}) {
   const zh = languages.some((l) => String(l).toLowerCase().startsWith('zh'));
   return {
@@ -26,6 +33,11 @@ function defaultPrefs({ languages = [], reducedMotion = false } = {}) {
   };
 }
 
+/**
+ * @param {any} raw what storage held (anything at all)
+ * @param {Prefs} defaults
+ * @returns {Prefs}
+ */
 function sanitize(raw, defaults) {
   const p = { ...defaults };
   if (!raw || typeof raw !== 'object') return p;
@@ -42,9 +54,14 @@ function sanitize(raw, defaults) {
   return p;
 }
 
-/** Read the prefs from `storage` (a Storage-like {getItem, setItem}). */
+/**
+ * Read the prefs from `storage` (a Storage-like {getItem, setItem}).
+ * @param {PrefsStorage | null} storage
+ * @param {Prefs} [defaults]
+ * @returns {Prefs}
+ */
 function loadPrefs(storage, defaults = defaultPrefs()) {
-  let raw = null;
+  let raw;
   try {
     raw = JSON.parse(storage?.getItem(KEY) ?? 'null');
   } catch {
@@ -53,7 +70,12 @@ function loadPrefs(storage, defaults = defaultPrefs()) {
   return sanitize(raw, defaults);
 }
 
-/** Write `prefs` back; storage errors (private mode, quota) are ignored. */
+/**
+ * Write `prefs` back; storage errors (private mode, quota) are ignored.
+ * @param {PrefsStorage | null} storage
+ * @param {Prefs} prefs
+ * @returns {boolean} whether it was written
+ */
 function savePrefs(storage, prefs) {
   try {
     storage?.setItem(KEY, JSON.stringify(sanitize(prefs, defaultPrefs())));

@@ -5,7 +5,7 @@
  * booth is or wait for a human to move a mouse.
  */
 
-import { Box3, Vector3 } from 'three';
+import { Box3, Light, Mesh, Vector3 } from 'three';
 
 const _v = new Vector3();
 const _box = new Box3();
@@ -13,11 +13,16 @@ const _pose = new Float64Array(6);
 
 /**
  * @param {object} deps
- * @param {object} deps.app shared state
+ * @param {import('./state.js').AppState} deps.app shared state
  * @param {import('./travel.js').Travel} deps.travel
  * @param {import('../controls/player.js').Player} deps.player
  * @param {import('../net/posegate.js').PoseGate} deps.gate
  * @param {import('../world/signs.js').SignPainter} deps.signs
+ * @param {HTMLCanvasElement} deps.canvas
+ * @param {import('three').Camera} deps.camera
+ * @param {import('three').WebGLRenderer} deps.renderer
+ * @param {import('three').Scene} deps.scene
+ * @param {Window} [win]
  */
 function installTestHooks({ app, travel, player, gate, signs, canvas, camera, renderer, scene }, win = window) {
   const hooks = {
@@ -36,7 +41,7 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
       app.connection?.drop({ holdMs });
     },
     setLang(lang) {
-      app.i18n.set(lang);
+      app.i18n?.set(lang);
     },
     /** Client (CSS px) coordinates of a booth's body, and whether that point is in view. */
     boothScreenPoint(id) {
@@ -45,7 +50,7 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
       _box.makeEmpty();
       node.updateWorldMatrix(true, true);
       node.traverse((o) => {
-        if (o.isMesh && !o.userData.sign) _box.expandByObject(o);
+        if (o instanceof Mesh && !o.userData.sign) _box.expandByObject(o);
       });
       _box.getCenter(_v);
       _v.y = Math.min(_v.y, 1.5); // below any roof overhang, at eye level
@@ -67,7 +72,7 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
       renderer.render(scene, camera);
       const total = renderer.info.render.calls;
       const keep = new Set(['avatars', 'nametags', 'crowd', 'rig']);
-      const hidden = scene.children.filter((c) => c.visible && !c.isLight && !keep.has(c.name));
+      const hidden = scene.children.filter((c) => c.visible && !(c instanceof Light) && !keep.has(c.name));
       for (const c of hidden) c.visible = false;
       renderer.render(scene, camera);
       const avatars = renderer.info.render.calls;

@@ -15,7 +15,7 @@ const _down = new Vector3(0, -1, 0);
 class Travel {
   /**
    * @param {object} deps
-   * @param {object} deps.app shared state (hall, bounds, catalog, connection)
+   * @param {import('./state.js').AppState} deps.app shared state (hall, bounds, catalog, connection)
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('../world/picking.js').Picker} deps.picker
    * @param {import('../ui/panel.js').BoothPanel} deps.panel
@@ -23,11 +23,20 @@ class Travel {
    * @param {import('three').Camera} deps.camera
    * @param {HTMLCanvasElement} deps.canvas
    * @param {import('../net/posegate.js').PoseGate} deps.gate
-   * @param {object} deps.prefs
+   * @param {import('./types.js').Prefs} deps.prefs
    */
   constructor({ app, player, picker, panel, panel3d, camera, canvas, gate, prefs }) {
-    Object.assign(this, { app, player, picker, panel, panel3d, camera, canvas, gate, prefs });
-    this.xr = null; // set once the XR controls exist (they call back into travel)
+    this.app = app;
+    this.player = player;
+    this.picker = picker;
+    this.panel = panel;
+    this.panel3d = panel3d;
+    this.camera = camera;
+    this.canvas = canvas;
+    this.gate = gate;
+    this.prefs = prefs;
+    /** @type {import('../controls/xr.js').XrControls | null} set once the XR controls exist */
+    this.xr = null;
   }
 
   /** Height of the walkable floor under (x, z), searched from y + 1.5 m down; y if none. */

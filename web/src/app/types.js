@@ -6,7 +6,7 @@
 
 /** @typedef {{zh?: string, en?: string}} Texts a bilingual text; `I18n.pick` chooses one */
 /** @typedef {{min: number[], max: number[]}} Bounds a hall's box in metres */
-/** @typedef {{id: string, bounds: Bounds, spawn?: number[], spawn_yaw_deg?: number}} RoomInfo */
+/** @typedef {{id: string, bounds: Bounds, title?: Texts, spawn?: number[], spawn_yaw_deg?: number}} RoomInfo */
 /** @typedef {{x: number[], z: number[]}} Area a floor rectangle: x and z ranges (m) */
 
 /**
@@ -31,7 +31,8 @@
  * @property {string | null} [poster]
  * @property {string | null} [model]
  * @property {number} [revision]
- * @property {number[]} [position]
+ * @property {number[]} position x, z of the booth's centre (m)
+ * @property {number[]} front x, z where a visitor stands to face it (m)
  * @property {number} [yaw_deg]
  * @property {{accent?: string, panel?: string}} [colours]
  */
@@ -53,7 +54,7 @@
  * @property {Texts} [notice]
  * @property {Booth[]} booths
  * @property {Zone[]} zones
- * @property {{id: string}[]} [halls]
+ * @property {{id: string, spawn: number[], spawn_yaw_deg: number}[]} [halls]
  * @property {{hall: string, area: Area, title?: Texts}} [plaza]
  * @property {{id: string, hall: string, area: Area, stage: Area, title?: Texts}[]} [forum_halls]
  * @property {{id: string, title: Texts}[]} [tags]

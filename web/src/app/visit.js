@@ -19,16 +19,24 @@ function clientKind() {
 class Visit {
   /**
    * @param {object} deps
-   * @param {object} deps.app shared state (connection, bounds, hallId, rooms, remote, crowd, ...)
+   * @param {import('./state.js').AppState} deps.app shared state (connection, bounds, hallId, rooms, remote, crowd, ...)
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
    * @param {import('../ui/status.js').StatusView} deps.status
    * @param {import('../ui/chat.js').ChatPanel} deps.chat
    * @param {import('../net/posegate.js').PoseGate} deps.gate
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('./travel.js').Travel} deps.travel
+   * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
    */
   constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection }) {
-    Object.assign(this, { app, i18n, status, chat, gate, player, travel, ConnectionImpl });
+    this.app = app;
+    this.i18n = i18n;
+    this.status = status;
+    this.chat = chat;
+    this.gate = gate;
+    this.player = player;
+    this.travel = travel;
+    this.ConnectionImpl = ConnectionImpl;
     this.everJoined = false;
   }
 
@@ -98,7 +106,7 @@ class Visit {
       if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
       return;
     }
-    app.connection.clock.observeFrame(frame.time_ms, at);
+    app.connection?.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
     else app.remote?.onPoseFrame(frame, at);
   }

@@ -10,17 +10,27 @@
  * Loads are cached by URL, so asking twice costs one request.
  */
 
+import { Mesh } from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+
+/** @typedef {{id: string, name: import('../app/types.js').Texts, model: string, thumbnail?: string}} AvatarInfo */
+/** @typedef {Record<string, import('three').BufferGeometry>} AvatarModel part name -> geometry */
 
 const PARTS = Object.freeze(['head', 'body', 'hand_left', 'hand_right']);
 
 class AvatarLibrary {
-  /** @param {object} [deps] { loader, fetchJson } */
+  /**
+   * @param {{loader?: {loadAsync: (url: string) => Promise<{scene: import('three').Object3D}>},
+   *          fetchJson?: (url: string) => Promise<any>}} [deps]
+   */
   constructor({ loader = new GLTFLoader(), fetchJson = defaultFetchJson } = {}) {
     this.loader = loader;
     this.fetchJson = fetchJson;
-    this.cache = new Map(); // url -> Promise<{parts}>
+    /** @type {Map<string, Promise<AvatarModel>>} */
+    this.cache = new Map();
+    /** @type {AvatarInfo[]} */
     this.list = [];
+    /** @type {Map<string, AvatarInfo>} */
     this.byId = new Map();
   }
 
@@ -32,7 +42,11 @@ class AvatarLibrary {
     return this.list;
   }
 
-  /** The part geometries of one avatar model URL: {head, body, hand_left, hand_right}. */
+  /**
+   * The part geometries of one avatar model URL: {head, body, hand_left, hand_right}.
+   * @param {string} url
+   * @returns {Promise<AvatarModel>}
+   */
   loadModel(url) {
     let entry = this.cache.get(url);
     if (!entry) {
@@ -42,28 +56,42 @@ class AvatarLibrary {
     return entry;
   }
 
-  /** Every listed avatar's parts: Map id -> parts. Failures are reported, not thrown. */
+  /**
+   * Every listed avatar's parts: Map id -> parts. Failures are reported, not thrown.
+   * @param {(id: string, err: Error) => void} [onError]
+   * @returns {Promise<Map<string, AvatarModel>>}
+   */
   async loadAll(onError = () => {}) {
+    /** @type {Map<string, AvatarModel>} */
     const out = new Map();
     await Promise.all(this.list.map(async (a) => {
       try {
         out.set(a.id, await this.loadModel(a.model));
       } catch (err) {
-        onError(a.id, err);
+        onError(a.id, err instanceof Error ? err : new Error(String(err)));
       }
     }));
     return out;
   }
 }
 
+/**
+ * @param {import('three').Object3D} scene
+ * @param {string} url
+ * @returns {AvatarModel}
+ */
 function extractParts(scene, url) {
+  /** @type {Record<string, import('three').BufferGeometry>} */
   const parts = {};
   for (const name of PARTS) {
     const node = scene.getObjectByName(name);
+    /** @type {import('three').Mesh | null} */
     let mesh = null;
-    node?.traverse((o) => { if (!mesh && o.isMesh) mesh = o; });
-    if (!mesh) throw new Error(`${url}: no mesh under node "${name}"`);
-    const geometry = mesh.geometry.clone();
+    node?.traverse((o) => { if (!mesh && o instanceof Mesh) mesh = o; });
+    if (!node || !mesh) throw new Error(`${url}: no mesh under node "${name}"`);
+    /** @type {import('three').Mesh} */
+    const found = mesh;
+    const geometry = found.geometry.clone();
     // Keep exactly the attributes every avatar shares, so all fit one BatchedMesh.
     for (const key of Object.keys(geometry.attributes)) {
       if (!['position', 'normal', 'color'].includes(key)) geometry.deleteAttribute(key);
@@ -71,16 +99,17 @@ function extractParts(scene, url) {
     if (!geometry.attributes.color) throw new Error(`${url}: part "${name}" has no vertex colours`);
     // The part node may sit under the mesh's own transform; bake anything between
     // the part node and the mesh so the geometry is in the part's space.
-    if (mesh !== node) {
-      mesh.updateWorldMatrix(true, false);
+    if (found !== node) {
+      found.updateWorldMatrix(true, false);
       node.updateWorldMatrix(true, false);
-      geometry.applyMatrix4(node.matrixWorld.clone().invert().multiply(mesh.matrixWorld));
+      geometry.applyMatrix4(node.matrixWorld.clone().invert().multiply(found.matrixWorld));
     }
     parts[name] = geometry;
   }
   return parts;
 }
 
+/** @param {string} url */
 async function defaultFetchJson(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);

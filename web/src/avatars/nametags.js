@@ -17,6 +17,7 @@ import {
   Mesh, PlaneGeometry, ShaderMaterial, SRGBColorSpace,
 } from 'three';
 import { ensureFont, font } from '../world/fonts.js';
+import { context2d } from '../ui/dom.js';
 
 const VERTEX = /* glsl */ `
 attribute vec3 tagPos;
@@ -58,11 +59,15 @@ class NameTags {
    * @param {number} [opts.atlasHeight=2048]
    * @param {number} [opts.slotWidth=256]
    * @param {number} [opts.slotHeight=64]
+   * @param {number} [opts.uploadEveryMs=250] least time between two texture uploads
+   * @param {Document} [opts.doc] where the atlas canvas is made (tests)
    */
   constructor({
     atlasWidth = 2048, atlasHeight = 2048, slotWidth = 256, slotHeight = 64, uploadEveryMs = 250,
     doc = document,
   } = {}) {
+    /** @type {(string | undefined)[]} the name painted in each slot */
+    this.names = [];
     this.slotW = slotWidth;
     this.slotH = slotHeight;
     this.cols = Math.floor(atlasWidth / slotWidth);
@@ -71,7 +76,7 @@ class NameTags {
     this.canvas = doc.createElement('canvas');
     this.canvas.width = atlasWidth;
     this.canvas.height = atlasHeight;
-    this.ctx = this.canvas.getContext('2d');
+    this.ctx = context2d(this.canvas);
     this.texture = new CanvasTexture(this.canvas);
     this.texture.flipY = false;
     this.texture.colorSpace = SRGBColorSpace;
@@ -127,12 +132,11 @@ class NameTags {
     this._paint(slot, name);
     // If the glyphs were not loaded yet, the first paint used a fallback; paint again.
     ensureFont(name, [700]).then(() => {
-      if (this.names?.[slot] === name) this._paint(slot, name);
+      if (this.names[slot] === name) this._paint(slot, name);
     });
   }
 
   _paint(slot, name) {
-    this.names ??= [];
     this.names[slot] = name;
     const ctx = this.ctx;
     const col = slot % this.cols;
@@ -174,7 +178,7 @@ class NameTags {
     if (slot < 0) return;
     this.shape.setXY(slot, 0, 0);
     this.shape.needsUpdate = true;
-    if (this.names) this.names[slot] = undefined;
+    this.names[slot] = undefined;
     this.free.push(slot);
   }
 

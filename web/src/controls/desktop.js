@@ -9,14 +9,21 @@ import { RUN_SPEED, WALK_SPEED, walkStep } from './walk.js';
 
 const TURN_SPEED = 1.9; // rad/s
 
+/**
+ * @param {EventTarget | null} target where a key went
+ * @returns {boolean} whether the visitor is typing into a field (keys are not moves then)
+ */
 function isTyping(target) {
-  if (!target || !target.tagName) return false;
+  if (!(target instanceof HTMLElement)) return false;
   const tag = target.tagName;
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
 }
 
 class KeyboardInput {
-  /** @param {object} deps { target = window, onToggleLock } */
+  /**
+   * @param {{target?: Window, onToggleLock?: () => void}} [deps] where keys are heard
+   *   (default: the window), and what L does
+   */
   constructor({ target = window, onToggleLock = () => {} } = {}) {
     this.down = new Set();
     this.enabled = true;
@@ -27,7 +34,9 @@ class KeyboardInput {
       if (CODES.has(code)) {
         this.down.add(code);
         // Arrow keys would scroll a focused list; inside the 3D view they move.
-        if (ev.target === document.body || ev.target?.tagName === 'CANVAS') ev.preventDefault();
+        if (ev.target === document.body || (ev.target instanceof HTMLElement && ev.target.tagName === 'CANVAS')) {
+          ev.preventDefault();
+        }
       }
     });
     target.addEventListener('keyup', (ev) => this.down.delete(ev.code));

@@ -10,7 +10,9 @@ class Joystick {
   /** @param {HTMLElement} element the #joystick element (with a .knob child) */
   constructor(element) {
     this.el = element;
-    this.knob = element.querySelector('.knob');
+    const knob = element.querySelector('.knob');
+    if (!(knob instanceof HTMLElement)) throw new Error('#joystick in index.html has no .knob');
+    this.knob = knob;
     this.x = 0;
     this.y = 0;
     this.pointer = null;

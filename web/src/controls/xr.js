@@ -40,6 +40,52 @@ const _d3 = [0, 0, 0];
 const _hit = [0, 0, 0];
 const _hits = [];
 
+/**
+ * @typedef {object} XrHooks what the XR controls ask of the rest of the client
+ * @property {() => import('three').Object3D[]} walkables floor meshes a teleport may land on
+ * @property {(raycaster: Raycaster) => string | null} pickBooth the booth the ray points at
+ * @property {() => import('../ui/panel3d.js').Panel3D | null} [panel] the 3D booth panel
+ * @property {() => void} [onClosePanel]
+ * @property {(x: number, y: number, z: number, yaw: number) => void} onTeleport the head jumped
+ * @property {(id: string) => void} onSelectBooth
+ * @property {(active: boolean) => void} [onSession] a VR session started or ended
+ */
+
+/**
+ * @typedef {object} Hand one tracked controller
+ * @property {import('three').XRTargetRaySpace} controller
+ * @property {import('three').XRGripSpace} grip
+ * @property {XRInputSource | null} source
+ * @property {Line} ray
+ * @property {'left' | 'right' | null} hand
+ */
+
+/**
+ * The teleport arc, its landing reticle and the controllers' pointer rays.
+ * @param {import('three').Scene} scene
+ */
+function buildVisuals(scene) {
+  const arcGeom = new BufferGeometry();
+  const arcPoints = new Float32Array(ARC_POINTS * 3);
+  const arcAttr = new BufferAttribute(arcPoints, 3);
+  arcGeom.setAttribute('position', arcAttr);
+  const arc = new Line(arcGeom, new LineBasicMaterial({ color: 0x4fc3f7 }));
+  arc.frustumCulled = false;
+  arc.visible = false;
+  arc.name = 'teleport-arc';
+  scene.add(arc);
+  const reticle = new Mesh(
+    new RingGeometry(0.22, 0.3, 32).rotateX(-Math.PI / 2),
+    new MeshBasicMaterial({ color: 0x4fc3f7 }),
+  );
+  reticle.visible = false;
+  reticle.name = 'teleport-reticle';
+  scene.add(reticle);
+  const rayGeometry = new BufferGeometry().setFromPoints([new Vector3(0, 0, 0), new Vector3(0, 0, -1)]);
+  const rayMaterial = new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.6 });
+  return { arcPoints, arcAttr, arc, reticle, rayGeometry, rayMaterial };
+}
+
 class XrControls {
   /**
    * @param {object} deps
@@ -49,10 +95,10 @@ class XrControls {
    * @param {import('three').Scene} deps.scene
    * @param {HTMLButtonElement} deps.button
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {object} deps.prefs live prefs (snapTurnDeg, teleportOnly)
+   * @param {import('../app/types.js').Prefs} deps.prefs live prefs (snapTurnDeg, teleportOnly)
    * @param {import('./player.js').Player} deps.player
-   * @param {object} deps.hooks {walkables(), pickBooth(raycaster), panel (3D panel or null),
-   *   onTeleport(x, y, z, yaw), onSelectBooth(id), onSession(active)}
+   * @param {XrHooks} deps.hooks what the controls ask of the rest of the client
+   * @param {XRSystem | undefined} [deps.xr] the WebXR entry point (tests inject IWER's)
    */
   constructor({ renderer, rig, camera, scene, button, i18n, prefs, player, hooks, xr = navigator.xr }) {
     this.renderer = renderer;
@@ -65,18 +111,29 @@ class XrControls {
     this.hooks = hooks;
     this.xr = xr;
     this.supported = false;
+    /** @type {string | null} why VR cannot start (an i18n key), or null */
     this.reason = 'vr.unsupported';
+    /** @type {XRSession | null} */
     this.session = null;
     this.raycaster = new Raycaster();
     this.raycaster.far = 40;
-    this.hands = { left: null, right: null }; // {controller, grip, source}
-    this.aiming = null; // 'left' | 'right' while the arc is shown
+    /** @type {{left: Hand | null, right: Hand | null}} */
+    this.hands = { left: null, right: null };
+    /** @type {'left' | 'right' | null} the hand whose teleport arc is shown */
+    this.aiming = null;
     this.landing = new Vector3();
     this.landingOk = false;
     this.snapArmed = true;
     this.stickAim = false;
+    /** @type {string | null} why the last session could not start */
     this.error = null;
-    this._buildVisuals(scene);
+    const visuals = buildVisuals(scene);
+    this.arcPoints = visuals.arcPoints;
+    this.arcAttr = visuals.arcAttr;
+    this.arc = visuals.arc;
+    this.reticle = visuals.reticle;
+    this.rayGeometry = visuals.rayGeometry;
+    this.rayMaterial = visuals.rayMaterial;
     for (let i = 0; i < 2; i++) this._setupController(i);
     button.addEventListener('click', () => this.toggle());
     i18n.onChange(() => this._label());
@@ -126,7 +183,7 @@ class XrControls {
       await this.session.end();
       return;
     }
-    if (!this.supported) return;
+    if (!this.supported || !this.xr) return;
     try {
       const session = await this.xr.requestSession('immersive-vr', {
         optionalFeatures: ['local-floor', 'bounded-floor', 'hand-tracking'],
@@ -138,7 +195,7 @@ class XrControls {
       this._label();
       this.hooks.onSession?.(true);
     } catch (err) {
-      this.error = String(err?.message ?? err).slice(0, 80);
+      this.error = String(err instanceof Error ? err.message : err).slice(0, 80);
       this._label();
     }
   }
@@ -152,27 +209,6 @@ class XrControls {
     this.hooks.onSession?.(false);
   }
 
-  _buildVisuals(scene) {
-    const arcGeom = new BufferGeometry();
-    this.arcPoints = new Float32Array(ARC_POINTS * 3);
-    this.arcAttr = new BufferAttribute(this.arcPoints, 3);
-    arcGeom.setAttribute('position', this.arcAttr);
-    this.arc = new Line(arcGeom, new LineBasicMaterial({ color: 0x4fc3f7 }));
-    this.arc.frustumCulled = false;
-    this.arc.visible = false;
-    this.arc.name = 'teleport-arc';
-    scene.add(this.arc);
-    this.reticle = new Mesh(
-      new RingGeometry(0.22, 0.3, 32).rotateX(-Math.PI / 2),
-      new MeshBasicMaterial({ color: 0x4fc3f7 }),
-    );
-    this.reticle.visible = false;
-    this.reticle.name = 'teleport-reticle';
-    scene.add(this.reticle);
-    this.rayGeometry = new BufferGeometry().setFromPoints([new Vector3(0, 0, 0), new Vector3(0, 0, -1)]);
-    this.rayMaterial = new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.6 });
-  }
-
   _setupController(i) {
     const xr = this.renderer.xr;
     const controller = xr.getController(i);
@@ -183,7 +219,8 @@ class XrControls {
     controller.add(ray);
     this.rig.add(controller);
     this.rig.add(grip);
-    const entry = { controller, grip, source: null, ray };
+    /** @type {Hand} */
+    const entry = { controller, grip, source: null, ray, hand: null };
     controller.addEventListener('connected', (ev) => {
       entry.source = ev.data;
       const hand = ev.data?.handedness === 'left' ? 'left' : 'right';
@@ -308,7 +345,7 @@ class XrControls {
   }
 
   _updateArc() {
-    const entry = this.hands[this.aiming];
+    const entry = this.aiming ? this.hands[this.aiming] : null;
     if (!entry) {
       this.aiming = null;
       this.arc.visible = false;

@@ -23,12 +23,25 @@ import { closePolicy, retryDelay } from './closepolicy.js';
 const PING_FIRST_MS = 500;
 const PING_EVERY_MS = 4000;
 
+/**
+ * @typedef {object} ConnectionHandlers where a connection's news go (each optional)
+ * @property {(state: string, status: string, vars?: Record<string, unknown>) => void} [onState]
+ * @property {(msg: any, at: number) => void} [onWelcome] the server's welcome
+ * @property {(data: ArrayBuffer, at: number) => void} [onFrame] a binary frame, received at `at` (ms)
+ * @property {(msg: any, at: number) => void} [onMessage] any other JSON message
+ * @property {(code: number, reason: string) => void} [onDisconnect]
+ */
+
 class Connection {
   /**
    * @param {object} opts
    * @param {string} opts.url ws(s)://host/ws
    * @param {{room: string, name: string, avatar: string, kind: string}} opts.join
-   * @param {object} opts.handlers
+   * @param {ConnectionHandlers} [opts.handlers]
+   * @param {typeof WebSocket} [opts.WebSocketImpl] tests inject a fake
+   * @param {() => number} [opts.now] clock in ms
+   * @param {{setTimeout: (fn: () => void, ms: number) => any, clearTimeout: (id: any) => void}} [opts.timers]
+   * @param {() => number} [opts.random] jitter of the retry delays
    */
   constructor({
     url, join, handlers = {}, WebSocketImpl = globalThis.WebSocket,
@@ -123,7 +136,7 @@ class Connection {
     try {
       ws = new this.WebSocketImpl(this.url);
     } catch (err) {
-      this.lastError = { code: 'connect', message: String(err?.message ?? err) };
+      this.lastError = { code: 'connect', message: String(err instanceof Error ? err.message : err) };
       this._onClose({ code: 1006, reason: '' }, false);
       return;
     }
@@ -133,6 +146,7 @@ class Connection {
     let opened = false;
     ws.onopen = () => {
       opened = true;
+      /** @type {Record<string, unknown>} */
       const join = { type: 'join', v: PROTOCOL_VERSION, ...this.join };
       if (this.token) join.resume = this.token;
       ws.send(JSON.stringify(join));

@@ -23,9 +23,12 @@ class PoseGate {
     this.last = new Float64Array(32);
     this.lastLength = 0;
     this.lastAt = -Infinity;
+    /** Least time between two poses (ms). */
+    this.interval = 0;
     this.setRate(hz);
   }
 
+  /** @param {number} hz most poses per second */
   setRate(hz) {
     // 1 ms of slack: frames at 60 Hz land 16.7 ms apart, and 3 of them make 50.1 ms.
     this.interval = 1000 / hz - 1;
@@ -37,7 +40,13 @@ class PoseGate {
     this.lastAt = -Infinity;
   }
 
-  /** True if `pose` should be sent at time `now` (ms); if so, it is recorded as sent. */
+  /**
+   * True if `pose` should be sent at time `now` (ms); if so, it is recorded as sent.
+   * @param {number} now
+   * @param {ArrayLike<number>} pose
+   * @param {number} [length] how much of `pose` is the pose
+   * @returns {boolean}
+   */
   offer(now, pose, length = pose.length) {
     if (now - this.lastAt < this.interval) return false;
     if (length === this.lastLength) {

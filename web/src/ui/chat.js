@@ -15,6 +15,7 @@ class ChatPanel {
    * @param {object} deps
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
    * @param {(text: string) => boolean} deps.send returns false when not connected
+   * @param {number} [deps.maxLines] lines kept in the log
    */
   constructor({ i18n, send, maxLines = 200 }) {
     this.i18n = i18n;
@@ -22,7 +23,7 @@ class ChatPanel {
     this.maxLines = maxLines;
     this.root = byId('chat');
     this.log = byId('chat-log');
-    this.input = byId('chat-input');
+    this.input = byId('chat-input', HTMLInputElement);
     this.toggle = byId('btn-chat');
     this.maxChars = 500;
     byId('chat-form').addEventListener('submit', (ev) => {
@@ -68,7 +69,7 @@ class ChatPanel {
   _append(li) {
     const atBottom = this.log.scrollTop + this.log.clientHeight >= this.log.scrollHeight - 4;
     this.log.append(li);
-    while (this.log.childElementCount > this.maxLines) this.log.firstElementChild.remove();
+    while (this.log.childElementCount > this.maxLines) this.log.firstElementChild?.remove();
     if (atBottom) this.log.scrollTop = this.log.scrollHeight;
   }
 }

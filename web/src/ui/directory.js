@@ -4,13 +4,13 @@
  * way to travel, since the minimap needs a pointer.
  */
 
-import { byId, clear, h } from './dom.js';
+import { byId, clear, focusedElement, h } from './dom.js';
 
 class Directory {
   /**
    * @param {object} deps
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {() => object} deps.catalog
+   * @param {() => import('../app/types.js').Catalog | null} deps.catalog
    * @param {() => string} deps.hallId
    * @param {(x: number, z: number, yaw: number, label: string) => void} deps.onGo
    */
@@ -33,7 +33,8 @@ class Directory {
 
   /** Destinations: [{id, label, detail, colour, x, z, yaw}] for the current hall. */
   destinations() {
-    const c = this.catalog() ?? {};
+    const c = this.catalog();
+    if (!c) return [];
     const hall = this.hallId();
     const t = (k, v) => this.i18n.t(k, v);
     const pick = (x) => this.i18n.pick(x);
@@ -69,7 +70,7 @@ class Directory {
   }
 
   open() {
-    this.returnFocus = document.activeElement;
+    this.returnFocus = focusedElement();
     this._render();
     this.root.hidden = false;
     this.toggle.setAttribute('aria-expanded', 'true');

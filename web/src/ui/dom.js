@@ -44,4 +44,20 @@ function byId(id, type) {
   return /** @type {T} */ (el);
 }
 
-export { byId, clear, h };
+/**
+ * The 2D drawing context of `canvas` (throws if the browser gives none: nothing could be drawn).
+ * @param {HTMLCanvasElement | OffscreenCanvas} canvas
+ * @returns {CanvasRenderingContext2D}
+ */
+function context2d(canvas) {
+  const g = canvas.getContext('2d');
+  if (!g) throw new Error('this browser gives no 2D canvas to draw on');
+  return /** @type {CanvasRenderingContext2D} */ (g);
+}
+
+/** @returns {HTMLElement | null} the focused element, to give focus back to when a panel closes */
+function focusedElement() {
+  return document.activeElement instanceof HTMLElement ? document.activeElement : null;
+}
+
+export { byId, clear, context2d, focusedElement, h };

@@ -10,12 +10,22 @@
 import { nameProblem } from './sanitize.js';
 import { byId, clear, h } from './dom.js';
 
+/**
+ * The radio buttons named `name` in `form` (none if it has none).
+ * @param {HTMLFormElement} form
+ * @param {string} name
+ * @returns {HTMLInputElement[]}
+ */
+function radios(form, name) {
+  return [...form.querySelectorAll(`input[name="${name}"]`)].filter((e) => e instanceof HTMLInputElement);
+}
+
 class Lobby {
   /**
    * @param {object} deps
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {object} deps.prefs the live prefs object
-   * @param {(prefs: object) => void} deps.save
+   * @param {import('../app/types.js').Prefs} deps.prefs the live prefs object
+   * @param {(prefs: import('../app/types.js').Prefs) => void} deps.save
    * @param {(choice: {name: string, avatar: string}) => void} deps.onEnter
    */
   constructor({ i18n, prefs, save, onEnter }) {
@@ -24,18 +34,20 @@ class Lobby {
     this.save = save;
     this.onEnter = onEnter;
     this.root = byId('lobby');
-    this.form = byId('lobby-form');
-    this.name = byId('lobby-name');
+    this.form = byId('lobby-form', HTMLFormElement);
+    this.name = byId('lobby-name', HTMLInputElement);
     this.nameError = byId('lobby-name-error');
     this.grid = byId('avatar-grid');
     this.error = byId('lobby-error');
-    this.enterButton = byId('lobby-enter');
+    this.enterButton = byId('lobby-enter', HTMLButtonElement);
     this.avatars = [];
     this.name.value = prefs.name;
-    for (const input of this.form.elements.lang) input.checked = input.value === i18n.lang;
+    for (const input of radios(this.form, 'lang')) input.checked = input.value === i18n.lang;
     this.form.addEventListener('change', (ev) => {
-      if (ev.target.name === 'lang') i18n.set(ev.target.value);
-      if (ev.target.name === 'avatar') this._store();
+      const target = ev.target;
+      if (!(target instanceof HTMLInputElement)) return;
+      if (target.name === 'lang') i18n.set(target.value);
+      if (target.name === 'avatar') this._store();
     });
     this.name.addEventListener('input', () => {
       this.nameError.textContent = '';
@@ -52,7 +64,7 @@ class Lobby {
 
   _store() {
     this.prefs.name = this.name.value.trim().slice(0, 64);
-    const chosen = this.form.querySelector('input[name="avatar"]:checked');
+    const chosen = /** @type {HTMLInputElement | null} */ (this.form.querySelector('input[name="avatar"]:checked'));
     if (chosen) this.prefs.avatar = chosen.value;
     this.save(this.prefs);
   }
@@ -84,7 +96,7 @@ class Lobby {
   _labelAvatars() {
     const spans = this.grid.querySelectorAll('.avatar-name');
     spans.forEach((s, i) => { s.textContent = this.i18n.pick(this.avatars[i]?.name); });
-    for (const input of this.form.elements.lang ?? []) input.checked = input.value === this.i18n.lang;
+    for (const input of radios(this.form, 'lang')) input.checked = input.value === this.i18n.lang;
   }
 
   /** Validate and enter; returns true if entered. */
@@ -97,7 +109,7 @@ class Lobby {
       this.name.focus();
       return false;
     }
-    const chosen = this.form.querySelector('input[name="avatar"]:checked');
+    const chosen = /** @type {HTMLInputElement | null} */ (this.form.querySelector('input[name="avatar"]:checked'));
     if (!chosen) {
       this.error.textContent = this.i18n.t('lobby.avatarsFailed');
       return false;

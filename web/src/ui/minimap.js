@@ -9,16 +9,17 @@
  */
 
 import { MapProjection } from './mapproj.js';
-import { byId } from './dom.js';
+import { byId, context2d } from './dom.js';
 
 class Minimap {
   /**
    * @param {object} deps
    * @param {(x: number, z: number) => void} deps.onPick teleport target
+   * @param {number} [deps.intervalMs] least time between two draws
    */
   constructor({ onPick, intervalMs = 200 }) {
-    this.canvas = byId('minimap');
-    this.ctx = this.canvas.getContext('2d');
+    this.canvas = byId('minimap', HTMLCanvasElement);
+    this.ctx = context2d(this.canvas);
     this.base = document.createElement('canvas');
     this.base.width = this.canvas.width;
     this.base.height = this.canvas.height;
@@ -41,7 +42,7 @@ class Minimap {
     const b = { minX: bounds.min[0], maxX: bounds.max[0], minZ: bounds.min[2], maxZ: bounds.max[2] };
     const p = new MapProjection(b, this.canvas.width, this.canvas.height, 4);
     this.proj = p;
-    const g = this.base.getContext('2d');
+    const g = context2d(this.base);
     g.clearRect(0, 0, this.base.width, this.base.height);
     g.fillStyle = '#cfd8df';
     g.fillRect(p.px(b.minX), p.py(b.minZ), (b.maxX - b.minX) * p.scale, (b.maxZ - b.minZ) * p.scale);

@@ -9,7 +9,7 @@
  * In VR the same content goes to a 3D panel instead (ui/panel3d.js).
  */
 
-import { byId, clear, h } from './dom.js';
+import { byId, clear, focusedElement, h } from './dom.js';
 
 /** The booth's texts in one language: what both the HTML and the VR panel show. */
 function boothContent(booth, catalog, i18n) {
@@ -37,7 +37,7 @@ function boothContent(booth, catalog, i18n) {
 class BoothPanel {
   /**
    * @param {object} deps
-   * @param {() => object} deps.catalog returns the current catalog
+   * @param {() => import('../app/types.js').Catalog | null} deps.catalog returns the current catalog
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
    * @param {(boothId: string) => void} deps.onGo walk/teleport to the booth
    * @param {(boothId: string|null) => void} [deps.onChange]
@@ -61,7 +61,7 @@ class BoothPanel {
   open(boothId, { focus = true } = {}) {
     const booth = this.catalog()?.booths?.find((b) => b.id === boothId);
     if (!booth) return false;
-    if (!this.openId) this.returnFocus = document.activeElement;
+    if (!this.openId) this.returnFocus = focusedElement();
     this.openId = boothId;
     this._render(boothId);
     this.root.hidden = false;
@@ -88,8 +88,10 @@ class BoothPanel {
   }
 
   _render(boothId) {
-    const booth = this.catalog().booths.find((b) => b.id === boothId);
-    const c = boothContent(booth, this.catalog(), this.i18n);
+    const catalog = this.catalog();
+    const booth = catalog?.booths.find((b) => b.id === boothId);
+    if (!catalog || !booth) return; // open() checked both
+    const c = boothContent(booth, catalog, this.i18n);
     const zone = byId('panel-zone');
     clear(zone);
     zone.append(h('span', { className: 'zone-chip', style: { background: c.colour }, 'aria-hidden': 'true' }),
@@ -103,7 +105,7 @@ class BoothPanel {
     const tags = byId('panel-tags');
     clear(tags);
     for (const t of c.tags) tags.append(h('li', {}, t));
-    const link = byId('panel-contact');
+    const link = byId('panel-contact', HTMLAnchorElement);
     link.hidden = !c.contact;
     if (c.contact) link.href = c.contact;
     const links = byId('panel-links');

@@ -9,6 +9,7 @@
 import { CanvasTexture, Mesh, MeshBasicMaterial, PlaneGeometry, SRGBColorSpace, Vector3 } from 'three';
 import { ensureFont, font } from '../world/fonts.js';
 import { wrapLines } from '../world/text.js';
+import { context2d } from './dom.js';
 import { boothContent } from './panel.js';
 
 const WIDTH_M = 1.1;
@@ -65,7 +66,7 @@ class Panel3D {
   }
 
   _paint(c) {
-    const g = this.canvas.getContext('2d');
+    const g = context2d(this.canvas);
     const W = this.canvas.width;
     const H = this.canvas.height;
     g.clearRect(0, 0, W, H);

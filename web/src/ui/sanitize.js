@@ -12,9 +12,10 @@
  * Pure; tested in test/sanitize.test.js.
  */
 
-// C0/C1 controls, bidi embeddings/overrides/isolates, and marks used to spoof direction.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
-const UNSAFE_ONE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// C0/C1 controls (\p{Cc}: U+0000-001F, U+007F-009F), bidi embeddings/overrides/isolates, and
+// marks used to spoof direction. Text keeps its tabs and newlines until whitespace is collapsed.
+const UNSAFE = /(?![\t\n])[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const UNSAFE_ONE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** `text` without unsafe characters, whitespace collapsed, at most `maxChars` code points. */
 function cleanText(text, maxChars = 500) {

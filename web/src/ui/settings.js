@@ -6,7 +6,7 @@
  */
 
 import { SNAP_ANGLES } from '../app/prefs.js';
-import { byId, h } from './dom.js';
+import { byId, focusedElement, h } from './dom.js';
 
 /** Put the prefs' page-wide effects on <html>. */
 function applyPagePrefs(prefs, root = document.documentElement) {
@@ -18,20 +18,20 @@ class SettingsDialog {
   /**
    * @param {object} deps
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {object} deps.prefs live prefs
-   * @param {(prefs: object) => void} deps.save
-   * @param {(prefs: object) => void} [deps.onApply]
+   * @param {import('../app/types.js').Prefs} deps.prefs live prefs
+   * @param {(prefs: import('../app/types.js').Prefs) => void} deps.save
+   * @param {(prefs: import('../app/types.js').Prefs) => void} [deps.onApply]
    */
   constructor({ i18n, prefs, save, onApply = () => {} }) {
     this.prefs = prefs;
     this.root = byId('settings');
     this.returnFocus = null;
     this.toggles = [byId('btn-settings'), byId('lobby-settings')];
-    const reduced = byId('set-reduced-motion');
-    const teleport = byId('set-teleport-only');
-    const snap = byId('set-snap-turn');
-    const size = byId('set-text-size');
-    const mouse = byId('set-mouse');
+    const reduced = byId('set-reduced-motion', HTMLInputElement);
+    const teleport = byId('set-teleport-only', HTMLInputElement);
+    const snap = byId('set-snap-turn', HTMLSelectElement);
+    const size = byId('set-text-size', HTMLSelectElement);
+    const mouse = byId('set-mouse', HTMLInputElement);
     for (const deg of SNAP_ANGLES) snap.append(h('option', { value: String(deg) }, i18n.t('settings.degrees', { n: deg })));
     const sync = () => {
       reduced.checked = prefs.reducedMotion;
@@ -60,7 +60,7 @@ class SettingsDialog {
     this.sync = sync;
   }
 
-  open(from = document.activeElement) {
+  open(from = focusedElement()) {
     this.sync();
     this.returnFocus = from;
     this.root.hidden = false;

@@ -25,7 +25,7 @@ const LIVE_FIELDS = ['revision', 'model', 'template', 'colours', 'exhibitor', 'l
 class BoothSwapper {
   /**
    * @param {object} [deps]
-   * @param {{loadAsync: (url: string) => Promise<object>}} [deps.loader]
+   * @param {{loadAsync: (url: string) => Promise<{scene: import('three').Object3D}>}} [deps.loader]
    * @param {(boothId: string) => void} [deps.onChange] a booth's texts or shape changed
    */
   constructor({ loader = new GLTFLoader(), onChange = () => {} } = {}) {

@@ -18,12 +18,41 @@ import { Color, Group, Mesh, MeshStandardMaterial, PlaneGeometry } from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 
 
-/** Index a loaded hall root: booths, zones, walkables, signs and the signs material. */
+/**
+ * @typedef {object} Sign a sign mesh and where on the shared signs texture it is painted
+ * @property {import('three').Mesh} mesh
+ * @property {string} kind
+ * @property {string} id
+ * @property {number[]} rect u0, v0, u1, v1 on the signs texture
+ * @property {number} [aspect]
+ */
+
+/**
+ * @typedef {object} Hall the hall, indexed
+ * @property {import('three').Object3D} root
+ * @property {import('three').Object3D} [hallNode] the GLB's `hall` node
+ * @property {Map<string, import('three').Object3D>} booths by booth id
+ * @property {Map<string, import('three').Object3D>} zones by zone id
+ * @property {import('three').Mesh[]} walkables
+ * @property {Sign[]} signs
+ * @property {import('three').Material | null} signsMaterial
+ */
+
+/**
+ * Index a loaded hall root: booths, zones, walkables, signs and the signs material.
+ * @param {import('three').Object3D} root
+ * @returns {Hall}
+ */
 function indexHall(root) {
+  /** @type {Map<string, import('three').Object3D>} */
   const booths = new Map();
+  /** @type {Map<string, import('three').Object3D>} */
   const zones = new Map();
+  /** @type {import('three').Mesh[]} */
   const walkables = [];
+  /** @type {Sign[]} */
   const signs = [];
+  /** @type {import('three').Material | null} */
   let signsMaterial = null;
   root.updateMatrixWorld(true);
   root.traverse((obj) => {
@@ -32,7 +61,7 @@ function indexHall(root) {
     if (typeof ud.zone_id === 'string' && ud.booth_id === undefined && !zones.has(ud.zone_id)) {
       zones.set(ud.zone_id, obj);
     }
-    if (!obj.isMesh) return;
+    if (!(obj instanceof Mesh)) return;
     if (ud.walkable === true) walkables.push(obj);
     const mats = Array.isArray(obj.material) ? obj.material : [obj.material];
     for (const m of mats) if (m && m.name === 'signs') signsMaterial = m;
@@ -42,15 +71,26 @@ function indexHall(root) {
   return { root, booths, zones, walkables, signs, signsMaterial };
 }
 
-/** The booth id of a raycast hit: the first ancestor (or itself) with userData.booth_id. */
+/**
+ * The booth id of a raycast hit: the first ancestor (or itself) with userData.booth_id.
+ * @param {import('three').Object3D} obj
+ * @returns {string | null}
+ */
 function boothOf(obj) {
-  for (let o = obj; o; o = o.parent) {
+  /** @type {import('three').Object3D | null} */
+  let o = obj;
+  for (; o; o = o.parent) {
     if (typeof o.userData?.booth_id === 'string') return o.userData.booth_id;
   }
   return null;
 }
 
-/** A plain floor for a hall's bounds, tinted per zone when the catalog is known. */
+/**
+ * A plain floor for a hall's bounds, tinted per zone when the catalog is known.
+ * @param {import('../app/types.js').Bounds} bounds
+ * @param {import('../app/types.js').Catalog | null} catalog
+ * @returns {Hall}
+ */
 function fallbackHall(bounds, catalog) {
   const root = new Group();
   root.name = 'hall';
@@ -82,7 +122,9 @@ function fallbackHall(bounds, catalog) {
 /**
  * Load the hall GLB at `url` and index it.
  * @param {string} url
- * @param {object} [deps] { loader } a GLTFLoader (or anything with loadAsync)
+ * @param {{loader?: {loadAsync: (url: string) => Promise<{scene: import('three').Object3D}>}}} [deps]
+ *   a GLTFLoader (or anything with loadAsync)
+ * @returns {Promise<Hall>}
  */
 async function loadHall(url, { loader = new GLTFLoader() } = {}) {
   const gltf = await loader.loadAsync(url);

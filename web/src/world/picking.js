@@ -12,19 +12,37 @@ import { boothOf } from './hall.js';
 const _ndc = new Vector2();
 const _hits = [];
 
+/**
+ * @typedef {object} PickResult what is under the pointer (one shared object, overwritten by each pick)
+ * @property {'booth' | 'floor' | null} kind a booth, walkable floor, or nothing to do there
+ * @property {string | null} id the booth's id
+ * @property {number[]} point where the floor was hit
+ * @property {number} distance
+ */
+
 class Picker {
   constructor() {
     this.raycaster = new Raycaster();
     this.raycaster.far = 150;
+    /** @type {import('./hall.js').Hall | null} */
     this.hall = null;
+    /** @type {PickResult} */
     this.result = { kind: null, id: null, point: [0, 0, 0], distance: 0 };
   }
 
+  /** @param {import('./hall.js').Hall} hall */
   setHall(hall) {
     this.hall = hall;
   }
 
-  /** Pick at client coordinates over `canvas` seen by `camera`. Returns the shared result object. */
+  /**
+   * Pick at client coordinates over `canvas` seen by `camera`. Returns the shared result object.
+   * @param {number} clientX
+   * @param {number} clientY
+   * @param {HTMLCanvasElement} canvas
+   * @param {import('three').Camera} camera
+   * @returns {PickResult}
+   */
   atScreen(clientX, clientY, canvas, camera) {
     const r = canvas.getBoundingClientRect();
     _ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
@@ -32,7 +50,11 @@ class Picker {
     return this.withRay(this.raycaster);
   }
 
-  /** Pick along `raycaster`'s ray. */
+  /**
+   * Pick along `raycaster`'s ray.
+   * @param {import('three').Raycaster} raycaster
+   * @returns {PickResult}
+   */
   withRay(raycaster) {
     const res = this.result;
     res.kind = null;

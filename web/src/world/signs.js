@@ -14,6 +14,7 @@
 import { CanvasTexture, Color, SRGBColorSpace } from 'three';
 import { ensureFont, font } from './fonts.js';
 import { fitText, wrapLines } from './text.js';
+import { context2d } from '../ui/dom.js';
 
 const INK = '#ffffff';
 const SOFT_INK = 'rgba(255,255,255,0.82)';
@@ -64,7 +65,7 @@ class SignPainter {
     this.canvas = doc.createElement('canvas');
     this.canvas.width = size[0];
     this.canvas.height = size[1];
-    this.ctx = this.canvas.getContext('2d');
+    this.ctx = context2d(this.canvas);
     this.texture = new CanvasTexture(this.canvas);
     this.texture.flipY = false; // glTF UVs: (0, 0) is the image's top-left
     this.texture.colorSpace = SRGBColorSpace;

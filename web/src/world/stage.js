@@ -22,14 +22,15 @@ class StageError extends Error {}
 
 /**
  * @param {HTMLElement} container receives the canvas
- * @param {object} [deps] { createRenderer } injectable for tests
+ * @param {{createRenderer?: (opts: import('three').WebGLRendererParameters) => WebGLRenderer}} [deps]
+ *   injectable for tests
  */
 function createStage(container, { createRenderer = (opts) => new WebGLRenderer(opts) } = {}) {
   let renderer;
   try {
     renderer = createRenderer({ antialias: true, powerPreference: 'high-performance' });
   } catch (err) {
-    throw new StageError(String(err?.message ?? err));
+    throw new StageError(String(err instanceof Error ? err.message : err));
   }
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.setSize(container.clientWidth, container.clientHeight);

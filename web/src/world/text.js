@@ -55,7 +55,6 @@ function wrapLines(text, maxWidth, measure, maxLines = Infinity) {
     lines.push(line.trimEnd());
     line = piece.trimStart();
     if (lines.length === maxLines) {
-      line = '';
       let last = lines[maxLines - 1];
       while (last && measure(`${last}…`) > maxWidth) last = Array.from(last).slice(0, -1).join('');
       lines[maxLines - 1] = `${last.trimEnd()}…`;
