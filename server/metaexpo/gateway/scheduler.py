@@ -3,7 +3,8 @@
 The next tick time advances by a fixed step, so a late tick does not shift
 every later one; after a stall longer than a period the schedule is re-based
 instead of firing a burst of catch-up ticks. A tick that raises is logged and
-counted, and the loop goes on.
+counted, and the loop goes on. It lives at the edge, beside the sockets: the
+sync core it drives (:func:`~metaexpo.sync.tick.run_tick`) never awaits.
 """
 
 from __future__ import annotations
