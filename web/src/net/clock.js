@@ -26,7 +26,11 @@ class ClockSync {
     this.rtt = NaN;
   }
 
-  /** Start over from one reading (the welcome's server_ms, received at localMs). */
+  /**
+   * Start over from one reading (the welcome's server_ms, received at localMs).
+   * @param {number} serverMs
+   * @param {number} localMs
+   */
   seed(serverMs, localMs) {
     this.samples = 0;
     this.next = 0;
@@ -35,7 +39,13 @@ class ClockSync {
     this.rtt = NaN;
   }
 
-  /** A pong: the ping left at sentMs, the pong arrived at recvMs carrying serverMs. Returns rtt. */
+  /**
+   * A pong: the ping left at sentMs, the pong arrived at recvMs carrying serverMs. Returns rtt.
+   * @param {number} sentMs
+   * @param {number} recvMs
+   * @param {number} serverMs
+   * @returns {number}
+   */
   addPong(sentMs, recvMs, serverMs) {
     const rtt = Math.max(0, recvMs - sentMs);
     this.rtts[this.next] = rtt;
@@ -50,7 +60,11 @@ class ClockSync {
     return rtt;
   }
 
-  /** A pose frame stamped serverMs arrived at localMs. */
+  /**
+   * A pose frame stamped serverMs arrived at localMs.
+   * @param {number} serverMs
+   * @param {number} localMs
+   */
   observeFrame(serverMs, localMs) {
     if (!this.seeded) {
       this.seed(serverMs, localMs);
@@ -59,7 +73,11 @@ class ClockSync {
     }
   }
 
-  /** Estimated server time (ms) at local time localMs. */
+  /**
+   * Estimated server time (ms) at local time localMs.
+   * @param {number} localMs
+   * @returns {number}
+   */
   serverNow(localMs) {
     return localMs + this.offset;
   }

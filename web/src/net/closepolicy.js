@@ -12,6 +12,7 @@
  * Pure; tested in test/closepolicy.test.js.
  */
 
+/** @type {Record<number, {retry: string, status: string} | undefined>} */
 const POLICIES = {
   1000: { retry: 'none', status: 'status.left' },
   1002: { retry: 'backoff', status: 'status.protocolError' },
@@ -44,6 +45,10 @@ function closePolicy(code, opened = true) {
 /**
  * Delay before reconnect attempt number `attempt` (0-based): exponential with
  * jitter, capped. `random` is injected for tests.
+ * @param {string} kind the close policy's `retry` (backoff, full, shutdown)
+ * @param {number} attempt
+ * @param {{random?: () => number, shutdownHintMs?: number}} [options]
+ * @returns {number} ms
  */
 function retryDelay(kind, attempt, { random = Math.random, shutdownHintMs = 1000 } = {}) {
   const jitter = 0.8 + 0.4 * random();

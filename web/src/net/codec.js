@@ -18,16 +18,28 @@ const YAW_STEP = (2 * Math.PI) / 256;
 const PITCH_STEP = Math.PI / 2 / 127;
 const Q_RANGE = Math.SQRT1_2;
 
+/** @type {Record<number, 'DELTA' | 'KEYFRAME' | 'CROWD' | undefined>} */
 const TYPE_NAMES = { 0x10: 'DELTA', 0x11: 'KEYFRAME', 0x12: 'CROWD' };
 
 export class FrameError extends Error {
+  /**
+   * @param {string} code the wire error code (truncated, bad_version, bad_type, bad_length)
+   * @param {string} message
+   */
   constructor(code, message) {
     super(message);
     this.code = code;
   }
 }
 
-/** A client's desktop/mobile pose: head position (m), yaw and pitch (rad), flags. */
+/**
+ * A client's desktop/mobile pose: head position (m), yaw and pitch (rad), flags.
+ * @param {ArrayLike<number>} position
+ * @param {number} yaw
+ * @param {number} pitch
+ * @param {number} [flags]
+ * @returns {ArrayBuffer}
+ */
 export function encodeDesktopPose(position, yaw, pitch, flags = 0) {
   const buf = new ArrayBuffer(DESKTOP_POSE_SIZE);
   const v = new DataView(buf);
@@ -42,7 +54,17 @@ export function encodeDesktopPose(position, yaw, pitch, flags = 0) {
   return buf;
 }
 
-/** A client's VR pose: world positions (m) and x, y, z, w quaternions of head and hands. */
+/**
+ * A client's VR pose: world positions (m) and x, y, z, w quaternions of head and hands.
+ * @param {Iterable<number>} head
+ * @param {Iterable<number>} headQ
+ * @param {Iterable<number>} left
+ * @param {Iterable<number>} leftQ
+ * @param {Iterable<number>} right
+ * @param {Iterable<number>} rightQ
+ * @param {number} [flags]
+ * @returns {ArrayBuffer}
+ */
 export function encodeVrPose(head, headQ, left, leftQ, right, rightQ, flags = 0) {
   const buf = new ArrayBuffer(VR_POSE_SIZE);
   const v = new DataView(buf);
@@ -56,17 +78,20 @@ export function encodeVrPose(head, headQ, left, leftQ, right, rightQ, flags = 0)
   return buf;
 }
 
-/** Decode a client pose frame (used by tests and tools). */
+/**
+ * Decode a client pose frame (used by tests and tools).
+ * @param {ArrayBuffer | ArrayBufferView} data
+ */
 export function decodeClientPose(data) {
   const v = view(data);
   const type = v.getUint8(1);
-  const f = (o) => v.getFloat32(o, true);
+  const f = (/** @type {number} */ o) => v.getFloat32(o, true);
   if (type === MsgType.DESKTOP_POSE && v.byteLength === DESKTOP_POSE_SIZE) {
     return { version: v.getUint8(0), type: 'DESKTOP_POSE', position: [f(2), f(6), f(10)],
       yaw: f(14), pitch: f(18), flags: v.getUint8(22) };
   }
   if (type === MsgType.VR_POSE && v.byteLength === VR_POSE_SIZE) {
-    const read = (o, n) => Array.from({ length: n }, (_, i) => f(o + 4 * i));
+    const read = (/** @type {number} */ o, /** @type {number} */ n) => Array.from({ length: n }, (_, i) => f(o + 4 * i));
     return { version: v.getUint8(0), type: 'VR_POSE', head: read(2, 3), head_q: read(14, 4),
       left: read(30, 3), left_q: read(42, 4), right: read(58, 3), right_q: read(70, 4),
       flags: v.getUint8(86) };
@@ -74,7 +99,12 @@ export function decodeClientPose(data) {
   throw new FrameError('bad_type', `not a client pose frame (type ${type}, ${v.byteLength} B)`);
 }
 
-/** Unpack a 32-bit "smallest three" orientation into [x, y, z, w]. */
+/**
+ * Unpack a 32-bit "smallest three" orientation into [x, y, z, w].
+ * @param {number} packed
+ * @param {number[]} [out]
+ * @returns {number[]}
+ */
 export function unpackQuaternion(packed, out = [0, 0, 0, 0]) {
   const largest = packed >>> 30;
   const a = ((packed >>> 20) & 1023) / 1023 * 2 * Q_RANGE - Q_RANGE;
@@ -87,7 +117,11 @@ export function unpackQuaternion(packed, out = [0, 0, 0, 0]) {
   return out;
 }
 
-/** Pack [x, y, z, w] into 32-bit "smallest three" (the server's encoding; for tests). */
+/**
+ * Pack [x, y, z, w] into 32-bit "smallest three" (the server's encoding; for tests).
+ * @param {ArrayLike<number>} q
+ * @returns {number}
+ */
 export function packQuaternion(q) {
   const n = Math.hypot(q[0], q[1], q[2], q[3]) || 1;
   let largest = 0;
@@ -104,12 +138,21 @@ export function packQuaternion(q) {
   return packed >>> 0;
 }
 
+/**
+ * @param {ArrayBuffer | ArrayBufferView} data
+ * @returns {DataView}
+ */
 function view(data) {
   if (data instanceof ArrayBuffer) return new DataView(data);
   if (ArrayBuffer.isView(data)) return new DataView(data.buffer, data.byteOffset, data.byteLength);
   throw new TypeError('expected an ArrayBuffer or a typed array');
 }
 
+/**
+ * @param {DataView} v
+ * @param {number} o where the record starts
+ * @param {ArrayLike<number>} origin the hall's bounds.min
+ */
 function readDesktop(v, o, origin) {
   const slot = v.getUint16(o, true);
   const gen = v.getUint8(o + 2);
@@ -125,13 +168,18 @@ function readDesktop(v, o, origin) {
   };
 }
 
+/**
+ * @param {DataView} v
+ * @param {number} o where the record starts
+ * @param {ArrayLike<number>} origin the hall's bounds.min
+ */
 function readVr(v, o, origin) {
   const slot = v.getUint16(o, true);
   const gen = v.getUint8(o + 2);
   const pq = [v.getUint16(o + 3, true), v.getUint16(o + 5, true), v.getUint16(o + 7, true)];
   const head = [origin[0] + pq[0] * POSITION_STEP, origin[1] + pq[1] * POSITION_STEP,
     origin[2] + pq[2] * POSITION_STEP];
-  const hand = (p) => [v.getInt8(p), v.getInt8(p + 1), v.getInt8(p + 2)];
+  const hand = (/** @type {number} */ p) => [v.getInt8(p), v.getInt8(p + 1), v.getInt8(p + 2)];
   const left = hand(o + 13);
   const right = hand(o + 20);
   const headQ = v.getUint32(o + 9, true);
@@ -148,6 +196,13 @@ function readVr(v, o, origin) {
   };
 }
 
+/**
+ * @param {DataView} v
+ * @param {number} o where the count starts
+ * @param {number} size bytes per item
+ * @param {string} what the items (for the error)
+ * @returns {number}
+ */
 function readCount(v, o, size, what) {
   if (o + 2 > v.byteLength) throw new FrameError('truncated', `frame ends before the ${what} count`);
   const n = v.getUint16(o, true);
@@ -161,6 +216,8 @@ function readCount(v, o, size, what) {
  * Decode a server frame. Positions are world metres given the hall origin
  * (the welcome's bounds.min). Returns {version, type, tick, time_ms, desktop,
  * vr, gone} for DELTA/KEYFRAME, {version, type, tick, time_ms, points} for CROWD.
+ * @param {ArrayBuffer | ArrayBufferView} data
+ * @param {ArrayLike<number>} [origin]
  */
 export function decodeServerFrame(data, origin = [0, 0, 0]) {
   const v = view(data);
@@ -176,13 +233,17 @@ export function decodeServerFrame(data, origin = [0, 0, 0]) {
   if (type === 'CROWD') {
     const n = readCount(v, o, 2, 'crowd points');
     o += 2;
+    /** @type {number[][]} */
     const points = [];
     for (let i = 0; i < n; i++, o += 2) points.push([v.getUint8(o), v.getUint8(o + 1)]);
     if (o !== v.byteLength) throw new FrameError('bad_length', 'trailing bytes after the frame');
     return { version, type, tick, time_ms: timeMs, points };
   }
+  /** @type {ReturnType<typeof readDesktop>[]} */
   const desktop = [];
+  /** @type {ReturnType<typeof readVr>[]} */
   const vr = [];
+  /** @type {number[]} */
   const gone = [];
   let n = readCount(v, o, DESKTOP_RECORD_SIZE, 'desktop records');
   o += 2;

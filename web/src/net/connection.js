@@ -59,7 +59,9 @@ class Connection {
     this.status = 'status.idle';
     this.statusVars = {};
     this.ws = null;
+    /** @type {string | null} the resume token of the last welcome */
     this.token = null;
+    /** @type {any} the last welcome message (docs/protocol.md) */
     this.welcome = null;
     this.attempt = 0;
     this.retryAt = 0;
@@ -111,14 +113,24 @@ class Connection {
     return Math.max(0, Math.ceil((this.retryAt - this.now()) / 1000));
   }
 
+  /**
+   * Send a control message now; false if the socket is not open.
+   * @param {unknown} msg
+   * @returns {boolean}
+   */
   sendJson(msg) {
     if (!this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(JSON.stringify(msg));
     return true;
   }
 
+  /**
+   * Send a pose frame now; false unless joined.
+   * @param {ArrayBuffer} buf
+   * @returns {boolean}
+   */
   sendBinary(buf) {
-    if (!this.joined || this.ws.readyState !== 1) return false;
+    if (!this.joined || !this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(buf);
     return true;
   }
@@ -183,6 +195,10 @@ class Connection {
     };
   }
 
+  /**
+   * @param {any} msg the welcome
+   * @param {number} at when it arrived (ms)
+   */
   _onWelcome(msg, at) {
     this.welcome = msg;
     this.token = msg.resume ?? this.token;
@@ -194,6 +210,7 @@ class Connection {
     this.handlers.onWelcome?.(msg, at);
   }
 
+  /** @param {number} ms */
   _schedulePing(ms) {
     this.timers.clearTimeout(this.pingTimer);
     this.pingTimer = this.timers.setTimeout(() => {
@@ -204,6 +221,10 @@ class Connection {
     }, ms);
   }
 
+  /**
+   * @param {{code: number, reason: string}} ev
+   * @param {boolean} opened whether the socket ever opened
+   */
   _onClose(ev, opened) {
     this.timers.clearTimeout(this.pingTimer);
     this.ws = null;
@@ -235,6 +256,10 @@ class Connection {
     this.retryTimer = null;
   }
 
+  /**
+   * @param {number} code
+   * @param {string} [reason]
+   */
   _closeSocket(code, reason = '') {
     const ws = this.ws;
     if (!ws) return;
@@ -245,6 +270,11 @@ class Connection {
     }
   }
 
+  /**
+   * @param {string} state
+   * @param {string} status an i18n key
+   * @param {Record<string, unknown>} [vars]
+   */
   _setState(state, status, vars = {}) {
     this.state = state;
     this.status = status;

@@ -31,13 +31,24 @@ const S = Slot.SIZE;
 const POSITION_SLOTS = Object.freeze([1, 2, 3, 12, 13, 14, 19, 20, 21]);
 const TWO_PI = Math.PI * 2;
 
+/**
+ * @param {number} a an angle (rad)
+ * @returns {number} the same angle in [-π, π)
+ */
 function wrapAngle(a) {
   a = (a + Math.PI) % TWO_PI;
   if (a < 0) a += TWO_PI;
   return a - Math.PI;
 }
 
-/** Yaw (rotation about +y, three.js convention) of an x, y, z, w quaternion. */
+/**
+ * Yaw (rotation about +y, three.js convention) of an x, y, z, w quaternion.
+ * @param {number} x
+ * @param {number} y
+ * @param {number} z
+ * @param {number} w
+ * @returns {number}
+ */
 export function yawOfQuaternion(x, y, z, w) {
   // The direction the local -z axis points to, projected on the floor.
   const fx = -2 * (x * z + w * y);
@@ -45,6 +56,15 @@ export function yawOfQuaternion(x, y, z, w) {
   return Math.atan2(-fx, -fz);
 }
 
+/**
+ * Normalised lerp of the quaternions at `a` and `b` in `buf`, into `out` at `o`.
+ * @param {Float64Array} buf
+ * @param {number} a
+ * @param {number} b
+ * @param {number} t 0..1
+ * @param {Float64Array | number[]} out
+ * @param {number} o
+ */
 function nlerpQuat(buf, a, b, t, out, o) {
   let dot = 0;
   for (let i = 0; i < 4; i++) dot += buf[a + i] * buf[b + i];
@@ -87,6 +107,11 @@ class InterpBuffer {
     return this.count ? this.data[this.head * S + Slot.FLAGS] : 0;
   }
 
+  /**
+   * @param {number} t server time (ms)
+   * @param {number} flags
+   * @returns {number} where the new sample goes in the ring
+   */
   _slotFor(t, flags) {
     if (flags & TELEPORTED) this.count = 0;
     if (this.count && t <= this.data[this.head * S]) {
@@ -99,7 +124,11 @@ class InterpBuffer {
     return this.head * S;
   }
 
-  /** Add a DESKTOP_RECORD (codec.js shape: position, yaw, pitch, flags) seen at server time t. */
+  /**
+   * Add a DESKTOP_RECORD (codec.js shape: position, yaw, pitch, flags) seen at server time t.
+   * @param {number} t
+   * @param {{position: number[], yaw: number, pitch: number, flags: number}} rec
+   */
   pushDesktop(t, rec) {
     const o = this._slotFor(t, rec.flags);
     if (o < 0) return;
@@ -116,7 +145,12 @@ class InterpBuffer {
     for (let i = 12; i < S; i++) d[o + i] = 0;
   }
 
-  /** Add a VR_RECORD (codec.js shape: position, head_q, left, left_q, right, right_q, flags). */
+  /**
+   * Add a VR_RECORD (codec.js shape: position, head_q, left, left_q, right, right_q, flags).
+   * @param {number} t
+   * @param {{position: number[], head_q: number[], left: number[], left_q: number[],
+   *          right: number[], right_q: number[], flags: number}} rec
+   */
   pushVr(t, rec) {
     const o = this._slotFor(t, rec.flags);
     if (o < 0) return;
@@ -132,11 +166,19 @@ class InterpBuffer {
     for (let i = 0; i < 3; i++) { d[o + 12 + i] = rec.left[i]; d[o + 19 + i] = rec.right[i]; }
   }
 
+  /**
+   * @param {number} k the k-th sample, oldest first
+   * @returns {number} its offset in the ring
+   */
   _index(k) {
     // k = 0 is the newest sample, 1 the one before, ...
     return ((this.head - k + this.capacity) % this.capacity) * S;
   }
 
+  /**
+   * @param {number} o
+   * @param {Float64Array | number[]} out
+   */
   _copy(o, out) {
     const d = this.data;
     for (let i = 0; i < S; i++) out[i] = d[o + i];
@@ -144,6 +186,8 @@ class InterpBuffer {
 
   /**
    * Write the pose at server time t into `out` (length >= Slot.SIZE).
+   * @param {number} t
+   * @param {Float64Array | number[]} out
    * @returns {number} a SampleState
    */
   sample(t, out) {
@@ -181,6 +225,12 @@ class InterpBuffer {
     return SampleState.HELD;
   }
 
+  /**
+   * @param {number} a
+   * @param {number} b
+   * @param {number} t 0..1
+   * @param {Float64Array | number[]} out
+   */
   _lerp(a, b, t, out) {
     const d = this.data;
     for (let j = 0; j < POSITION_SLOTS.length; j++) {

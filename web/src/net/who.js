@@ -15,19 +15,28 @@ class WhoBatcher {
     this.maxIds = maxIds;
     this.intervalMs = intervalMs;
     this.retryMs = retryMs;
+    /** @type {Set<number>} */
     this.pending = new Set();
-    this.asked = new Map(); // id -> time asked
+    /** @type {Map<number, number>} id -> time asked */
+    this.asked = new Map();
     this.lastSent = -Infinity;
   }
 
-  /** Ask for `id` soon (ignored if asked recently). */
+  /**
+   * Ask for `id` soon (ignored if asked recently).
+   * @param {number} id
+   * @param {number} now ms
+   */
   want(id, now) {
     const at = this.asked.get(id);
     if (at !== undefined && now - at < this.retryMs) return;
     this.pending.add(id);
   }
 
-  /** The answer came (or the id is gone): stop asking. */
+  /**
+   * The answer came (or the id is gone): stop asking.
+   * @param {number} id
+   */
   resolved(id) {
     this.pending.delete(id);
     this.asked.delete(id);
@@ -40,7 +49,11 @@ class WhoBatcher {
     this.lastSent = -Infinity;
   }
 
-  /** The ids to send in one `who` now, or null if nothing is due. */
+  /**
+   * The ids to send in one `who` now, or null if nothing is due.
+   * @param {number} now ms
+   * @returns {number[] | null}
+   */
   take(now) {
     if (!this.pending.size || now - this.lastSent < this.intervalMs) return null;
     const ids = [];
