@@ -13,8 +13,16 @@ The public API (see ``docs/models.md``)::
 
 Everything is pure library code: no server, database or network, no global
 state, no temporary files; safe in worker threads and processes.
+:mod:`.khronos` runs the Khronos glTF-Validator (Node.js) on finished GLBs.
 """
 
+from metaexpo.models.khronos import (
+    GltfValidator,
+    ValidationReport,
+    ValidatorError,
+    ValidatorFailed,
+    ValidatorUnavailable,
+)
 from metaexpo.models.limits import DEFAULT_LIMITS, DEFAULT_SLOT, Limits, Slot
 from metaexpo.models.pipeline import check_model, ingest_model, normalise_model
 from metaexpo.models.problems import Code, Problem
@@ -27,6 +35,7 @@ __all__ = [
     "CheckResult",
     "Code",
     "Fit",
+    "GltfValidator",
     "IngestResult",
     "Limits",
     "ModelStats",
@@ -34,6 +43,10 @@ __all__ = [
     "Problem",
     "Slot",
     "StoreError",
+    "ValidationReport",
+    "ValidatorError",
+    "ValidatorFailed",
+    "ValidatorUnavailable",
     "check_model",
     "file_sha256",
     "has_blob",
