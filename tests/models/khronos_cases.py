@@ -41,11 +41,25 @@ def clearcoat_normal_map_without_tangents() -> bytes:
     return glb(doc, binary)
 
 
+def _normal_mapped() -> tuple[Doc, bytes]:
+    doc, binary = _with_normals(*textured_cube(png()))
+    doc["materials"][0]["normalTexture"] = {"index": 0}
+    return doc, binary
+
+
 def normal_map_without_tangents() -> bytes:
     """A normal-mapped cube without TANGENT: valid, with the validator's warning
     MESH_PRIMITIVE_GENERATED_TANGENT_SPACE."""
-    doc, binary = _with_normals(*textured_cube(png()))
-    doc["materials"][0]["normalTexture"] = {"index": 0}
+    return glb(*_normal_mapped())
+
+
+def normal_map_and_a_camera() -> bytes:
+    """The normal-mapped cube plus a camera: a warning of ours (``cameras_removed``) and one
+    of the validator's (MESH_PRIMITIVE_GENERATED_TANGENT_SPACE) on the fitted model."""
+    doc, binary = _normal_mapped()
+    doc["cameras"] = [{"type": "perspective", "perspective": {"yfov": 0.8, "znear": 0.1}}]
+    doc["nodes"].append({"camera": 0, "translation": [0.0, 0.0, 3.0]})
+    doc["scenes"][0]["nodes"].append(len(doc["nodes"]) - 1)
     return glb(doc, binary)
 
 

@@ -10,10 +10,12 @@ The public API (see ``docs/models.md``)::
         ...
     fitted = normalise_model(Path("upload.glb"), Slot(width=4, depth=4, height=4))
     fitted.glb                                           # bytes of the fitted GLB, or None
+    stored = ingest_model(Path("upload.glb"), root)      # + Khronos glTF-Validator, then stored
 
-Everything is pure library code: no server, database or network, no global
-state, no temporary files; safe in worker threads and processes.
-:mod:`.khronos` runs the Khronos glTF-Validator (Node.js) on finished GLBs.
+Everything is library code: no server, database or network, no global
+state, no temporary files; safe in worker threads and processes. Only
+``ingest_model`` (and :mod:`.khronos`) start a process: Node.js, for the
+Khronos glTF-Validator.
 """
 
 from metaexpo.models.khronos import (
