@@ -37,7 +37,11 @@ class Settings(BaseSettings):
     )
     scenes_dir: Path = Field(PROJECT_ROOT / "scenes", description="The expo catalog (YAML).")
     avatars_dir: Path = Field(PROJECT_ROOT / "avatars", description="Avatar models + manifest.")
-    web_dir: Path = Field(PROJECT_ROOT / "web", description="The browser client.")
+    web_dir: Path = Field(
+        PROJECT_ROOT / "web",
+        description="The browser client; also holds the Khronos glTF-Validator that every "
+        "uploaded model must pass (tools/validate-gltf.mjs, node_modules).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     sync_transport: Literal["picows", "asgi"] = Field(
         "picows",

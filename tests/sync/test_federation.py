@@ -230,3 +230,15 @@ async def test_a_flush_with_nothing_new_publishes_nothing() -> None:
     sent = a.federation.stats.messages_out
     a.flush_bus(clock.now)
     assert a.federation.stats.messages_out == sent
+
+
+async def test_a_lone_node_keeps_no_backlog_of_joins_leaves_or_chat() -> None:
+    clock = Clock()
+    (room,) = nodes(1, clock)
+    for k in range(50):
+        row = room.join(RecordingLink(), f"visitor {k}", "celadon", "desktop").row
+        room.chat(row, "hello")
+        clock.now += 1.0  # past the chat limit
+        await step([room], clock)
+    fed = room.federation
+    assert (fed.joined, fed.chat_out, fed.departed) == ([], [], [])

@@ -1,10 +1,14 @@
-"""The heavy part of a model upload, run in a worker process: check, fit, store, picture.
+"""The heavy part of a model upload, run in a worker process: check, fit, validate, store,
+picture.
 
 :func:`process_model` is a plain function of picklable arguments returning a
 picklable :class:`ModelOutcome`, so the server can run it in a process pool
 (away from the sync tick's GIL) or, with ``--model-workers 0``, in a thread.
-It writes only content-addressed files (atomically); the database rows
-that name them are written afterwards by the caller.
+The fitted GLB goes through the Khronos glTF-Validator before anything is
+stored: any validator error refuses the upload with the validator's own
+messages, its warnings stay in the report. It writes only content-addressed
+files (atomically); the database rows that name them are written afterwards
+by the caller.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from metaexpo.booths.preview import render_preview
-from metaexpo.models import Limits, Slot, ingest_model, store_blob
+from metaexpo.models import GltfValidator, Limits, Slot, ingest_model, store_blob
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,8 @@ class ModelOutcome:
     """The verdict on one upload and, if accepted, the files stored for it.
 
     ``report`` is the library's JSON report (``accepted``, ``problems``,
-    ``warnings``, ``stats``, ``fit``…).
+    ``warnings``, ``stats``, ``fit``, ``khronos``…); problems and warnings
+    found by the Khronos glTF-Validator carry ``"source": "khronos"``.
     """
 
     accepted: bool
@@ -48,10 +53,20 @@ class ModelOutcome:
 
 
 def process_model(
-    path: Path, store_root: Path, slot: Slot, limits: Limits, filename: str
+    path: Path,
+    store_root: Path,
+    slot: Slot,
+    limits: Limits,
+    filename: str,
+    validator: GltfValidator,
 ) -> ModelOutcome:
-    """Check the upload at ``path``; if accepted, store original, fitted GLB and a preview."""
-    ingested = ingest_model(path, store_root, slot, limits, filename=filename)
+    """Check the upload at ``path``, fit it and validate the fitted GLB; if all accept it,
+    store the original, the fitted GLB and a preview.
+
+    Raises :class:`~metaexpo.models.ValidatorError` (nothing stored) when the
+    validator cannot give a verdict: that is the server's problem, not the model's.
+    """
+    ingested = ingest_model(path, store_root, slot, limits, filename=filename, validator=validator)
     report = ingested.to_json()
     result = ingested.result
     if ingested.original is None or ingested.normalised is None or result.glb is None:

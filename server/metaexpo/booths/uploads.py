@@ -5,10 +5,11 @@ The HTTP layer streams the body to a temporary file (:mod:`.receive`) and
 hands it to :meth:`ModelUploads.process`. The check runs in a worker
 process (``--model-workers``) so a heavy model never holds up the sync
 tick; at most ``--upload-concurrency`` uploads are received or checked at
-once, more are told to try again (HTTP 503). The row is written after the
-files (atomic, fsynced) are on disk, in one transaction with the draft
-change and the audit entry: a crash at any point leaves either nothing or
-everything.
+once, more are told to try again (HTTP 503), as are all of them while the
+Khronos glTF-Validator cannot run (no model is accepted unvalidated). The
+row is written after the files (atomic, fsynced) are on disk, in one
+transaction with the draft change and the audit entry: a crash at any point
+leaves either nothing or everything.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from metaexpo.booths.records import open_revision
 from metaexpo.booths.states import RevisionState, UploadState, advance
 from metaexpo.booths.views import UploadView, upload_view
 from metaexpo.errors import Busy, Conflict, Invalid
-from metaexpo.models import Limits, Slot
+from metaexpo.models import GltfValidator, Limits, Slot, ValidatorError
 from metaexpo.roles import Principal
 from metaexpo.scenes import Booth
 from metaexpo.store import Database
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 MODEL_EXTENSIONS = (".glb", ".gltf", ".zip")
 MAX_FILENAME_CHARS = 255
+#: Retry-After (seconds) while the glTF validator cannot run: someone has to install it.
+VALIDATOR_RETRY_S = 600
 
 
 @dataclass(slots=True)
@@ -83,6 +86,7 @@ class ModelUploads:
         limits: Limits,
         concurrency: int,
         make_executor: Callable[[], Executor] | None,
+        validator: GltfValidator | None = None,
     ) -> None:
         self.db = db
         self.editing = editing
@@ -90,6 +94,7 @@ class ModelUploads:
         self.limits = limits
         self.concurrency = concurrency
         self._make_executor = make_executor
+        self.validator = validator if validator is not None else GltfValidator()
         #: The worker pool, started with the first upload (None: checks run in a thread).
         self.executor: Executor | None = None
         self._active = 0
@@ -130,14 +135,22 @@ class ModelUploads:
         :class:`Invalid` listing every problem (the refusal is recorded too)."""
         job = UploadJob(booth.id, filename)
         size = path.stat().st_size
-        args = (path, self.store_root, slot_for(booth), self.limits, filename)
+        args = (path, self.store_root, slot_for(booth), self.limits, filename, self.validator)
         loop = asyncio.get_running_loop()
-        if self._make_executor is None:
-            outcome = await asyncio.to_thread(process_model, *args)
-        else:
-            if self.executor is None:
-                self.executor = self._make_executor()
-            outcome = await loop.run_in_executor(self.executor, process_model, *args)
+        try:
+            if self._make_executor is None:
+                outcome = await asyncio.to_thread(process_model, *args)
+            else:
+                if self.executor is None:
+                    self.executor = self._make_executor()
+                outcome = await loop.run_in_executor(self.executor, process_model, *args)
+        except ValidatorError as exc:
+            log.error("model upload %r not checked, nothing stored: %s", filename, exc)
+            raise Busy(
+                "the server cannot check 3D models right now: its glTF validator is not "
+                "working. Please tell the expo staff, and try again later.",
+                VALIDATOR_RETRY_S,
+            ) from exc
         if not outcome.accepted:
             job.move(UploadState.REFUSED)
             await asyncio.to_thread(self._record_refusal, principal, job, size, outcome)

@@ -4,7 +4,8 @@
 migrates the database and may hash files): it clears what an interrupted
 upload left, opens the database at the newest schema, loads the secret,
 publishes approvals a stop interrupted and logs any broken storage
-promise. The routers reach it as ``request.app.state.office``.
+promise, and a missing glTF validator (model uploads wait for it). The
+routers reach it as ``request.app.state.office``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from metaexpo.booths.uploads import ModelUploads
 from metaexpo.config import Settings
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.gateway.identity import Identity
-from metaexpo.models import Limits
+from metaexpo.models import GltfValidator, Limits, ValidatorUnavailable
 from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.roles import Principal
 from metaexpo.scenes import Catalog
@@ -93,6 +94,11 @@ class BackOffice:
         editing = BoothEditing(db, catalog, live)
         moderation = BoothModeration(db, catalog, live, data_dir)
         workers = settings.model_workers
+        validator = GltfValidator(settings.web_dir)
+        try:
+            validator.locate()
+        except ValidatorUnavailable as exc:
+            log.error("model uploads will be answered 503 until this is fixed: %s", exc)
         uploads = ModelUploads(
             db,
             editing,
@@ -100,6 +106,7 @@ class BackOffice:
             Limits(max_file_bytes=settings.upload_max_bytes),
             settings.upload_concurrency,
             (lambda: model_pool(workers)) if workers > 0 else None,
+            validator,
         )
         office = cls(
             settings,

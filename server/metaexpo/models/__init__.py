@@ -10,11 +10,21 @@ The public API (see ``docs/models.md``)::
         ...
     fitted = normalise_model(Path("upload.glb"), Slot(width=4, depth=4, height=4))
     fitted.glb                                           # bytes of the fitted GLB, or None
+    stored = ingest_model(Path("upload.glb"), root)      # + Khronos glTF-Validator, then stored
 
-Everything is pure library code: no server, database or network, no global
-state, no temporary files; safe in worker threads and processes.
+Everything is library code: no server, database or network, no global
+state, no temporary files; safe in worker threads and processes. Only
+``ingest_model`` (and :mod:`metaexpo.khronos`) start a process: Node.js, for the
+Khronos glTF-Validator.
 """
 
+from metaexpo.khronos import (
+    GltfValidator,
+    ValidationReport,
+    ValidatorError,
+    ValidatorFailed,
+    ValidatorUnavailable,
+)
 from metaexpo.models.limits import DEFAULT_LIMITS, DEFAULT_SLOT, Limits, Slot
 from metaexpo.models.pipeline import check_model, ingest_model, normalise_model
 from metaexpo.models.problems import Code, Problem
@@ -27,6 +37,7 @@ __all__ = [
     "CheckResult",
     "Code",
     "Fit",
+    "GltfValidator",
     "IngestResult",
     "Limits",
     "ModelStats",
@@ -34,6 +45,10 @@ __all__ = [
     "Problem",
     "Slot",
     "StoreError",
+    "ValidationReport",
+    "ValidatorError",
+    "ValidatorFailed",
+    "ValidatorUnavailable",
     "check_model",
     "file_sha256",
     "has_blob",

@@ -2,7 +2,8 @@
 
     check_model(path, limits)              -> CheckResult
     normalise_model(path, slot, limits)    -> NormaliseResult (check + fitted GLB)
-    ingest_model(path, root, slot, limits) -> IngestResult (both stored by hash)
+    ingest_model(path, root, slot, limits) -> IngestResult (the fitted GLB through the
+                                              Khronos glTF-Validator, then both stored by hash)
 
 Each call is self-contained: no global state, no temporary files, no
 network; memory and time are bounded by the limits. They are safe to run
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from metaexpo.khronos import GltfValidator
 from metaexpo.models.accessors import AccessorReader
 from metaexpo.models.analysis import Analysis
 from metaexpo.models.bounds import scene_bounds, world_matrices
@@ -106,20 +108,30 @@ def ingest_model(
     limits: Limits = DEFAULT_LIMITS,
     *,
     filename: str | None = None,
+    validator: GltfValidator | None = None,
 ) -> IngestResult:
-    """Check and fit the upload; if accepted, store the original and the fitted GLB by hash.
+    """Check and fit the upload, run the Khronos glTF-Validator on the fitted GLB, and, if
+    both accept it, store the original and the fitted GLB by hash.
 
-    The original is kept byte for byte (for moderation and re-fitting into
-    another slot); the fitted GLB is what the hall serves. Raises
-    :class:`~metaexpo.models.store.StoreError` or ``OSError`` only for
-    storage failures.
+    Any validator error refuses the upload (nothing is stored); its
+    warnings are kept in the result. The original is kept byte for byte
+    (for moderation and re-fitting into another slot); the fitted GLB is
+    what the hall serves. Raises
+    :class:`~metaexpo.khronos.ValidatorError` when the validator
+    cannot give a verdict (nothing is stored then either), and
+    :class:`~metaexpo.models.store.StoreError` or ``OSError`` for storage
+    failures.
     """
     result = normalise_model(path, slot, limits, filename=filename)
     if result.glb is None:
         return IngestResult(result, None, None)
+    gate = validator if validator is not None else GltfValidator()
+    khronos = gate.validate_glb(result.glb, filename if filename is not None else path.name)
+    if not khronos.valid:
+        return IngestResult(result, None, None, khronos)
     original = store_blob(store_root, path)
     normalised = store_blob(store_root, result.glb)
-    return IngestResult(result, original, normalised)
+    return IngestResult(result, original, normalised, khronos)
 
 
 def _analyse(path: Path, limits: Limits, filename: str | None) -> _Run:

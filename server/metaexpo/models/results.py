@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metaexpo.khronos import ValidationReport
 from metaexpo.models.bounds import Box
 from metaexpo.models.limits import Slot
 from metaexpo.models.problems import Problem
@@ -117,18 +118,48 @@ class NormaliseResult:
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """An upload checked, fitted and stored: the digests of the original and the fitted GLB.
+    """An upload checked, fitted, validated and stored: the digests of the original and the
+    fitted GLB, and the Khronos glTF-Validator's report on the fitted GLB.
 
-    Both digests are None when the model was refused (nothing is stored).
+    Both digests are None when the model was refused, by our checks or by
+    the validator (nothing is stored). ``khronos`` is None when our checks
+    refused it first (the validator did not run).
     """
 
     result: NormaliseResult
     original: str | None
     normalised: str | None
+    khronos: ValidationReport | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted by our checks and by the validator, and stored."""
+        return self.normalised is not None
 
     def to_json(self) -> JsonDict:
-        """The normalise result plus ``original`` and ``normalised`` digests."""
+        """The normalise result with the validator's errors added to ``problems`` and its
+        warnings to ``warnings`` (each marked ``"source": "khronos"``), its counts as
+        ``khronos`` (null when it did not run), and the ``original`` and ``normalised`` digests.
+        """
         data = self.result.to_json()
+        khronos = self.khronos
+        if khronos is not None:
+            data["accepted"] = self.accepted
+            data["problems"] = [
+                *self._list(data, "problems"),
+                *(issue.as_problem() for issue in khronos.errors),
+            ]
+            data["warnings"] = [
+                *self._list(data, "warnings"),
+                *(issue.as_problem() for issue in khronos.warnings),
+            ]
+        data["khronos"] = None if khronos is None else khronos.summary()
         data["original"] = self.original
         data["normalised"] = self.normalised
         return data
+
+    @staticmethod
+    def _list(data: JsonDict, key: str) -> list[object]:
+        value = data[key]
+        assert isinstance(value, list)
+        return value

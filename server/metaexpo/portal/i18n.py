@@ -3,7 +3,9 @@
 The language is, in order: ``?lang=zh|en`` on the URL (remembered in a
 cookie), the ``metaexpo_lang`` cookie, the browser's ``Accept-Language``,
 else English. Messages that come from the server's checks (upload problems,
-form problems) are in English; their stable codes are shown beside them.
+form problems) are in English; their stable codes are shown beside them, and
+those found by the Khronos glTF-Validator (``"source": "khronos"``) are
+labelled as such, with a note on what to do, in the page's language.
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "viewer_help": ("拖动旋转，滚轮缩放。", "Drag to turn, scroll to zoom."),
     "warnings": ("提示（模型已被调整）", "Notes (what was changed)"),
+    "khronos": ("Khronos glTF 验证器", "Khronos glTF-Validator"),
+    "khronos_note": (
+        "标有「Khronos glTF 验证器」的问题由 glTF 官方验证器在调整到展位后的模型中发现，"
+        "位置指该模型。请在 3D 软件中修正后重新导出。",
+        "Problems marked “Khronos glTF-Validator” were found by the official glTF validator "
+        "in the model as fitted to your booth; the positions refer to that model. Fix them "
+        "in your 3D tool and export again.",
+    ),
     "submit": ("提交审核", "Submit for approval"),
     "submit_hint": (
         "提交后，工作人员审核通过即上线，期间无法编辑。",

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from metaexpo.errors import ConfigError
+from metaexpo.khronos import GltfValidator, ValidationReport, ValidatorError
 from metaexpo.scenebuild.build import SCENES_SUBDIR, build_scenes, ensure_scenes
-from metaexpo.scenebuild.validate import ValidationReport, ValidatorUnavailable, validate_files
 from metaexpo.scenes import load_catalog
 
 
@@ -34,16 +33,16 @@ def run_build(scenes_dir: Path, data_dir: Path, *, force: bool, as_json: bool) -
     reports: dict[str, ValidationReport] = {}
     unavailable = ""
     try:
-        found = validate_files(list(files.values()))
+        found = GltfValidator().validate_files(list(files.values()))
         reports = dict(zip(files, found, strict=True))
-    except ValidatorUnavailable as exc:
+    except ValidatorError as exc:
         unavailable = str(exc)
     if as_json:
         document = {
             "scenes_dir": str(out_dir),
             "seconds": round(seconds, 3),
             **manifest.public(),
-            "validation": {hall_id: asdict(report) for hall_id, report in reports.items()},
+            "validation": {hall_id: report.to_json() for hall_id, report in reports.items()},
             "validator_unavailable": unavailable or None,
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -52,7 +51,7 @@ def run_build(scenes_dir: Path, data_dir: Path, *, force: bool, as_json: bool) -
         for hall_id, scene in manifest.halls.items():
             report = reports.get(hall_id)
             verdict = (
-                f"validator: {report.errors} errors, {report.warnings} warnings"
+                f"validator: {report.error_count} errors, {report.warning_count} warnings"
                 if report is not None
                 else "validator: not run"
             )
@@ -62,6 +61,8 @@ def run_build(scenes_dir: Path, data_dir: Path, *, force: bool, as_json: bool) -
             )
         if unavailable:
             print(f"  ({unavailable})", file=sys.stderr)
-    failed = [hall_id for hall_id, report in reports.items() if report.errors]
+    failed = [report for report in reports.values() if not report.valid]
     if failed:
-        raise ConfigError(f"built scenes fail the glTF validator: {', '.join(failed)}")
+        raise ConfigError(
+            "built scenes fail the glTF validator:\n" + "\n".join(str(r) for r in failed)
+        )

@@ -144,9 +144,15 @@ class Federation:
         """A local visitor chatted: relay the line with the next publish."""
         self.chat_out.append(line)
 
-    def drop_departures(self) -> None:
-        """Forget leaves nobody was told of (no peer listened this tick)."""
+    def drop_unpublished(self) -> None:
+        """Forget joins, leaves and chat lines nobody was told of (no peer listened).
+
+        On a single node nothing is ever published, so these must not pile up; a
+        node that appears later asks for the names it lacks (``roster_req``).
+        """
         self.departed.clear()
+        self.joined.clear()
+        self.chat_out.clear()
 
     # --- in the tick -----------------------------------------------------------------------
 

@@ -117,7 +117,7 @@ def run_tick(room: Room, now: float) -> None:
     if room.bus.has_peers:
         full = tick % s.steps(FULL_STATE_INTERVAL_S) == 0
         room.federation.publish(tick, time_ms, full)
-    room.federation.drop_departures()
+    room.federation.drop_unpublished()
 
     # Chat lines of this tick (local and from other nodes) go out as one message, encoded once.
     room.chat_queue.extend(chat_in)

@@ -1,6 +1,9 @@
 // Portal uploads: send the chosen file as the request body with progress, then show the
-// server's verdict in plain words (every problem of a refused model), or reload to show
+// server's verdict in plain words (every problem of a refused model, those found by the
+// Khronos glTF-Validator labelled and explained in the page's language), or reload to show
 // the accepted file and its preview. The session's CSRF token travels in X-CSRF-Token.
+
+const KHRONOS = 'khronos';
 
 const strings = document.getElementById('strings')?.dataset ?? {};
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
@@ -15,6 +18,7 @@ function problemList(problems) {
     const meta = document.createElement('span');
     meta.className = 'meta';
     const parts = [];
+    if (p.source === KHRONOS) parts.push(strings.khronos ?? 'Khronos glTF-Validator');
     if (p.where) parts.push(`${strings.where ?? 'Where'}: ${p.where}`);
     if (p.limit) parts.push(`${strings.limit ?? 'Limit'}: ${p.limit}`);
     if (p.code) parts.push(p.code);
@@ -40,6 +44,12 @@ function showResult(form, status, body) {
     line.textContent = strings.refused ?? 'Not accepted:';
     box.className = 'upload-problems problems';
     box.append(problemList(body.detail));
+    if (body.detail.some((p) => p.source === KHRONOS) && strings.khronosNote) {
+      const note = document.createElement('p');
+      note.className = 'meta khronos-note';
+      note.textContent = strings.khronosNote;
+      box.append(note);
+    }
   } else {
     const detail = body && typeof body.detail === 'string' ? body.detail : `HTTP ${status}`;
     line.textContent = `${strings.failed ?? 'The upload failed:'} ${detail}`;
