@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Most fan-out phases (per-phase columns in the room state are sized for this).
 MAX_FANOUT_PHASES = 4
-#: The repository root when running from a checkout (scenes/, web/, avatars/ live there).
+#: The repository root when running from a checkout (scenes/, web/, avatars/, assets/ live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "web",
         description="The browser client; also holds the Khronos glTF-Validator that every "
         "uploaded model must pass (tools/validate-gltf.mjs, node_modules).",
+    )
+    assets_dir: Path = Field(
+        PROJECT_ROOT / "assets", description="Built-in static assets (icons, font notices)."
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     sync_transport: Literal["picows", "asgi"] = Field(

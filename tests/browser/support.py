@@ -44,6 +44,7 @@ def ms(seconds: float) -> float:
 def web_sources() -> list[Path]:
     """Files whose change makes web/dist stale."""
     files = [p for p in (WEB / "src").rglob("*") if p.is_file()]
+    files += [p for p in (WEB / "tools").rglob("*") if p.is_file()]
     files += [
         WEB / "index.html",
         WEB / "build.mjs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,8 @@ def test_stale_temporaries_are_removed(tmp_path: Path) -> None:
     digest = store_blob(tmp_path, b"kept")
     stale = object_path(tmp_path, digest).parent / ".tmp-abc123"
     stale.write_bytes(b"half")
+    hour_ago = time.time() - 3601
+    os.utime(stale, (hour_ago, hour_ago))
     assert remove_stale_temporaries(tmp_path) == 1
     assert _files(tmp_path) == [object_path(tmp_path, digest)]
     assert remove_stale_temporaries(tmp_path / "nothing-here") == 0
@@ -117,3 +120,12 @@ def test_atomic_write_replaces_a_file_whole(tmp_path: Path) -> None:
     atomic_write(target, b"second version")
     assert target.read_bytes() == b"second version"
     assert [p.name for p in target.parent.iterdir()] == ["booth.glb"]
+
+
+def test_a_temporary_being_written_now_is_left_alone(tmp_path: Path) -> None:
+    """Another node sharing the data folder may be writing it (docker-compose.yml)."""
+    digest = store_blob(tmp_path, b"kept")
+    fresh = object_path(tmp_path, digest).parent / ".tmp-another-node"
+    fresh.write_bytes(b"half")
+    assert remove_stale_temporaries(tmp_path) == 0
+    assert fresh.exists()

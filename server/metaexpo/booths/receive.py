@@ -5,7 +5,7 @@ before a byte is read, and a body that grows past it (no length, chunked, or
 a client that lies) is refused the moment it does, so an upload costs the
 server at most the cap in disk space and never its memory. Temporary files
 live in ``<data-dir>/tmp/uploads``, are never served, and are removed when
-the request ends (or, after a crash, when the server starts).
+the request ends (or, after a crash, when a server starts and finds them an hour old).
 """
 
 from __future__ import annotations
@@ -14,12 +14,16 @@ import contextlib
 import os
 import secrets
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from metaexpo.errors import Invalid, TooLarge
 
 UPLOADS_TMP = Path("tmp") / "uploads"
+#: An upload's temporary file untouched this long is left over from a crash: a body streams
+#: and its model is checked within minutes (the validator gives up after two).
+STALE_UPLOAD_S = 3600.0
 
 
 def _mib(size: int) -> str:
@@ -50,13 +54,26 @@ def temp_folder(data_dir: Path) -> Path:
     return folder
 
 
-def clear_temp_folder(data_dir: Path) -> int:
-    """Remove what interrupted uploads left behind (at start-up); returns how many files."""
+def clear_temp_folder(data_dir: Path, older_than_s: float = STALE_UPLOAD_S) -> int:
+    """Remove what interrupted uploads left behind (at start-up); returns how many files.
+
+    Only files untouched for ``older_than_s``: on a data folder that several nodes
+    share, the others may be receiving or checking uploads right now.
+    """
     folder = data_dir / UPLOADS_TMP
     if not folder.is_dir():
         return 0
-    count = sum(1 for _ in folder.iterdir())
-    shutil.rmtree(folder, ignore_errors=True)
+    cutoff = time.time() - older_than_s
+    count = 0
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if path.lstat().st_mtime > cutoff:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink()
+            count += 1
     return count
 
 

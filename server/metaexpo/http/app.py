@@ -21,7 +21,9 @@ from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
+from metaexpo.http import apidocs as api_docs
 from metaexpo.http import avatars as avatars_api
+from metaexpo.http import builtin as builtin_files
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
 from metaexpo.http.metrics import make_registry
@@ -107,6 +109,9 @@ def create_app(settings: Settings) -> FastAPI:
         description="Virtual exhibition hall: catalog, scenes, real-time avatar sync.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs and /redoc come from the expo's own files (http/apidocs.py), never a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.catalog = catalog
@@ -126,6 +131,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(portal.router)
     app.include_router(console.router)
+    app.include_router(api_docs.router)
+    app.include_router(builtin_files.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +24,9 @@ from metaexpo.errors import MetaExpoError
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _TEMP_PREFIX = ".tmp-"
+#: A temporary file untouched this long belongs to no write in progress on any node (a blob
+#: is written in seconds); younger ones may be another node's, on a shared data folder.
+STALE_TEMP_S = 3600.0
 _CHUNK = 1 << 20
 
 
@@ -67,16 +71,22 @@ def atomic_write(target: Path, data: bytes) -> None:
     _write_atomically(target, iter([data]), expect=None, mode=0o644)
 
 
-def remove_stale_temporaries(root: Path) -> int:
-    """Delete temporary files left by a crash mid-write; return how many were removed."""
+def remove_stale_temporaries(root: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete temporary files left by a crash mid-write; return how many were removed.
+
+    Only files untouched for ``older_than_s``: other nodes sharing this store (one data
+    volume behind a load balancer) may be writing theirs right now.
+    """
     removed = 0
     objects = root / "objects"
     if not objects.is_dir():
         return 0
+    cutoff = time.time() - older_than_s
     for path in objects.glob(f"*/{_TEMP_PREFIX}*"):
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed += 1
+            if path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
     return removed
 
 
