@@ -1,35 +1,43 @@
-"""Model uploads end to end: may this person upload here, check and fit the file away from the
-event loop, and record the verdict with the files it names.
+"""Uploads end to end: may this person upload here, receive the body within its share and
+pace, check and fit the file away from the server process, and record the verdict with the
+files it names.
 
-The HTTP layer streams the body to a temporary file (:mod:`.receive`) and
-hands it to :meth:`ModelUploads.process`. The check runs in a worker
-process (``--model-workers``) so a heavy model never holds up the sync
-tick; at most ``--upload-concurrency`` uploads are received or checked at
-once, more are told to try again (HTTP 503). The row is written after the
-files (atomic, fsynced) are on disk, in one transaction with the draft
-change and the audit entry: a crash at any point leaves either nothing or
-everything.
+The HTTP layer hands the request body to :meth:`ModelUploads.receiving`, which
+holds an upload slot (:mod:`.slots`: at most ``--upload-concurrency`` at once,
+at most ``--upload-concurrency-per-account`` for one account) and streams the
+body to a temporary file under a size cap and a minimum rate
+(:mod:`.receive`). Models are checked (:meth:`ModelUploads.process`) and
+pictures decoded (:meth:`ModelUploads.reencode`) in the upload worker pool
+(:mod:`.workers`), so neither holds up the sync tick nor grows the server's
+memory. The row is written after the files (atomic, fsynced) are on disk, in
+one transaction with the draft change and the audit entry: a crash at any
+point leaves either nothing or everything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from metaexpo.auth.errors import Busy, Conflict, Invalid
+from metaexpo.auth.errors import Conflict, Invalid, TooSlow
 from metaexpo.auth.principal import Principal
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import FileKind, assets_root, register
+from metaexpo.booths.images import ImageRole
+from metaexpo.booths.images import reencode as reencode_picture
 from metaexpo.booths.processing import ModelOutcome, process_model
+from metaexpo.booths.receive import MinimumRate, receive_to_file, temp_folder
 from metaexpo.booths.records import open_revision
+from metaexpo.booths.slots import UploadSlots
 from metaexpo.booths.states import RevisionState, UploadState, advance
 from metaexpo.booths.views import UploadView, upload_view
+from metaexpo.booths.workers import UploadWorkers
 from metaexpo.models import Limits, Slot
 from metaexpo.scenes import Booth
 from metaexpo.store import Database
@@ -72,8 +80,17 @@ def slot_for(booth: Booth) -> Slot:
     return Slot(width=booth.footprint[0], depth=booth.footprint[1], height=booth.height)
 
 
+@dataclass(frozen=True, slots=True)
+class UploadPolicy:
+    """What bounds uploads: the slots, and the slowest body accepted."""
+
+    concurrency: int
+    per_account: int
+    rate: MinimumRate
+
+
 class ModelUploads:
-    """Checks, stores and records exhibitors' model uploads."""
+    """Receives exhibitors' uploads; checks, stores and records models; decodes pictures."""
 
     def __init__(
         self,
@@ -81,35 +98,50 @@ class ModelUploads:
         editing: BoothEditing,
         data_dir: Path,
         limits: Limits,
-        concurrency: int,
+        policy: UploadPolicy,
         make_executor: Callable[[], Executor] | None,
     ) -> None:
         self.db = db
         self.editing = editing
+        self.data_dir = data_dir
         self.store_root = assets_root(data_dir)
         self.limits = limits
-        self.concurrency = concurrency
-        self._make_executor = make_executor
-        #: The worker pool, started with the first upload (None: checks run in a thread).
-        self.executor: Executor | None = None
-        self._active = 0
+        self.policy = policy
+        self.slots = UploadSlots(policy.concurrency, policy.per_account)
+        self.workers = UploadWorkers(make_executor)
 
-    @contextmanager
-    def reserve(self) -> Iterator[None]:
-        """Hold one of the upload slots while receiving and checking; :class:`Busy` if none."""
-        if self._active >= self.concurrency:
-            raise Busy("the server is checking other uploads right now; try again in a minute", 30)
-        self._active += 1
-        try:
-            yield
-        finally:
-            self._active -= 1
+    @asynccontextmanager
+    async def receiving(
+        self, principal: Principal, chunks: AsyncIterator[bytes], limit: int, what: str
+    ) -> AsyncIterator[Path]:
+        """Hold one of ``principal``'s upload slots and receive the body into a temporary file,
+        removed after the block.
+
+        Raises :class:`TooMany` (the account's share is taken), :class:`Busy`
+        (no slot is free), :class:`TooLarge`, :class:`TooSlow` or
+        :class:`Invalid` (empty body).
+        """
+        with self.slots.hold(principal.user_id):
+            try:
+                path = await receive_to_file(
+                    chunks, temp_folder(self.data_dir), limit, what, rate=self.policy.rate
+                )
+            except TooSlow:
+                self.slots.refused["too_slow"] += 1
+                raise
+            try:
+                yield path
+            finally:
+                path.unlink(missing_ok=True)
+
+    async def reencode(self, path: Path, role: ImageRole) -> bytes:
+        """The picture at ``path`` re-encoded for ``role``, decoded in the upload worker
+        (:func:`metaexpo.booths.images.reencode`; :class:`Invalid` for a refused picture)."""
+        return await self.workers.run(reencode_picture, path, role)
 
     def close(self) -> None:
         """Stop the worker processes (if they were started)."""
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
+        self.workers.close()
 
     def check_allowed(self, principal: Principal, booth_id: str) -> Booth:
         """The booth, if ``principal`` may upload a model for it now (before the body is read)."""
@@ -130,14 +162,9 @@ class ModelUploads:
         :class:`Invalid` listing every problem (the refusal is recorded too)."""
         job = UploadJob(booth.id, filename)
         size = path.stat().st_size
-        args = (path, self.store_root, slot_for(booth), self.limits, filename)
-        loop = asyncio.get_running_loop()
-        if self._make_executor is None:
-            outcome = await asyncio.to_thread(process_model, *args)
-        else:
-            if self.executor is None:
-                self.executor = self._make_executor()
-            outcome = await loop.run_in_executor(self.executor, process_model, *args)
+        outcome = await self.workers.run(
+            process_model, path, self.store_root, slot_for(booth), self.limits, filename
+        )
         if not outcome.accepted:
             job.move(UploadState.REFUSED)
             await asyncio.to_thread(self._record_refusal, principal, job, size, outcome)

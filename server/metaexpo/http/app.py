@@ -26,6 +26,7 @@ from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
+from metaexpo.http.office_metrics import OfficeCollector
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.sync.room import RoomSpec
@@ -116,6 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.office = None
     install_error_handlers(app)
     app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
+    app.state.metrics.register(OfficeCollector(lambda: app.state.office))
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)

@@ -29,8 +29,8 @@ from metaexpo.booths.files import assets_root
 from metaexpo.booths.live import LiveBooths
 from metaexpo.booths.moderation import BoothModeration
 from metaexpo.booths.processing import worker_started
-from metaexpo.booths.receive import clear_temp_folder
-from metaexpo.booths.uploads import ModelUploads
+from metaexpo.booths.receive import MinimumRate, clear_temp_folder
+from metaexpo.booths.uploads import ModelUploads, UploadPolicy
 from metaexpo.config import Settings
 from metaexpo.gateway.hub import Identity, SyncHub
 from metaexpo.models import Limits
@@ -90,7 +90,7 @@ class BackOffice:
             editing,
             data_dir,
             Limits(max_file_bytes=settings.upload_max_bytes),
-            settings.upload_concurrency,
+            upload_policy(settings),
             (lambda: model_pool(workers)) if workers > 0 else None,
         )
         office = cls(
@@ -117,9 +117,19 @@ class BackOffice:
         self.db.close()
 
 
+def upload_policy(settings: Settings) -> UploadPolicy:
+    """The upload bounds the settings give."""
+    return UploadPolicy(
+        concurrency=settings.upload_concurrency,
+        per_account=settings.upload_concurrency_per_account,
+        rate=MinimumRate(settings.upload_min_bytes_per_s, settings.upload_rate_window_s),
+    )
+
+
 def model_pool(workers: int) -> Executor:
-    """The worker processes that check uploads (spawned, so they share nothing with the
-    server's event loop and threads; each ends itself if the server dies)."""
+    """The worker processes that check models and decode pictures (spawned, so they share
+    nothing with the server's event loop, threads and heap; each ends itself if the server
+    dies)."""
     return ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
