@@ -43,6 +43,13 @@ def test_same_bytes_twice_are_stored_once(tmp_path: Path) -> None:
     assert object_path(tmp_path, first).stat().st_mtime_ns == mtime
 
 
+def test_a_private_blob_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = object_path(tmp_path, store_blob(tmp_path, b"as the exhibitor sent it", private=True))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+    public = object_path(tmp_path, store_blob(tmp_path, b"served to everyone"))
+    assert stat.S_IMODE(public.stat().st_mode) == 0o444
+
+
 def test_file_and_bytes_with_equal_content_share_one_object(tmp_path: Path) -> None:
     source = tmp_path / "upload.glb"
     source.write_bytes(os.urandom(3 * 1024 * 1024 + 5))

@@ -29,6 +29,7 @@ from metaexpo.http.office import BackOffice
 from metaexpo.http.office_metrics import OfficeCollector
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
+from metaexpo.store.filemodes import make_private_folder
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
@@ -74,6 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Before anything writes into it: the data folder holds secrets and personal data.
+        make_private_folder(settings.data_dir)
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
         # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.

@@ -3,8 +3,9 @@
 :meth:`BackOffice.open` runs in the lifespan (in a worker thread: it
 migrates the database and may hash files): it clears what an interrupted
 upload left, opens the database at the newest schema, loads the secret,
-publishes approvals a stop interrupted and logs any broken storage
-promise. The routers reach it as ``request.app.state.office``.
+publishes approvals a stop interrupted, and logs any broken storage
+promise and any private file other users can read (with the ``chmod`` to
+run). The routers reach it as ``request.app.state.office``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from metaexpo.models import Limits
 from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
+from metaexpo.store.database import database_url, sqlite_path
+from metaexpo.store.filemodes import ExposedFile, exposed_files, make_private_folder
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +58,15 @@ class BackOffice:
     editing: BoothEditing
     moderation: BoothModeration
     uploads: ModelUploads
+    #: Private files and folders other users could read at start-up (each logged as a warning).
+    exposed: list[ExposedFile] = field(default_factory=list)
     #: Asset names already looked up: name → (path, sha256, media type).
     served: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, catalog: Catalog) -> BackOffice:
         """Open the back office for ``settings`` (blocking: call it in a worker thread)."""
-        data_dir = settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = make_private_folder(settings.data_dir)
         left = clear_temp_folder(data_dir) + remove_stale_temporaries(assets_root(data_dir))
         if left:
             log.warning("removed %d temporary file(s) of interrupted uploads", left)
@@ -100,6 +104,9 @@ class BackOffice:
             log.warning("published booth %s (approved before the last stop)", payload["id"])
         for problem in check_consistency(db, data_dir):
             log.error("storage: %s", problem)
+        office.exposed = exposed_files(data_dir, sqlite_path(database_url(settings)))
+        for exposed in office.exposed:
+            log.warning("%s", exposed.advice())
         return office
 
     def identify(self, token: str) -> Identity | None:

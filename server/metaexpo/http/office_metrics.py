@@ -1,4 +1,4 @@
-"""Prometheus metrics of the back office: upload slots and refusals.
+"""Prometheus metrics of the back office: upload slots and refusals, private files left open.
 
 Read at scrape time from the :class:`~metaexpo.http.office.BackOffice`
 (nothing while it starts).
@@ -18,7 +18,7 @@ REFUSAL_REASONS = ("busy", "account", "too_slow")
 
 
 class OfficeCollector(Collector):
-    """Collects the back office's upload figures."""
+    """Collects the back office's upload and file-mode figures."""
 
     def __init__(self, office: Callable[[], BackOffice | None]) -> None:
         self._office = office
@@ -40,4 +40,11 @@ class OfficeCollector(Collector):
         )
         for reason in REFUSAL_REASONS:
             refused.add_metric([reason], slots.refused[reason])
-        yield from (in_use, refused)
+        exposed = GaugeMetricFamily(
+            "metaexpo_private_files_exposed",
+            "Private files and folders (secret key, database, data folder) other users could "
+            "read at start-up; the log says which and the chmod to run",
+            labels=[],
+        )
+        exposed.add_metric([], len(office.exposed))
+        yield from (in_use, refused, exposed)

@@ -117,7 +117,8 @@ def ingest_model(
     result = normalise_model(path, slot, limits, filename=filename)
     if result.glb is None:
         return IngestResult(result, None, None)
-    original = store_blob(store_root, path)
+    # The original is kept as sent, metadata and all: readable by the service's user only.
+    original = store_blob(store_root, path, private=True)
     normalised = store_blob(store_root, result.glb)
     return IngestResult(result, original, normalised)
 
