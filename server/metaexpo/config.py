@@ -208,6 +208,13 @@ class Settings(BaseSettings):
         description="How many seconds an upload body may fall behind upload-min-bytes-per-s "
         "(pauses included) before it is cut.",
     )
+    orphan_min_age_s: float = Field(
+        3600.0,
+        ge=60.0,
+        description="Stored files that no database row names are removed (at start-up, and by "
+        "metaexpo check --fix) only once this old; an upload records its files within half "
+        "of it or not at all, so a file of an upload in flight is never removed.",
+    )
     login_attempts_per_account: int = Field(
         5, ge=1, description="Failed sign-ins per account within login-window-s before a pause."
     )

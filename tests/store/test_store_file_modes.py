@@ -1,7 +1,7 @@
 """Files that hold secrets or personal data are the service's user's alone: the data folder 0700,
 the database and its -wal/-shm 0600, the secret key 0600, an upload as sent 0400, a backup 0600
-and everything restore writes; wider modes are reported at start-up (log and /metrics), each
-with the chmod that fixes it."""
+and everything restore writes; wider modes are reported at start-up (log and /metrics) and by
+``metaexpo check``, each with the chmod that fixes it."""
 
 from __future__ import annotations
 
@@ -98,4 +98,6 @@ def test_a_database_other_users_can_read_is_reported_at_start_up(tmp_path: Path)
     assert "WARNING" in warning and "mode 0644" in warning, log
     assert warning.endswith(f"run: chmod 600 {database}"), warning
     assert exposed >= 1
+    checked = run_metaexpo("check", "--data-dir", str(data))
+    assert checked.returncode == 1 and f"chmod 600 {database}" in checked.stdout, checked.stdout
     assert mode(database) == 0o644, "reported, not changed behind the administrator's back"

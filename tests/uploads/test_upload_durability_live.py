@@ -63,10 +63,14 @@ class Site:
         return open_database(Settings(data_dir=self.data), migrate=False)
 
     def assert_whole(self) -> None:
-        """The storage promises hold, nothing temporary is left, and the kept booth is served."""
+        """The storage promises hold, nothing temporary is left, and the kept booth is served.
+
+        Files that no row names may be left (the crash came between storing them and recording
+        them): they are reported and collected later, test_upload_orphans_live.py.
+        """
         db = self.database()
         try:
-            assert check_consistency(db, self.data, hash_files=True) == []
+            assert check_consistency(db, self.data, hash_files=True, orphans=False) == []
         finally:
             db.close()
         assert self.temp_uploads() == []

@@ -11,13 +11,16 @@ pictures decoded (:meth:`ModelUploads.reencode`) in the upload worker pool
 (:mod:`.workers`), so neither holds up the sync tick nor grows the server's
 memory. The row is written after the files (atomic, fsynced) are on disk, in
 one transaction with the draft change and the audit entry: a crash at any
-point leaves either nothing or everything.
+point leaves either nothing or everything. It is written within
+:attr:`UploadPolicy.record_within_s` of the files or not at all, which is what
+lets :mod:`.orphans` remove files no row names once they are older than that.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from metaexpo.auth.errors import Conflict, Invalid, TooSlow
+from metaexpo.auth.errors import Busy, Conflict, Invalid, TooSlow
 from metaexpo.auth.principal import Principal
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import FileKind, assets_root, register
@@ -82,11 +85,28 @@ def slot_for(booth: Booth) -> Slot:
 
 @dataclass(frozen=True, slots=True)
 class UploadPolicy:
-    """What bounds uploads: the slots, and the slowest body accepted."""
+    """What bounds uploads: the slots, the slowest body accepted, and how long after its files
+    were written an upload may still record them."""
 
     concurrency: int
     per_account: int
     rate: MinimumRate
+    record_within_s: float
+
+
+class RecordDeadline:
+    """The time an upload has, from the start of its check, to record the files it stored."""
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s = limit_s
+        self.started = time.monotonic()
+
+    def check(self, what: str) -> None:
+        """:class:`Busy` if the deadline has passed: the files may be collected as orphans, so
+        they must not be recorded (the uploader tries again and stores them afresh)."""
+        spent = time.monotonic() - self.started
+        if spent > self.limit_s:
+            raise Busy(f"checking the {what} took too long ({spent:.0f} s); upload it again", 60)
 
 
 class ModelUploads:
@@ -134,6 +154,10 @@ class ModelUploads:
             finally:
                 path.unlink(missing_ok=True)
 
+    def deadline(self) -> RecordDeadline:
+        """Start the clock of an upload's check: its files must be recorded before it runs out."""
+        return RecordDeadline(self.policy.record_within_s)
+
     async def reencode(self, path: Path, role: ImageRole) -> bytes:
         """The picture at ``path`` re-encoded for ``role``, decoded in the upload worker
         (:func:`metaexpo.booths.images.reencode`; :class:`Invalid` for a refused picture)."""
@@ -162,6 +186,7 @@ class ModelUploads:
         :class:`Invalid` listing every problem (the refusal is recorded too)."""
         job = UploadJob(booth.id, filename)
         size = path.stat().st_size
+        deadline = self.deadline()
         outcome = await self.workers.run(
             process_model, path, self.store_root, slot_for(booth), self.limits, filename
         )
@@ -174,6 +199,7 @@ class ModelUploads:
             )
         job.move(UploadState.VALIDATED)
         job.move(UploadState.NORMALISED)
+        deadline.check("model")
         return await asyncio.to_thread(self._record_accepted, principal, booth, job, size, outcome)
 
     def _new_row(

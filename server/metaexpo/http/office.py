@@ -3,9 +3,10 @@
 :meth:`BackOffice.open` runs in the lifespan (in a worker thread: it
 migrates the database and may hash files): it clears what an interrupted
 upload left, opens the database at the newest schema, loads the secret,
-publishes approvals a stop interrupted, and logs any broken storage
-promise and any private file other users can read (with the ``chmod`` to
-run). The routers reach it as ``request.app.state.office``.
+publishes approvals a stop interrupted, removes stored files no row has
+named for ``--orphan-min-age-s``, and logs any broken storage promise and
+any private file other users can read (with the ``chmod`` to run). The
+routers reach it as ``request.app.state.office``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import assets_root
 from metaexpo.booths.live import LiveBooths
 from metaexpo.booths.moderation import BoothModeration
+from metaexpo.booths.orphans import collect_orphans, find_orphans
 from metaexpo.booths.processing import worker_started
 from metaexpo.booths.receive import MinimumRate, clear_temp_folder
 from metaexpo.booths.uploads import ModelUploads, UploadPolicy
@@ -102,12 +104,35 @@ class BackOffice:
         )
         for payload in moderation.publish_pending():
             log.warning("published booth %s (approved before the last stop)", payload["id"])
-        for problem in check_consistency(db, data_dir):
+        office.sweep_orphans()
+        for problem in check_consistency(db, data_dir, orphans=False):
             log.error("storage: %s", problem)
         office.exposed = exposed_files(data_dir, sqlite_path(database_url(settings)))
         for exposed in office.exposed:
             log.warning("%s", exposed.advice())
         return office
+
+    def sweep_orphans(self) -> None:
+        """Remove the stored files no row has named for ``--orphan-min-age-s``; log the rest."""
+        min_age = self.settings.orphan_min_age_s
+        removed = collect_orphans(self.db, self.settings.data_dir, min_age)
+        if removed:
+            log.warning(
+                "removed %d stored file(s) (%d bytes) that no row named: left by interrupted "
+                "uploads",
+                len(removed),
+                sum(orphan.bytes for orphan in removed),
+            )
+        young = find_orphans(self.db, self.settings.data_dir)
+        if young:
+            log.warning(
+                "%d stored file(s) that no row names are younger than %g s: left by an upload "
+                "interrupted lately (or in flight on another node); they are removed once older "
+                "(or run metaexpo check --fix then). First: %s",
+                len(young),
+                min_age,
+                young[0].path,
+            )
 
     def identify(self, token: str) -> Identity | None:
         """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
@@ -130,6 +155,8 @@ def upload_policy(settings: Settings) -> UploadPolicy:
         concurrency=settings.upload_concurrency,
         per_account=settings.upload_concurrency_per_account,
         rate=MinimumRate(settings.upload_min_bytes_per_s, settings.upload_rate_window_s),
+        # Files no row names are collected from orphan_min_age_s: record well before that.
+        record_within_s=settings.orphan_min_age_s / 2,
     )
 
 

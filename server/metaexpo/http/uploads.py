@@ -95,9 +95,11 @@ async def _upload_image(
     check_declared_length(request.headers.get("content-length"), limit, role.value)
     await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
     async with office.uploads.receiving(caller, request.stream(), limit, role.value) as path:
+        deadline = office.uploads.deadline()
         data = await office.uploads.reencode(path, role)
         root = assets_root(office.settings.data_dir)
         blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
+        deadline.check(role.value)
         workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, blob)
     return workspace.to_json()
 
