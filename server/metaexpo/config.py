@@ -195,6 +195,33 @@ class Settings(BaseSettings):
     upload_concurrency: int = Field(
         4, ge=1, le=256, description="Uploads processed or waiting at once; more get HTTP 503."
     )
+    upload_concurrency_per_account: int = Field(
+        2,
+        ge=1,
+        le=256,
+        description="Uploads one account may have under way at once (its share of "
+        "upload-concurrency); more get HTTP 429.",
+    )
+    upload_min_bytes_per_s: int = Field(
+        10_000,
+        ge=1,
+        description="Slowest upload body accepted: one that falls more than upload-rate-window-s "
+        "behind this rate is cut (HTTP 408), so slow senders cannot hold the upload slots.",
+    )
+    upload_rate_window_s: float = Field(
+        15.0,
+        gt=0.0,
+        le=3600.0,
+        description="How many seconds an upload body may fall behind upload-min-bytes-per-s "
+        "(pauses included) before it is cut.",
+    )
+    orphan_min_age_s: float = Field(
+        3600.0,
+        ge=60.0,
+        description="Stored files that no database row names are removed (at start-up, and by "
+        "metaexpo check --fix) only once this old; an upload records its files within half "
+        "of it or not at all, so a file of an upload in flight is never removed.",
+    )
     login_attempts_per_account: int = Field(
         5, ge=1, description="Failed sign-ins per account within login-window-s before a pause."
     )

@@ -25,6 +25,7 @@ from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.picows_link import SyncListener
 from metaexpo.gateway.router import ListenerFactory, bind_router
 from metaexpo.http.app import create_app
+from metaexpo.store.filemodes import make_private_folder
 from metaexpo.tls import with_tls
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 def serve(settings: Settings, port_file: Path | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then shut down gracefully."""
+    # Private before the first file lands in it (the self-signed key may be that file).
+    make_private_folder(settings.data_dir)
     # Resolved once, here: worker processes share one (self-signed) certificate.
     settings = with_tls(settings)
     if settings.workers > 1:

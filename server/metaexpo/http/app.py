@@ -28,8 +28,10 @@ from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
+from metaexpo.http.office_metrics import OfficeCollector
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
+from metaexpo.store.filemodes import make_private_folder
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
@@ -75,6 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Before anything writes into it: the data folder holds secrets and personal data.
+        make_private_folder(settings.data_dir)
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
         # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.
@@ -121,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.office = None
     install_error_handlers(app)
     app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
+    app.state.metrics.register(OfficeCollector(lambda: app.state.office))
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)

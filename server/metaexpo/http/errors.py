@@ -11,7 +11,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from metaexpo.errors import Busy, Invalid, NotSignedIn, RequestRefused, TooLarge, TooMany
+from metaexpo.errors import (
+    Busy,
+    Invalid,
+    NotSignedIn,
+    RequestRefused,
+    TooLarge,
+    TooMany,
+    TooSlow,
+)
 
 
 def refusal_response(exc: RequestRefused) -> JSONResponse:
@@ -19,8 +27,9 @@ def refusal_response(exc: RequestRefused) -> JSONResponse:
     headers: dict[str, str] = {"Cache-Control": "no-store"}
     if isinstance(exc, TooMany | Busy):
         headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, TooLarge):
-        # Close instead of draining the rest of an oversized body: the cap saves bandwidth too.
+    if isinstance(exc, TooLarge | TooSlow):
+        # Close instead of draining the rest of the body: the cap saves bandwidth too, and a
+        # body too slow to wait for is not worth reading to its end.
         headers["Connection"] = "close"
     if isinstance(exc, NotSignedIn):
         headers["WWW-Authenticate"] = 'Bearer realm="metaexpo"'

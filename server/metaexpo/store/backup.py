@@ -11,7 +11,10 @@ A backup is a tar file (gzip-compressed if its name ends in ``.gz``)::
 The database is copied first, while the server may keep running: the copy
 is one consistent moment. Files are copied after it; they are only ever
 added, never changed or removed, so every file a copied row names is there.
-The archive is written beside its final name and renamed when complete.
+The archive is written beside its final name and renamed when complete. It
+holds the secret key and everyone's personal data, so it is readable by its
+owner only (0600); so is every file restored from it (stored booth files get
+back the read-only mode they were archived with: 0444 public, 0400 private).
 
 Restoring checks every file against the manifest in a new folder beside the
 data folder, and only then puts it in place; it refuses to replace a
@@ -35,6 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from metaexpo.errors import ConfigError
 from metaexpo.store.database import SQLITE_NAME
+from metaexpo.store.filemodes import open_private
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -109,11 +113,13 @@ def backup(data_dir: Path, database: Path, out: Path) -> BackupReport:
         manifest_path = Path(scratch) / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
         partial = out.with_name(f".{out.name}.partial")
-        with tarfile.open(partial, "w:gz" if compressed else "w") as archive:
-            archive.add(manifest_path, MANIFEST)
-            for name, path in entries:
-                archive.add(path, name, recursive=False)
-        with partial.open("rb") as handle:
+        partial.unlink(missing_ok=True)  # left by an interrupted backup
+        with os.fdopen(open_private(partial), "wb") as handle:
+            with tarfile.open(fileobj=handle, mode="w:gz" if compressed else "w") as archive:
+                archive.add(manifest_path, MANIFEST)
+                for name, path in entries:
+                    archive.add(path, name, recursive=False)
+            handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, out)
     return BackupReport(out, len(files), sum(int(f["bytes"]) for f in files.values()))
@@ -171,6 +177,7 @@ def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
     with archive:
         files = _read_manifest(archive)
         seen = set()
+        object_modes: dict[Path, int] = {}
         for member in archive:
             if member.name == MANIFEST:
                 continue
@@ -182,7 +189,7 @@ def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
             source = archive.extractfile(member)
             assert source is not None
             digest = hashlib.sha256()
-            with target.open("wb") as out:
+            with os.fdopen(open_private(target), "wb") as out:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
                     out.write(chunk)
@@ -191,14 +198,13 @@ def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
             if digest.hexdigest() != expected.get("sha256"):
                 raise BackupError(f"{member.name} in the backup is damaged (its hash differs)")
             seen.add(member.name)
+            if member.name.startswith("assets/objects/"):
+                object_modes[target] = 0o444 if member.mode & 0o044 else 0o400
         missing = sorted(set(files) - seen)
         if missing:
             raise BackupError(f"the backup is incomplete: {', '.join(missing[:5])} missing")
-    if (staging / SECRET_FILE).exists():
-        (staging / SECRET_FILE).chmod(0o600)
-    for path in (staging / "assets" / "objects").rglob("*"):
-        if path.is_file():
-            path.chmod(0o444)
+    for path, mode in object_modes.items():
+        path.chmod(mode)
     connection = sqlite3.connect(staging / SQLITE_NAME)
     try:
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]

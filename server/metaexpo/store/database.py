@@ -6,6 +6,9 @@ is the one way code writes: everything inside commits together or not at
 all. SQLite is set up to lose nothing a commit acknowledged, even on power
 loss (``synchronous=FULL``), and to let readers and the writer work side by
 side (WAL); writers wait for each other up to ``busy_timeout``.
+A new SQLite file is created readable by the service's user only (0600), in
+a folder only it may enter (0700); SQLite gives its ``-wal`` and ``-shm``
+files the database file's mode.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from metaexpo.config import Settings
 from metaexpo.errors import ConfigError
+from metaexpo.store.filemodes import create_private_file, make_private_folder
 from metaexpo.store.migrate import upgrade_to_head
 
 log = logging.getLogger(__name__)
@@ -80,7 +84,9 @@ def make_engine(url: URL) -> Engine:
     path = sqlite_path(url)
     try:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)
+            # Made before SQLite opens it, which would use the process umask (usually 0644).
+            create_private_file(path)
             engine = create_engine(
                 url,
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
