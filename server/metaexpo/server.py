@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
 
 from metaexpo.config import Settings
+from metaexpo.gateway.guard import Pending
 from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.picows_link import SyncListener
 from metaexpo.gateway.router import ListenerFactory, bind_router
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 def sync_listener_factory(app: FastAPI) -> ListenerFactory:
     """picows listener factory for /ws, finding the hub through the app's state."""
 
-    def factory(request: WSUpgradeRequest) -> SyncListener | WSUpgradeResponseWithListener | None:
+    def factory(
+        request: WSUpgradeRequest, pending: Pending
+    ) -> SyncListener | WSUpgradeResponseWithListener | None:
         hub = app.state.hub
         path = bytes(request.path).split(b"?", 1)[0]
         if hub is None or path != b"/ws":
@@ -46,7 +49,7 @@ def sync_listener_factory(app: FastAPI) -> ListenerFactory:
             refusal = WSUpgradeResponse.create_error_response(403, body)
             refusal.headers["Content-Type"] = "application/json"
             return WSUpgradeResponseWithListener(refusal, None)
-        return SyncListener(hub)
+        return SyncListener(hub, pending)
 
     return factory
 
@@ -152,7 +155,7 @@ def _serve_one(
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
-        http=bind_router(settings, factory),
+        http=bind_router(settings, factory, app.state.guard),
         loop="uvloop",
         lifespan="on",
         log_level=settings.log_level,
