@@ -167,6 +167,13 @@ def _serve_one(
     if port_file is not None:
         port_file.write_text(f"{port}\n")
     scheme = "https" if settings.certfile else "http"
+    if settings.public_url is None and host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning(
+            "no --public-url: invite links start with the address each request reaches "
+            "(%s://<this host's address>:%d); behind a reverse proxy set --public-url",
+            scheme,
+            port,
+        )
     log.info(
         "expo on %s://%s:%d (sync WebSocket /ws via %s)",
         scheme,
