@@ -99,6 +99,8 @@ class SyncListener(WSListener):
             return
         if kind == WSMsgType.BINARY and frame.fin:
             session.on_binary(frame.get_payload_as_bytes())
+            if self.pending is not None:  # a join resumed through the registry has finished
+                self._joined(session)
         elif kind == WSMsgType.TEXT and frame.fin:
             try:
                 text = frame.get_payload_as_utf8_text()
@@ -108,9 +110,8 @@ class SyncListener(WSListener):
                 )
                 return
             session.on_text(text)
-            if self.pending is not None and session.state is SessionState.JOINED:
-                self.pending.release()
-                self.pending = None
+            if self.pending is not None:
+                self._joined(session)
         elif kind == WSMsgType.CLOSE:
             code = frame.get_close_code()
             self._clean = code.value in (CloseCode.NORMAL, 1001)
@@ -124,6 +125,12 @@ class SyncListener(WSListener):
                 "fragmented messages are not supported; send each message in one frame",
                 code="fragmented",
             )
+
+    def _joined(self, session: Session) -> None:
+        """Once the visitor has joined, the connection no longer counts as pending."""
+        if session.state is SessionState.JOINED and self.pending is not None:
+            self.pending.release()
+            self.pending = None
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         if self._timer is not None:
