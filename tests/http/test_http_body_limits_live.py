@@ -99,6 +99,20 @@ def test_a_declared_huge_login_body_is_refused_before_any_of_it_is_sent(target: 
     assert "64 KB" in str(body_of(answer)["detail"])
 
 
+def test_the_cap_comes_before_sign_in_checks(target: Target) -> None:
+    # No credentials: a route that needs staff answers 413, not 401, without reading the body.
+    response = target.http.post(
+        "/api/staff/invites", content=b"{" * (CAP + 1), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413, response.text[:200]
+    form = target.http.post(
+        "/portal/login",
+        content=b"login=" + b"a" * CAP,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 413, form.text[:200]
+
+
 def test_a_chunked_body_without_a_length_is_counted_too(target: Target) -> None:
     chunk = b"x" * 32768
     with target.connect() as sock:

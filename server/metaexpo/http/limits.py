@@ -145,9 +145,16 @@ class _GuardedRequest:
             self.started = True
             await self.refusal(scope, receive, send)
 
+    def _refuse(self, refusal: JSONResponse) -> Message:
+        """Stop the application reading: with the refusal, or as a disconnect once it answers."""
+        self.refusal = refusal
+        if self.started:  # e.g. a streamed answer listening for the client to leave
+            return {"type": "http.disconnect"}
+        raise _Refused
+
     async def receive(self, receive: Receive) -> Message:
         if self.refusal is not None:
-            raise _Refused
+            return self._refuse(self.refusal)
         if self.done:
             return await receive()  # e.g. waiting for the client to disconnect
         if self.timed:
@@ -159,8 +166,7 @@ class _GuardedRequest:
                     message = await receive()
             except TimeoutError:
                 self.limit.stats.timeouts["body"] += 1
-                self.refusal = timeout_response()
-                raise _Refused from None
+                return self._refuse(timeout_response())
         else:
             message = await receive()
         if message["type"] == "http.request":
@@ -169,6 +175,5 @@ class _GuardedRequest:
                 self.done = True
             if self.received > self.cap:
                 self.limit.stats.bodies_refused += 1
-                self.refusal = refusal_response(too_large(self.cap, self.what))
-                raise _Refused
+                return self._refuse(refusal_response(too_large(self.cap, self.what)))
         return message
