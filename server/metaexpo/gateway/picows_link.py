@@ -62,8 +62,11 @@ class PicowsLink:
             return
         self.closed = True
         self.transport.send_close(cast(WSCloseCode, code), close_reason_bytes(reason))
-        # disconnect() may be called again when the client's close frame comes: it is idempotent.
-        asyncio.get_running_loop().call_later(self.close_timeout_s, self.transport.disconnect)
+        # A client that has not answered by then may not be reading at all: abort rather than
+        # wait for a write buffer it never drains. disconnect() is idempotent.
+        asyncio.get_running_loop().call_later(
+            self.close_timeout_s, self.transport.disconnect, False
+        )
 
 
 class SyncListener(WSListener):
