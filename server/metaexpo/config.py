@@ -12,8 +12,9 @@ import os
 import socket
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Most fan-out phases (per-phase columns in the room state are sized for this).
@@ -59,6 +60,13 @@ class Settings(BaseSettings):
         False,
         description="Serve HTTPS with a self-signed certificate kept in the data folder "
         "(for demos and WebXR on a LAN headset; browsers ask to accept it once).",
+    )
+
+    public_url: str | None = Field(
+        None,
+        description="The expo's address as visitors reach it (https://expo.example.org), for "
+        "absolute links such as invites. Default: the address the request arrived at (this "
+        "server's own socket, never the Host header); set it behind a reverse proxy.",
     )
 
     allowed_origins: list[str] = Field(
@@ -165,6 +173,45 @@ class Settings(BaseSettings):
         2.0, ge=0.0, description="Time clients get to close after being told to reconnect."
     )
 
+    # --- the edge: bodies, deadlines, pending connections (docs/security.md) ---------------
+    body_max_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Largest request body of every route except the uploads (JSON, forms); "
+        "refused with 413 while reading, before sign-in checks and parsing.",
+    )
+    body_timeout_s: float = Field(
+        30.0,
+        gt=0.0,
+        description="Time a request has to send a body capped by --body-max-bytes, from its "
+        "first read; slower ones get 408.",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0.0,
+        description="Time a new connection has to send its request line and headers (a "
+        "keep-alive connection: from the first byte of its next request).",
+    )
+    max_pending_per_address: int = Field(
+        64,
+        ge=0,
+        description="Most connections one client address may hold open before completing a "
+        "request or a WebSocket join; more are refused (0: no cap; behind a reverse proxy, "
+        "where every connection comes from the proxy, let the proxy cap them).",
+    )
+    close_timeout_s: float = Field(
+        2.0,
+        gt=0.0,
+        description="Time a WebSocket client has to answer the server's close frame before "
+        "the connection is dropped.",
+    )
+    connection_log_interval_s: float = Field(
+        60.0,
+        gt=0.0,
+        description="Connections are logged one by one at debug level; at info, one summary "
+        "line at most this often.",
+    )
+
     # --- accounts, booths and uploads (docs/accounts.md) ------------------------------------
     database_url: str | None = Field(
         None,
@@ -246,6 +293,21 @@ class Settings(BaseSettings):
         description="Secure flag of the sign-in cookie: auto sets it when the request came "
         "over https (X-Forwarded-Proto from a trusted proxy counts).",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"public_url {value!r} must be an http:// or https:// address with a host, "
+                "e.g. https://expo.example.org"
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(f"public_url {value!r} must not carry a query, fragment or login")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

@@ -7,6 +7,7 @@ from pixels. See web/src/app/hook.js.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -99,7 +100,7 @@ def open_client(
     if avatar:
         query["avatar"] = avatar
     page.goto(client_url(base, **query))
-    page.wait_for_function("window.__expo && window.__expo.hall.ready", timeout=ms(30))
+    wait_for(page, "window.__expo && window.__expo.hall.ready", timeout=30)
     if enter:
         wait_joined(page)
     return page
@@ -108,7 +109,7 @@ def open_client(
 def wait_joined(page: Page, timeout: float = 20) -> dict[str, Any]:
     """Wait until the page's socket has its welcome; returns {id, resumed}."""
     try:
-        page.wait_for_function("window.__expo.connection === 'joined'", timeout=ms(timeout))
+        wait_for(page, "window.__expo.connection === 'joined'", timeout=timeout)
     except Exception as exc:
         state = page.evaluate(
             "JSON.stringify({c: __expo.connection, s: __expo.status, e: __expo.lastError,"
@@ -124,10 +125,27 @@ def expo(page: Page, expr: str) -> Any:
     return page.evaluate(f"() => {expr}")
 
 
+_FUNCTION = re.compile(r"\s*(async\s+)?(function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def as_function(js: str) -> str:
+    """``js`` as a function's source: an expression becomes ``() => (expression)``.
+
+    Playwright evaluates a predicate given as an expression with the page's
+    ``eval``, which the expo's Content-Security-Policy forbids (no
+    'unsafe-eval'); a function is called without it.
+    """
+    return js if _FUNCTION.match(js) else f"() => ({js})"
+
+
+def wait_for(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
+    """``page.wait_for_function`` under the expo's CSP, with the time factor; the handle."""
+    return page.wait_for_function(as_function(predicate), arg=arg, timeout=ms(timeout))
+
+
 def wait_until(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
     """``page.wait_for_function`` with the time factor; returns the predicate's value."""
-    handle = page.wait_for_function(predicate, arg=arg, timeout=ms(timeout))
-    return handle.json_value()
+    return wait_for(page, predicate, arg, timeout).json_value()
 
 
 def settle(seconds: float) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.support import VIEWPORT, client_url, ms, wait_joined, wait_until
+from tests.browser.support import VIEWPORT, client_url, wait_for, wait_joined, wait_until
 from tests.conftest import ROOT, TIME_FACTOR
 
 pytestmark = pytest.mark.browser
@@ -85,7 +85,7 @@ def test_self_signed_https_serves_the_client_and_wss_joins(
     try:
         page = ctx.new_page()
         page.goto(client_url(tls_server.base, name="Secure", autoenter="1"))
-        page.wait_for_function("window.__expo && __expo.hall.ready", timeout=ms(30))
+        wait_for(page, "window.__expo && __expo.hall.ready", timeout=30)
         wait_joined(page)
         assert page.evaluate("location.protocol") == "https:"
         assert page.evaluate("isSecureContext") is True

@@ -18,17 +18,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from metaexpo.http.headers import DOCS_CSP
+
 router = APIRouter(include_in_schema=False)
 
-#: Everything from the expo itself. Swagger UI and Redoc set inline styles (and Redoc
-#: injects <style> elements and runs its search index in a blob: worker); scripts are
-#: files only, never inline.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'; object-src 'none'"
-)
 _HEADERS = {
     "Content-Security-Policy": DOCS_CSP,
     "Cache-Control": "no-cache",

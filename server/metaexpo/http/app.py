@@ -19,6 +19,7 @@ from metaexpo.avatars import load_avatar_manifest
 from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
+from metaexpo.gateway.guard import ConnectionGuard
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
 from metaexpo.http import apidocs as api_docs
@@ -26,6 +27,8 @@ from metaexpo.http import avatars as avatars_api
 from metaexpo.http import builtin as builtin_files
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
+from metaexpo.http.headers import SecurityHeaders
+from metaexpo.http.limits import BodyLimit
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
 from metaexpo.http.office_metrics import OfficeCollector
@@ -124,8 +127,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.redis_bus = None
     app.state.office = None
     install_error_handlers(app)
-    app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
+    # Pending connections per address and the edge's counters (the one-port router uses them).
+    app.state.guard = ConnectionGuard(settings.max_pending_per_address)
+    app.state.metrics = make_registry(
+        lambda: app.state.hub, lambda: app.state.redis_bus, app.state.guard
+    )
     app.state.metrics.register(OfficeCollector(lambda: app.state.office))
+    # The last added runs first: headers go on every answer, the 413s of BodyLimit included.
+    app.add_middleware(BodyLimit, settings=settings, stats=app.state.guard.stats)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)
