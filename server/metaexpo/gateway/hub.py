@@ -21,6 +21,7 @@ from metaexpo.sync.scheduler import TickLoop
 from metaexpo.sync.state import Partition
 
 if TYPE_CHECKING:
+    from metaexpo.forums.desk import ForumDesk
     from metaexpo.gateway.session import Session
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class SyncHub:
         self.resumes: ResumeRegistry | None = None
         #: Verifies join tokens (set by the accounts layer; None: tokens are refused).
         self.identify: Identify | None = None
+        #: Handles ``forum.*`` messages (set by the app's wiring; None: no forums).
+        self.forums: ForumDesk | None = None
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""
