@@ -362,7 +362,7 @@ class ForumDesk:
             raise TooMany(
                 f"slow down: wait {wait:.0f} s before your next question", retry_after=int(wait) + 1
             )
-        name = None if message.anonymous else (origin.name if origin else actor.name)
+        name = None if message.anonymous else (origin.name if origin else actor.shown_name)
         view = await asyncio.to_thread(self.questions.ask, session_id, key, name, text)
         if origin is not None:
             self._reply(origin, fm.asked_message(session_id, view.full()))
@@ -373,7 +373,7 @@ class ForumDesk:
         key = self._key(actor, what)
         if origin is None:
             raise Forbidden(f"to {what}, be in the hall: send it on the hall's socket")
-        return Person(origin.wire_id, origin.name or actor.name, key, int(time.time() * 1000))
+        return Person(origin.wire_id, origin.name or actor.shown_name, key, int(time.time() * 1000))
 
     def _live_change(
         self,

@@ -329,4 +329,4 @@ class People:
             user = session.get(User, user_id)
             if user is None or user.disabled:
                 return None
-            return Actor("account", user.id, user.login, user.role)
+            return Actor("account", user.id, user.login, user.role, display=user.display_name)

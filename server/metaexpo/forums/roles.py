@@ -100,6 +100,13 @@ class Actor:
     name: str
     account_role: str | None = None
     speaker_session: str | None = None
+    #: How others see this person (an account's display name; ``name`` is its login).
+    display: str = ""
+
+    @property
+    def shown_name(self) -> str:
+        """The name shown to other people (never an account's sign-in name)."""
+        return self.display or (self.name if self.kind != "account" else "")
 
     @property
     def is_staff(self) -> bool:
