@@ -218,8 +218,8 @@ class Settings(BaseSettings):
     expo_opens: date | None = Field(
         None,
         description="The expo's opening day (YYYY-MM-DD): day 1 of the catalog's forum agenda. "
-        "Default: the day the agenda is first seeded into the database, so the demo agenda "
-        "always lies ahead.",
+        "Default: the day the agenda is first seeded into the database (the next day if its "
+        "first session has already started), so the demo agenda lies ahead.",
     )
     question_max_chars: int = Field(
         300, ge=10, le=2000, description="Longest question a visitor may ask in a forum."
