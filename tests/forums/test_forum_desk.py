@@ -279,7 +279,13 @@ async def test_questions_need_a_token_and_are_rate_limited(
     a.desk.ask_limits.rate = 1 / 60  # one a minute after the burst of two
     for n in range(4):
         a.send(2, cast["ana"], {"type": "forum.question", "text": f"q{n}"})
-    await until(lambda: a.room.got(1, "error") and len(a.room.got(2, "forum.asked")) == 2)
+    await until(
+        lambda: (
+            a.room.got(1, "error")
+            and len(a.room.got(2, "forum.asked")) == 2
+            and len(a.room.got(2, "error")) == 2
+        )
+    )
     assert "guest token" in a.room.got(1, "error")[0]["message"]
     assert [e["code"] for e in a.room.got(2, "error")] == ["rate_limited"] * 2
 

@@ -303,6 +303,7 @@ def test_every_forum_action_is_in_the_audit_log(world: World) -> None:
         "forum_slides_added",
         "forum_slides_refused",
         "forum_live",
+        "forum_slide",
         "forum_question_moderated",
         "forum_ended",
         "forum_replay",

@@ -19,7 +19,7 @@ import pytest
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.bus.test_redis_nodes_live import RedisServer, redis_server  # noqa: F401 - fixture
 from tests.conftest import TIME_FACTOR
-from tests.forums.pdfs import deck
+from tests.forums.pdfs import deck, encrypted, page_tree_bomb
 from tests.live import Client, ServerProcess
 
 pytestmark = pytest.mark.integration
@@ -50,6 +50,23 @@ def speaker_token(http: httpx.Client, staff: str) -> str:
     assert made.status_code == 201, made.text
     secret = made.json()["url"].rsplit("/", 1)[1]
     return str(http.post(f"/api/forums/speakers/{secret}/accept").json()["token"])
+
+
+def hostile_uploads_are_refused(http: httpx.Client, token: str) -> None:
+    """Not-PDFs and PDF bombs are refused with the problem; the server keeps serving."""
+    for name, body, code in (
+        ("page.html", b"<html><script>alert(1)</script></html>", "not_slides"),
+        ("bomb.pdf", page_tree_bomb(), "pdf_unreadable"),
+        ("locked.pdf", encrypted(), "pdf_encrypted"),
+    ):
+        refused = http.post(
+            f"/api/forums/sessions/{SESSION}/slides?filename={name}",
+            content=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["code"] == code
+    assert http.get("/healthz").json()["status"] == "ok"
 
 
 def upload_slides(http: httpx.Client, token: str, pages: int) -> None:
@@ -93,6 +110,7 @@ async def test_questions_and_slides_reach_every_client_and_late_joiners(
     with api(node.http) as http:
         staff = staff_token(http)
         speaker = speaker_token(http, staff)
+        hostile_uploads_are_refused(http, speaker)
         upload_slides(http, speaker, 3)
         guests = [guest_token(http) for _ in range(2)]
     moderator = await joined(node.ws, "Moderator", staff)

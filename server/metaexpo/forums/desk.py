@@ -422,6 +422,7 @@ class ForumDesk:
             def turn(live: LiveState, forum: ForumSession, session: Session) -> LiveState:
                 slide = rules.turn_to(live, message.to, message.deck, deck_pages(session, sid))
                 _slide_event(session, sid, slide)
+                record(session, who, Action.FORUM_SLIDE, sid, deck=slide.deck, page=slide.page)
                 return rules.with_slide(live, slide)
 
             return turn, None
