@@ -362,3 +362,19 @@ async def test_a_lost_bus_message_is_caught_up_from_the_database(
     assert not b.room.got(1, "forum.state")
     await b.desk.resync()
     assert b.room.got(1, "forum.state")[-1]["state"] == "live"
+
+
+async def test_a_flood_of_forum_messages_is_refused_without_touching_the_database(
+    nodes: list[Node], cast: dict[str, Who]
+) -> None:
+    a, _ = nodes
+    a.room.add(1, 0x10001, "Flood")
+    a.room.add(2, 0x10002, "Calm")
+    for _ in range(200):
+        a.send(1, cast["ana"], {"type": "forum.sync"})
+    assert len(a.desk._tasks) <= 20  # only the burst was taken up
+    await until(lambda: len(a.room.got(1, "forum.state")) == 20)
+    errors = a.room.got(1, "error")
+    assert [e["code"] for e in errors] == ["rate_limited"]  # told once, not 180 times
+    a.send(2, cast["bo"], {"type": "forum.sync"})  # someone else is not held back
+    await until(lambda: a.room.got(2, "forum.state"))

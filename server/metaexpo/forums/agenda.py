@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from metaexpo.auth.errors import Conflict, Invalid, NotFound
 from metaexpo.forums.roles import Actor
 from metaexpo.forums.states import ForumState
+from metaexpo.store import Database
 from metaexpo.store.audit import Action, record
 from metaexpo.store.schema import ForumSession, utcnow
 
@@ -237,7 +238,7 @@ def _slug(title: str) -> str:
 class Agenda:
     """Reading and editing the agenda (staff only for changes; checked by the caller's role)."""
 
-    def __init__(self, db: Any, forum_halls: Collection[str]) -> None:
+    def __init__(self, db: Database, forum_halls: Collection[str]) -> None:
         self.db = db
         self.forum_halls = frozenset(forum_halls)
 

@@ -63,6 +63,9 @@ RESYNC_S = 5.0
 REPLAY_GRACE = timedelta(seconds=60)
 #: How long the actor behind a join token is remembered (accounts and speakers).
 ACTOR_TTL_S = 5.0
+#: Forum messages one connection may send: a burst, then per minute (beyond: refused unread).
+MESSAGE_BURST = 20
+MESSAGES_PER_MINUTE = 240.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,8 @@ class ForumDesk:
         self.top: dict[str, bytes] = {}
         self.ask_limits = Bucket(2, limits.questions_per_minute, clock)
         self.hand_limits = Bucket(3, limits.hands_per_minute, clock)
+        self.message_limits = Bucket(MESSAGE_BURST, MESSAGES_PER_MINUTE, clock)
+        self._flood_told: dict[int, float] = {}
         self._actors: dict[str, tuple[float, Actor]] = {}
         self._question_flush: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -190,6 +195,23 @@ class ForumDesk:
         if port is None or wire is None:
             return
         origin = Origin(room_id, row, wire, port.name_of(row) or "")
+        # A flood costs the desk nothing but this check: no task, no database work.
+        wait = self.message_limits.take(f"{room_id}:{wire}")
+        if wait:
+            now = self.clock()
+            if now - self._flood_told.get(wire, -1e9) >= 1.0:
+                if len(self._flood_told) > 10_000:
+                    self._flood_told.clear()
+                self._flood_told[wire] = now
+                self._reply(
+                    origin,
+                    error_message(
+                        "rate_limited",
+                        f"too many forum messages: at most {MESSAGE_BURST} at once and "
+                        f"{MESSAGES_PER_MINUTE:g} a minute",
+                    ),
+                )
+            return
         self._spawn(self._from_socket(origin, caller, message))
 
     def joined(self, room_id: str, row: int) -> None:

@@ -36,6 +36,7 @@ from metaexpo.booths.receive import check_declared_length, receive_to_file, temp
 from metaexpo.errors import ControlError
 from metaexpo.forums.agenda import SessionDraft
 from metaexpo.forums.decks import check_deck_name
+from metaexpo.forums.desk import ForumDesk
 from metaexpo.forums.files import servable
 from metaexpo.forums.ics import calendar
 from metaexpo.forums.roles import ForumAction, require
@@ -73,7 +74,7 @@ def _hall_names(forums: Forums) -> dict[str, dict[str, str]]:
     return {f.id: {"zh": f.title.zh, "en": f.title.en} for f in forums.catalog.forum_halls}
 
 
-def _desk(forums: Forums) -> Any:
+def _desk(forums: Forums) -> ForumDesk:
     if forums.desk is None:
         raise NotFound("the forums are starting; try again in a moment")
     return forums.desk
