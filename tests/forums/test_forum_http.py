@@ -70,6 +70,9 @@ def test_the_public_agenda_lists_sessions_with_local_times_and_calendars(world: 
     assert one.headers["content-type"].startswith("text/calendar")
     (event,) = icalendar.Calendar.from_ical(one.text).walk("VEVENT")
     assert str(event["SUMMARY"]) == keynote["title"]["zh"]
+    documented = world.client.get("/openapi.json").json()["paths"]
+    assert "/api/forums/sessions/{session_id}/live" in documented
+    assert "/api/forums/sessions/{session_id}/slides" in documented
 
 
 @pytest.mark.parametrize("who", ["nobody", "exhibitor", "moderator", "speaker"])

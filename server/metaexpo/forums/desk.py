@@ -609,6 +609,20 @@ class ForumDesk:
                 if row is not None:
                     port.deliver(data, [row])
 
+    def slow_mode_s(self, room_id: str) -> int:
+        """The chat slow mode in force in ``room_id``: the largest of its live sessions'
+        (0: none). For the chat's rate limit; the forums enforce it on questions."""
+        return max(
+            (
+                s.live.slow_mode_s
+                for s in self.snapshots.values()
+                if s.live.state == ForumState.LIVE
+                and (stage := self.stages.get(s.forum_hall)) is not None
+                and stage.room_id == room_id
+            ),
+            default=0,
+        )
+
     # --- questions ----------------------------------------------------------------------------
 
     def _questions_changed(self, session_id: str, *, publish: bool = True) -> None:
