@@ -88,7 +88,10 @@ FORUM_STRINGS: dict[str, tuple[str, str]] = {
     "forum_mic_off": ("麦克风关", "mic off"),
     "forum_cut": ("关闭麦克风", "Cut the mic"),
     "forum_end_turn": ("请下台", "End their turn"),
-    "forum_slow_mode": ("聊天慢速模式（秒，0 为关闭）", "Chat slow mode (seconds, 0 is off)"),
+    "forum_slow_mode": (
+        "慢速模式：同一观众两次提问（及聊天）之间的秒数，0 为关闭",
+        "Slow mode: seconds between two questions (and chat lines) of one visitor, 0 is off",
+    ),
     "forum_set": ("设置", "Set"),
     "forum_replay_ready": ("回放已生成。", "The replay is ready."),
     "forum_replay_audio": ("舞台音频", "Stage audio"),

@@ -122,7 +122,8 @@ class ForumMic(_ForumMessage):
 
 
 class ForumSlowMode(_ForumMessage):
-    """Chat slow mode of the session: seconds between two messages of one visitor (0: off)."""
+    """The session's slow mode: least seconds between two questions (and chat lines) of one
+    visitor (0: off)."""
 
     type: Literal["forum.slow"]
     seconds: Annotated[int, Field(ge=0, le=600)]
