@@ -226,10 +226,14 @@ async def test_slides_turn_for_every_visitor_on_both_nodes_and_a_late_joiner_see
     a.send(2, cast["speaker"], {"type": "forum.slide", "to": "next"})
     a.send(2, cast["speaker"], {"type": "forum.slide", "to": "next"})
     await until(lambda: (b.room.got(1, "forum.state")[-1]["slide"] or {}).get("page") == 3)
+    await until(lambda: "talk" in b.desk.top)
     b.room.add(2, 0x20002, "Late")
     b.desk.joined("main", 2)
     (late,) = b.room.got(2, "forum.state")
     assert late["slide"]["page"] == 3 and late["slide"]["url"].startswith("/api/forums/files/")
+    assert b.room.got(2, "forum.questions") == [
+        {"type": "forum.questions", "session": "talk", "top": []}
+    ]
 
 
 async def test_a_question_on_one_node_reaches_moderators_and_the_audience_on_the_other(

@@ -582,6 +582,8 @@ class ForumDesk:
             return
         was_live = previous is not None and previous.live.state == ForumState.LIVE
         is_live = snapshot.live.state == ForumState.LIVE
+        if is_live and sid not in self.top and sid not in self._question_flush:
+            self._questions_changed(sid, publish=False)  # late joiners get the top questions
         if was_live != is_live:
             port.set_stage(stage.index, stage.area, stage.source, is_live)
             if self.recorder is not None:
