@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -308,6 +309,29 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment or parts.username or parts.password:
             raise ValueError(f"public_url {value!r} must not carry a query, fragment or login")
         return value.rstrip("/")
+
+    # --- forums (docs/forums.md) --------------------------------------------------------------
+    expo_opens: date | None = Field(
+        None,
+        description="The expo's opening day (YYYY-MM-DD): day 1 of the catalog's forum agenda. "
+        "Default: the day the agenda is first seeded into the database (the next day if its "
+        "first session has already started), so the demo agenda lies ahead.",
+    )
+    question_max_chars: int = Field(
+        300, ge=10, le=2000, description="Longest question a visitor may ask in a forum."
+    )
+    questions_per_minute: float = Field(
+        3.0, gt=0.0, description="Questions one visitor may ask per minute (2 at once)."
+    )
+    hands_per_minute: float = Field(
+        6.0, gt=0.0, description="Times one visitor may raise or lower a hand per minute."
+    )
+    slides_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="Largest slide deck upload (PDF or picture)."
+    )
+    slides_max_pages: int = Field(
+        200, ge=1, le=1000, description="Most pages a slide deck (PDF) may have."
+    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from metaexpo.auth.tokens import TokenSigner
 from metaexpo.gateway.identity import Identity
+from metaexpo.tokens import TokenSigner
 from tests.backoffice import DUCK, EXHIBITOR_PASSWORD, Expo, Headers, bearer, expo_app
 
 A_BOOTH, B_BOOTH = "retail-01", "retail-02"

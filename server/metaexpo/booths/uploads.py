@@ -138,16 +138,16 @@ class ModelUploads:
 
     @asynccontextmanager
     async def receiving(
-        self, principal: Principal, chunks: AsyncIterator[bytes], limit: int, what: str
+        self, account: str, chunks: AsyncIterator[bytes], limit: int, what: str
     ) -> AsyncIterator[Path]:
-        """Hold one of ``principal``'s upload slots and receive the body into a temporary file,
-        removed after the block.
+        """Hold one of ``account``'s upload slots (a user id, or a forum speaker's key) and
+        receive the body into a temporary file, removed after the block.
 
         Raises :class:`TooMany` (the account's share is taken), :class:`Busy`
         (no slot is free), :class:`TooLarge`, :class:`TooSlow` or
         :class:`Invalid` (empty body).
         """
-        with self.slots.hold(principal.user_id):
+        with self.slots.hold(account):
             try:
                 path = await receive_to_file(
                     chunks, temp_folder(self.data_dir), limit, what, rate=self.policy.rate

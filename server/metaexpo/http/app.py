@@ -21,12 +21,26 @@ from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.guard import ConnectionGuard
 from metaexpo.gateway.hub import SyncHub
-from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
+from metaexpo.http import (
+    accounts,
+    api,
+    booths_api,
+    console,
+    forums_api,
+    forums_console,
+    forums_speaker,
+    health,
+    portal,
+    staff,
+    uploads,
+    web,
+)
 from metaexpo.http import apidocs as api_docs
 from metaexpo.http import avatars as avatars_api
 from metaexpo.http import builtin as builtin_files
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
+from metaexpo.http.forums_wiring import Forums
 from metaexpo.http.headers import SecurityHeaders
 from metaexpo.http.limits import BodyLimit
 from metaexpo.http.metrics import make_registry
@@ -87,12 +101,16 @@ def create_app(settings: Settings) -> FastAPI:
         # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.
         office = await asyncio.to_thread(BackOffice.open, settings, catalog)
         app.state.office = office
+        # The forum agenda is seeded from the catalog once; the database holds it after that.
+        forums = await asyncio.to_thread(Forums.open, settings, catalog, office)
+        app.state.forums = forums
         avatar_ids = frozenset(a.id for a in avatars.avatars)
         async with node_bus(settings) as node:
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
+            await forums.start(hub, node.bus)
             hub.start()
             app.state.hub = hub
             app.state.redis_bus = node.redis
@@ -107,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 yield
             finally:
+                await forums.close()
                 await hub.shutdown()
             app.state.hub = None
         office.close()
@@ -126,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = None
     app.state.redis_bus = None
     app.state.office = None
+    app.state.forums = None
     install_error_handlers(app)
     # Pending connections per address and the edge's counters (the one-port router uses them).
     app.state.guard = ConnectionGuard(settings.max_pending_per_address)
@@ -148,6 +168,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console.router)
     app.include_router(api_docs.router)
     app.include_router(builtin_files.router)
+    app.include_router(forums_api.router)
+    app.include_router(forums_speaker.router)
+    app.include_router(forums_speaker.api)
+    app.include_router(forums_console.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

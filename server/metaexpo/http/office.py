@@ -27,7 +27,6 @@ from metaexpo.auth.invites import Invites
 from metaexpo.auth.policy import AccountPolicy
 from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.secret import Keys, load_secret
-from metaexpo.auth.tokens import TokenSigner
 from metaexpo.booths.consistency import check_consistency
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import assets_root
@@ -47,6 +46,7 @@ from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
 from metaexpo.store.database import database_url, sqlite_path
 from metaexpo.store.filemodes import ExposedFile, exposed_files, make_private_folder
+from metaexpo.tokens import TokenSigner
 
 log = logging.getLogger(__name__)
 

@@ -79,7 +79,9 @@ async def upload_model(
     check_declared_length(request.headers.get("content-length"), limit, "model file")
     name = check_filename(filename)
     booth = await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
-    async with office.uploads.receiving(caller, request.stream(), limit, "model file") as path:
+    async with office.uploads.receiving(
+        caller.user_id, request.stream(), limit, "model file"
+    ) as path:
         upload = await office.uploads.process(caller, booth, path, name)
     workspace = await asyncio.to_thread(office.editing.workspace, caller, booth_id)
     return JSONResponse(
@@ -94,7 +96,9 @@ async def _upload_image(
     limit = office.settings.image_max_bytes
     check_declared_length(request.headers.get("content-length"), limit, role.value)
     await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
-    async with office.uploads.receiving(caller, request.stream(), limit, role.value) as path:
+    async with office.uploads.receiving(
+        caller.user_id, request.stream(), limit, role.value
+    ) as path:
         deadline = office.uploads.deadline()
         data = await office.uploads.reencode(path, role)
         root = assets_root(office.settings.data_dir)
