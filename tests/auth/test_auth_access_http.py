@@ -1,7 +1,8 @@
 """Every role tries the others' actions through HTTP and is refused; forged, expired and
 revoked credentials are worthless; cookie requests need their CSRF token.
 
-The real app runs in-process (TestClient) on a fresh data folder: staff made by
+The real app runs in-process (TestClient) on a fresh data folder (and database, SQLite
+or PostgreSQL): staff made by
 ``metaexpo create-staff``, exhibitor A owning retail-01 and B owning retail-02.
 """
 
@@ -40,8 +41,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with expo_app(tmp_path_factory.mktemp("access"), sync_transport="asgi") as client:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[World]:
+    with expo_app(
+        tmp_path_factory.mktemp("access"),
+        sync_transport="asgi",
+        database_url=module_database_url,
+    ) as client:
         yield World(client)
 
 
