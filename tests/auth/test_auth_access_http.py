@@ -223,6 +223,16 @@ def test_an_invite_link_works_once(world: World) -> None:
     assert world.client.get(f"/api/auth/invites/{secret}").status_code == 404
 
 
+def test_the_longest_sign_in_name_is_invited_signed_in_and_audited(world: World) -> None:
+    login = "ex@" + "x" * 243 + ".example"
+    assert len(login) == 254
+    world.expo.exhibitor(world.staff, login, [])
+    world.expo.login(login, EXHIBITOR_PASSWORD)
+    audit = world.client.get("/api/staff/audit", headers=world.staff).json()
+    actions = [e["action"] for e in audit if e["target"] == login]
+    assert actions[:3] == ["signed_in", "invite_accepted", "invite_created"]
+
+
 # --- cookies and CSRF -----------------------------------------------------------------------
 
 
