@@ -9,6 +9,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
@@ -70,6 +71,14 @@ def test_opening_again_migrates_nothing_and_keeps_the_data(
         assert found.at.utcoffset() == timedelta(0)
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_postgresql_url_without_a_driver_means_psycopg(scheme: str) -> None:
+    url = url_of(Settings(database_url=f"{scheme}://expo:pw@db.internal:5433/expo?sslmode=require"))
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.username, url.password, url.host, url.port) == ("expo", "pw", "db.internal", 5433)
+    assert (url.database, dict(url.query)) == ("expo", {"sslmode": "require"})
 
 
 def test_sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:

@@ -44,16 +44,27 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x6D657877  # "mexw"
 
 
+#: PostgreSQL URLs that name no driver (SQLAlchemy would pick psycopg2, which we do not ship).
+_POSTGRESQL_WITHOUT_DRIVER = ("postgresql", "postgres")
+
+
 def database_url(settings: Settings) -> URL:
-    """The database URL the settings name (SQLite in the data folder by default)."""
+    """The database URL the settings name (SQLite in the data folder by default).
+
+    ``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3, the
+    driver of the ``postgres`` extra.
+    """
     if settings.database_url:
         try:
-            return make_url(settings.database_url)
+            url = make_url(settings.database_url)
         except ArgumentError as exc:
             raise ConfigError(
                 f"--database-url {settings.database_url!r} is not a database URL ({exc}); "
                 "write e.g. postgresql+psycopg://user:password@host/expo"
             ) from None
+        if url.drivername in _POSTGRESQL_WITHOUT_DRIVER:
+            url = url.set(drivername="postgresql+psycopg")
+        return url
     return URL.create("sqlite+pysqlite", database=str(settings.data_dir.resolve() / SQLITE_NAME))
 
 
