@@ -16,10 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from metaexpo.booths.consistency import check_consistency
 from metaexpo.config import Settings
 from metaexpo.store import open_database
+from metaexpo.store.pgdump import libpq_connection
 from metaexpo.store.schema import User
 from tests.backoffice import DUCK, EXHIBITOR_PASSWORD, Expo, create_staff
 from tests.conftest import ROOT, TIME_FACTOR
@@ -211,6 +213,14 @@ def test_a_postgresql_backup_without_pg_dump_says_what_to_install(
     assert "pg_dump is not installed" in result.stderr
     assert "postgresql-client" in result.stderr
     assert not (tmp_path / "out.tar").exists()
+
+
+def test_pg_dump_gets_the_password_in_its_environment_never_in_its_arguments() -> None:
+    url = make_url("postgresql+psycopg://expo:p%40ss@db.internal:5433/expo?sslmode=require")
+    uri, env = libpq_connection(url)
+    assert "p@ss" not in uri and "p%40ss" not in uri
+    assert uri == "postgresql://expo@db.internal:5433/expo?sslmode=require"
+    assert env["PGPASSWORD"] == "p@ss"
 
 
 def test_a_backup_with_a_path_escaping_entry_is_refused(tmp_path: Path) -> None:

@@ -47,12 +47,19 @@ def _tool(name: str) -> str:
     return path
 
 
-def _connection(url: URL) -> tuple[str, dict[str, str]]:
+def libpq_connection(url: URL) -> tuple[str, dict[str, str]]:
     """(a libpq connection URI without the password, the environment that carries it)."""
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     return plain.render_as_string(hide_password=False), env
 
 
@@ -71,7 +78,7 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
 
 def dump(url: URL, target: Path) -> None:
     """Write a consistent copy of the database at ``url`` to ``target`` (pg_dump custom format)."""
-    connection, env = _connection(url)
+    connection, env = libpq_connection(url)
     args = [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
     _run([*args, f"--file={target}", f"--dbname={connection}"], env, "pg_dump")
 
@@ -87,7 +94,7 @@ def load(url: URL, path: Path, *, replace: bool) -> None:
     ``replace`` first drops the tables the dump holds (a database that is not
     empty); without it, the database must hold none of them.
     """
-    connection, env = _connection(url)
+    connection, env = libpq_connection(url)
     args = [
         _tool("pg_restore"),
         "--single-transaction",
