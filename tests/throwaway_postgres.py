@@ -55,15 +55,13 @@ _PR_SET_PDEATHSIG = 1
 INSTALL_HINT = (
     "run scripts/bootstrap test (it installs Debian's postgresql package; no service is started)"
 )
-
-
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def _die_with_parent() -> None:
-    # In the child, after Popen switched users (which would clear the setting): when this
-    # test process dies, even by SIGKILL, the kernel sends the postmaster SIGQUIT, its
-    # immediate shutdown.
+    # In the child, after Popen switched users (which would clear the setting): when the
+    # thread that started it dies (pytest's main thread, where session fixtures run), even
+    # by SIGKILL, the kernel sends the postmaster SIGQUIT, its immediate shutdown.
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
 
 
