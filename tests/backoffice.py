@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
+from tests.databases import url_args
 from tests.live import run_metaexpo
 
 STAFF_LOGIN = "staff@expo.test"
@@ -30,12 +31,18 @@ BOX = FIXTURES / "Box" / "glTF-Binary" / "Box.glb"
 Headers = dict[str, str]
 
 
-def create_staff(data_dir: Path, login: str = STAFF_LOGIN, password: str = STAFF_PASSWORD) -> None:
-    """Run ``metaexpo create-staff`` for ``data_dir`` (the password on stdin)."""
+def create_staff(
+    data_dir: Path,
+    login: str = STAFF_LOGIN,
+    password: str = STAFF_PASSWORD,
+    database_url: str | None = None,
+) -> None:
+    """Run ``metaexpo create-staff`` for ``data_dir`` and its database (the password on stdin)."""
     run_metaexpo(
         "create-staff",
         "--data-dir",
         str(data_dir),
+        *url_args(database_url),
         "--login",
         login,
         "--display-name",
@@ -145,9 +152,10 @@ class Expo:
 def expo_app(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
     """The real app in-process (lifespan and all) on ``data_dir``, with the test staff account.
 
-    Models are checked in a thread (``model_workers=0``) unless ``settings`` say otherwise.
+    Models are checked in a thread (``model_workers=0``) unless ``settings`` say otherwise;
+    ``database_url=…`` puts the database elsewhere than SQLite in ``data_dir``.
     """
-    create_staff(data_dir)
+    create_staff(data_dir, database_url=settings.get("database_url"))
     options: dict[str, Any] = {"model_workers": 0, **settings}
     app = create_app(Settings(data_dir=data_dir, **options))
     with TestClient(app) as client:

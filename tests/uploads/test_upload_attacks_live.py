@@ -15,6 +15,7 @@ import pytest
 
 from tests.backoffice import DUCK, Expo, Headers, create_staff
 from tests.conftest import TIME_FACTOR
+from tests.databases import url_args
 from tests.live import Client, ServerProcess
 from tests.models.gltf_factory import (
     Entry,
@@ -50,10 +51,13 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def target(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Target]:
     tmp = tmp_path_factory.mktemp("attacks")
-    create_staff(tmp / "data")
-    server = ServerProcess(tmp, "--upload-max-bytes", str(CAP), "--upload-concurrency", "1").start()
+    create_staff(tmp / "data", database_url=module_database_url)
+    limits = ("--upload-max-bytes", str(CAP), "--upload-concurrency", "1")
+    server = ServerProcess(tmp, *limits, *url_args(module_database_url)).start()
     target = Target(server)
     yield target
     target.http.close()

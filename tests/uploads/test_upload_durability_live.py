@@ -21,6 +21,7 @@ from metaexpo.store import Database, open_database
 from metaexpo.store.schema import BoothRevision
 from tests.backoffice import BOX, DUCK, FIXTURES, Expo, Headers, create_staff
 from tests.conftest import TIME_FACTOR
+from tests.databases import url_args
 from tests.live import ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -32,11 +33,12 @@ KEPT, UPLOADING, APPROVING = "retail-01", "retail-02", "retail-03"
 class Site:
     """A server on a data folder that outlives it, with one booth already live."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, database_url: str | None) -> None:
         self.tmp = tmp
         self.data = tmp / "data"
-        create_staff(self.data)
-        self.server = ServerProcess(tmp).start()
+        self.database_url = database_url
+        create_staff(self.data, database_url=database_url)
+        self.server = ServerProcess(tmp, *url_args(database_url)).start()
         self.staff, self.who = self._people()
         self.kept = Expo(self._client()).publish_model(
             self.staff, self.who, KEPT, DUCK.read_bytes()
@@ -62,7 +64,8 @@ class Site:
         return sorted(folder.glob("*")) if folder.exists() else []
 
     def database(self) -> Database:
-        return open_database(Settings(data_dir=self.data), migrate=False)
+        settings = Settings(data_dir=self.data, database_url=self.database_url)
+        return open_database(settings, migrate=False)
 
     def assert_whole(self) -> None:
         """The storage promises hold, nothing half-written is visible, and the kept booth is
@@ -97,8 +100,10 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    site = Site(tmp_path_factory.mktemp("durability"))
+def site(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Site]:
+    site = Site(tmp_path_factory.mktemp("durability"), module_database_url)
     yield site
     site.server.stop()
 

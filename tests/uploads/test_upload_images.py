@@ -134,8 +134,14 @@ def test_a_picture_in_an_unaccepted_format_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Headers]]:
-    with expo_app(tmp_path_factory.mktemp("images"), image_max_bytes=200_000) as client:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[tuple[TestClient, Headers]]:
+    with expo_app(
+        tmp_path_factory.mktemp("images"),
+        image_max_bytes=200_000,
+        database_url=module_database_url,
+    ) as client:
         expo = Expo(client)
         who = expo.exhibitor(expo.staff(), "img@firm.test", [BOOTH])
         yield client, who

@@ -144,7 +144,7 @@ def audit(
     caller: Caller,
     office: Office,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    target: Annotated[str | None, Query(max_length=100)] = None,
+    target: Annotated[str | None, Query(max_length=300)] = None,
 ) -> list[dict[str, Any]]:
     """Who changed, approved or refused what, and when."""
     require_staff(caller)

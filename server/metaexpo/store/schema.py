@@ -228,7 +228,8 @@ class AuditEntry(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(100))
+    #: A booth id or a sign-in name (up to 254 characters).
+    target: Mapped[str] = mapped_column(String(300))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
