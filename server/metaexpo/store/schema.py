@@ -1,5 +1,5 @@
 """The database tables: accounts, sign-in sessions, booth ownership, booth revisions, uploads,
-stored files and the audit log.
+stored files, the audit log, the forums and exhibitor reach (minute figures, leads).
 
 One declarative class per table, SQLAlchemy 2 typed mappings. The schema is
 created and changed only by the alembic migrations in
@@ -18,12 +18,15 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -404,3 +407,104 @@ class ForumReplay(Base):
     ended_at: Mapped[datetime]
     node: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+
+
+# --- exhibitor reach (docs/analytics.md) ---------------------------------------------------------
+#
+# Minute figures are written by each server run (``run``: the node's id and a start-up nonce) as
+# whole rows, again while the minute lasts: the key (run, minute, kind, area) makes every write
+# idempotent, and a restarted node is a new run, so nothing is counted twice. Unique visitors are
+# (kind, area, minute, visitor) rows inserted if absent, so nodes that saw the same visitor store
+# them once. No position, path or time of any one visitor is stored; heatmaps hold sums per cell.
+
+
+class ReachMinute(Base):
+    """One area's figures in one minute, as counted by one server run."""
+
+    __tablename__ = "reach_minutes"
+    __table_args__ = (Index("ix_reach_minutes_area", "kind", "area", "minute"),)
+
+    run: Mapped[str] = mapped_column(String(120), primary_key=True)
+    #: Minutes since 1970-01-01T00:00Z.
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    #: ``booth``, ``zone`` or ``forum`` (a forum session).
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(64))
+    visits: Mapped[int] = mapped_column(Integer)
+    dwell_s: Mapped[float] = mapped_column(Float)
+    occupancy_s: Mapped[float] = mapped_column(Float)
+    peak: Mapped[int] = mapped_column(Integer)
+    panel_opens: Mapped[int] = mapped_column(Integer)
+    link_clicks: Mapped[int] = mapped_column(Integer)
+    #: Finished visits by length (bins of metaexpo.analytics.definitions.DWELL_EDGES_S).
+    dwell_hist: Mapped[list[int]] = mapped_column(JSON)
+
+
+class ReachVisitor(Base):
+    """A visitor (by key, never by name) who began a visit to an area in a minute."""
+
+    __tablename__ = "reach_visitors"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    visitor: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class ReachFlow(Base):
+    """Visitors whose visit to zone ``to_zone`` followed one to ``from_zone``, in a minute."""
+
+    __tablename__ = "reach_flows"
+
+    run: Mapped[str] = mapped_column(String(120), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    from_zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    to_zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visitors: Mapped[int] = mapped_column(Integer)
+
+
+class ReachHeat(Base):
+    """A hall's occupancy heatmap of one minute and run: tenths of visitor-seconds per cell."""
+
+    __tablename__ = "reach_heat"
+
+    run: Mapped[str] = mapped_column(String(120), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    hall: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The grid: origin, cell size and shape (a grid that no longer fits the hall is skipped).
+    x0: Mapped[float] = mapped_column(Float)
+    z0: Mapped[float] = mapped_column(Float)
+    cell: Mapped[float] = mapped_column(Float)
+    columns: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    #: zlib of little-endian u32 per cell (metaexpo.analytics.heat.pack).
+    cells: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Lead(Base):
+    """A business card a visitor left at a booth, with the consent they gave.
+
+    At most one per visitor and booth (a new card replaces the old). The
+    visitor withdraws it with a secret only their browser holds (kept here as
+    its SHA-256); withdrawing, staff erasure and retention delete the row.
+    """
+
+    __tablename__ = "leads"
+    __table_args__ = (UniqueConstraint("booth_id", "visitor"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    booth_id: Mapped[str] = mapped_column(String(48), index=True)
+    visitor: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    #: The language the consent was shown in, and its exact words.
+    lang: Mapped[str] = mapped_column(String(2))
+    consent: Mapped[str] = mapped_column(Text)
+    withdraw_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
