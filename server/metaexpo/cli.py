@@ -8,6 +8,7 @@ lists them all with their defaults.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -191,6 +192,84 @@ class CheckCommand(DataCommand):
         raise SystemExit(run_check(settings, fix=self.fix, hash_files=self.hash_files))
 
 
+class AnalyticsExportCommand(DataCommand):
+    """Print the reach figures of a period: one JSON object (booths.<id>.visits, unique_visitors,
+    dwell_s, panel_opens, leads, …) or CSV, one row per booth (docs/analytics.md)."""
+
+    scenes_dir: Path = Field(PROJECT_ROOT / "scenes", description="The expo catalog (YAML).")
+    json_out: bool = Field(False, alias="json", description="Print one JSON object (default).")
+    csv_out: bool = Field(False, alias="csv", description="Print CSV (UTF-8 with BOM).")
+    since: datetime | None = Field(
+        None, description="From this moment (ISO 8601; without a zone: UTC), whole minutes."
+    )
+    until: datetime | None = Field(None, description="Up to this moment (excluded).")
+    booth: list[str] = Field(default_factory=list, description="Only this booth (repeatable).")
+
+    def cli_cmd(self) -> None:
+        """Export."""
+        from metaexpo.analytics.commands import run_export
+        from metaexpo.errors import ConfigError
+
+        if self.json_out and self.csv_out:
+            raise ConfigError("choose one of --json and --csv")
+        settings = Settings(
+            data_dir=self.data_dir, database_url=self.database_url, scenes_dir=self.scenes_dir
+        )
+        run_export(
+            settings, as_csv=self.csv_out, since=self.since, until=self.until, booths=self.booth
+        )
+
+
+class AnalyticsEraseCommand(DataCommand):
+    """Delete every business card of one person, on their request (by email or phone)."""
+
+    email: str | None = Field(None, description="The person's email address.")
+    phone: str | None = Field(None, description="The person's phone number.")
+
+    def cli_cmd(self) -> None:
+        """Erase and say how many cards went."""
+        from metaexpo.analytics.commands import run_erase
+
+        n = run_erase(self.settings(), email=self.email, phone=self.phone)
+        print(f"deleted {n} card(s)")
+
+
+class AnalyticsPruneCommand(DataCommand):
+    """Delete reach figures and cards older than their retention now (servers do it hourly)."""
+
+    analytics_retention_days: int = Field(90, ge=1, description="Keep figures this many days.")
+    leads_retention_days: int = Field(180, ge=1, description="Keep cards this many days.")
+
+    def cli_cmd(self) -> None:
+        """Prune and report."""
+        from metaexpo.analytics.commands import run_prune
+
+        settings = Settings(
+            data_dir=self.data_dir,
+            database_url=self.database_url,
+            analytics_retention_days=self.analytics_retention_days,
+            leads_retention_days=self.leads_retention_days,
+        )
+        rows, cards = run_prune(settings)
+        print(f"deleted {rows} figure row(s) and {cards} card(s)")
+
+
+class AnalyticsCommand(BaseSettings):
+    """Exhibitor reach: export figures, erase a person's cards, apply retention."""
+
+    export: CliSubCommand[AnalyticsExportCommand] = Field(description="Export reach figures.")
+    erase: CliSubCommand[AnalyticsEraseCommand] = Field(
+        description="Delete one person's business cards."
+    )
+    prune: CliSubCommand[AnalyticsPruneCommand] = Field(
+        description="Delete figures and cards past retention."
+    )
+
+    def cli_cmd(self) -> None:
+        """Run the chosen analytics subcommand."""
+        CliApp.run_subcommand(self)
+
+
 class CheckModelCommand(BaseSettings):
     """Check an exhibitor model (.glb, .gltf or .zip) as an upload would be; see --help."""
 
@@ -233,6 +312,9 @@ class MetaExpo(BaseSettings):
     restore: CliSubCommand[RestoreCommand] = Field(description="Restore a backup.")
     check: CliSubCommand[CheckCommand] = Field(
         description="Check a data folder's storage (--fix removes old orphan files)."
+    )
+    analytics: CliSubCommand[AnalyticsCommand] = Field(
+        description="Exhibitor reach: export figures, erase cards, retention."
     )
 
     def cli_cmd(self) -> None:

@@ -333,6 +333,33 @@ class Settings(BaseSettings):
         200, ge=1, le=1000, description="Most pages a slide deck (PDF) may have."
     )
 
+    # --- exhibitor reach (docs/analytics.md, docs/privacy.md) ----------------------------------
+    analytics_sample_hz: float = Field(
+        1.0,
+        gt=0.0,
+        le=20.0,
+        description="How often visitors' positions are sampled for reach figures (visits, dwell, "
+        "heatmaps), per second; between ticks, never per tick.",
+    )
+    analytics_flush_s: float = Field(
+        10.0,
+        ge=0.5,
+        le=60.0,
+        description="How often this node writes the current minute's reach figures to the "
+        "database: a crash loses at most this many seconds of them.",
+    )
+    analytics_retention_days: int = Field(
+        90,
+        ge=1,
+        description="How long minute figures, unique-visitor keys and heatmaps are kept.",
+    )
+    leads_retention_days: int = Field(
+        180,
+        ge=1,
+        description="How long a business card left at a booth is kept before it is deleted "
+        "(the consent text says so).",
+    )
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.ping_timeout_s > self.ping_interval_s:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
 
 from metaexpo.errors import Invalid
 from metaexpo.store import Database
@@ -156,8 +157,15 @@ class LeadBook:
             session.delete(lead)
         return booth_id
 
-    def erase(self, *, email: str | None = None, phone: str | None = None) -> int:
-        """Delete every card with this email address or phone number (a person's request)."""
+    def erase(
+        self,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        audit: Callable[[Session, int], None] | None = None,
+    ) -> int:
+        """Delete every card with this email address or phone number (a person's request);
+        ``audit`` records it in the same transaction (given the number deleted)."""
         conditions = []
         if email and email.strip():
             conditions.append(Lead.email == email.strip().lower())
@@ -167,7 +175,10 @@ class LeadBook:
             raise Invalid("say whose data to delete: an email address or a phone number")
         with self.db.transaction() as session:
             result = session.execute(delete(Lead).where(or_(*conditions)))
-            return int(getattr(result, "rowcount", 0) or 0)
+            deleted = int(getattr(result, "rowcount", 0) or 0)
+            if audit is not None:
+                audit(session, deleted)
+            return deleted
 
     def prune(self, before: datetime) -> int:
         """Delete the cards left before ``before`` (retention)."""

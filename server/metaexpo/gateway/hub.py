@@ -11,6 +11,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
+from metaexpo.analytics.visitors import VisitorKeys
 from metaexpo.config import Settings
 from metaexpo.gateway.identity import Identify
 from metaexpo.gateway.scheduler import TickLoop
@@ -23,6 +24,7 @@ from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.state import Partition
 
 if TYPE_CHECKING:
+    from metaexpo.analytics.desk import ReachDesk
     from metaexpo.forums.desk import ForumDesk
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,10 @@ class SyncHub:
         self.identify: Identify | None = None
         #: Handles ``forum.*`` messages (set by the app's wiring; None: no forums).
         self.forums: ForumDesk | None = None
+        #: Handles ``reach.*`` messages (set by the app's wiring; None: no reach figures).
+        self.reach: ReachDesk | None = None
+        #: Visitor keys for reach figures (the wiring sets the expo's salt; every node the same).
+        self.visitor_keys = VisitorKeys.random()
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""

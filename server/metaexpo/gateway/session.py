@@ -20,12 +20,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from metaexpo.analytics.visitors import parse_key
 from metaexpo.errors import ControlError, FrameError, SessionClosed
 from metaexpo.gateway.identity import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.forum_messages import FORUM_MESSAGE_TYPES
 from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
+from metaexpo.protocol.reach_messages import REACH_MESSAGE_TYPES
 from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
@@ -191,7 +193,9 @@ class Session:
             self.state = SessionState.JOINING
             hub.spawn(self._join_elsewhere(room, name, msg))
             return
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, msg.resume))
+        visitor = hub.visitor_keys.of(self.identity.user_id)
+        joined = room.join(self.link, name, msg.avatar, msg.kind, msg.resume, visitor=visitor)
+        self._welcome(room, joined)
 
     def _identify(self, token: str | None) -> Identity:
         """The visitor's identity from the join's token (anonymous visitor without one)."""
@@ -217,11 +221,17 @@ class Session:
         if self.state is not SessionState.JOINING:
             return  # the client left while we looked
         adopt = int(record["id"]) if record and record.get("room") == room.id else None
-        self._guard(self._adopt, room, name, msg, adopt)
+        # The visitor stays who they were for reach figures, whichever node they come back to.
+        known = parse_key(record.get("visitor")) if record and adopt is not None else None
+        self._guard(self._adopt, room, name, msg, adopt, known)
 
-    def _adopt(self, room: Room, name: str, msg: control.Join, adopt: int | None) -> None:
+    def _adopt(
+        self, room: Room, name: str, msg: control.Join, adopt: int | None, visitor: int | None
+    ) -> None:
         resume = msg.resume if adopt is not None else None
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt))
+        key = visitor or self.hub.visitor_keys.of(self.identity.user_id)
+        joined = room.join(self.link, name, msg.avatar, msg.kind, resume, adopt, visitor=key)
+        self._welcome(room, joined)
 
     def _welcome(self, room: Room, joined: JoinResult) -> None:
         hub = self.hub
@@ -286,6 +296,10 @@ class Session:
                 self.close(CloseCode.NORMAL, "goodbye", clean=True)
             elif isinstance(msg, FORUM_MESSAGE_TYPES) and self.hub.forums is not None:
                 self.hub.forums.receive(room.id, self.row, self.identity, msg)
+            elif isinstance(msg, REACH_MESSAGE_TYPES) and self.hub.reach is not None:
+                member = room.members.get(self.row)
+                visitor = member.visitor if member is not None else 0
+                self.hub.reach.receive(visitor, msg, self.link.send_text)
             else:
                 raise ControlError("already_joined", "this connection has already joined")
         except ControlError as exc:

@@ -31,6 +31,7 @@ from metaexpo.http import (
     forums_speaker,
     health,
     portal,
+    reach_api,
     staff,
     uploads,
     web,
@@ -46,6 +47,8 @@ from metaexpo.http.limits import BodyLimit
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
 from metaexpo.http.office_metrics import OfficeCollector
+from metaexpo.http.reach_metrics import ReachCollector
+from metaexpo.http.reach_wiring import ReachWiring
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.store.filemodes import make_private_folder
@@ -104,6 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
         # The forum agenda is seeded from the catalog once; the database holds it after that.
         forums = await asyncio.to_thread(Forums.open, settings, catalog, office)
         app.state.forums = forums
+        reach = ReachWiring.open(settings, catalog, office)
+        app.state.reach = reach
         avatar_ids = frozenset(a.id for a in avatars.avatars)
         async with node_bus(settings) as node:
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
@@ -111,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
             await forums.start(hub, node.bus)
+            await reach.start(hub, node.redis, forums)
             hub.start()
             app.state.hub = hub
             app.state.redis_bus = node.redis
@@ -125,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 yield
             finally:
+                await reach.close()
                 await forums.close()
                 await hub.shutdown()
             app.state.hub = None
@@ -146,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.redis_bus = None
     app.state.office = None
     app.state.forums = None
+    app.state.reach = None
     install_error_handlers(app)
     # Pending connections per address and the edge's counters (the one-port router uses them).
     app.state.guard = ConnectionGuard(settings.max_pending_per_address)
@@ -153,6 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
         lambda: app.state.hub, lambda: app.state.redis_bus, app.state.guard
     )
     app.state.metrics.register(OfficeCollector(lambda: app.state.office))
+    app.state.metrics.register(ReachCollector(lambda: app.state.reach))
     # The last added runs first: headers go on every answer, the 413s of BodyLimit included.
     app.add_middleware(BodyLimit, settings=settings, stats=app.state.guard.stats)
     app.add_middleware(SecurityHeaders)
@@ -172,6 +181,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(forums_speaker.router)
     app.include_router(forums_speaker.api)
     app.include_router(forums_console.router)
+    app.include_router(reach_api.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

@@ -20,6 +20,8 @@ from metaexpo.errors import ControlError
 from metaexpo.protocol.forum_messages import PREFIX as FORUM_PREFIX
 from metaexpo.protocol.forum_messages import ForumMessage, parse_forum_message
 from metaexpo.protocol.frames import PROTOCOL_VERSION
+from metaexpo.protocol.reach_messages import PREFIX as REACH_PREFIX
+from metaexpo.protocol.reach_messages import ReachMessage, parse_reach_message
 
 ClientKind = Literal["desktop", "mobile", "vr"]
 
@@ -107,10 +109,11 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 _KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage:
+def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage | ReachMessage:
     """Parse one client text frame, or raise ControlError naming what is wrong.
 
-    ``forum.*`` messages are parsed by :mod:`metaexpo.protocol.forum_messages`.
+    ``forum.*`` messages are parsed by :mod:`metaexpo.protocol.forum_messages`, ``reach.*``
+    messages by :mod:`metaexpo.protocol.reach_messages`.
     """
     try:
         data = orjson.loads(text)
@@ -121,6 +124,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage:
     kind = data.get("type")
     if isinstance(kind, str) and kind.startswith(FORUM_PREFIX):
         return parse_forum_message(data)
+    if isinstance(kind, str) and kind.startswith(REACH_PREFIX):
+        return parse_reach_message(data)
     if kind not in _KNOWN_TYPES:
         raise ControlError(
             "unknown_type",

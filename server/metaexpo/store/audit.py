@@ -60,6 +60,8 @@ class Action(StrEnum):
     FORUM_STAGE = "forum_stage"
     FORUM_MIC_CUT = "forum_mic_cut"
     FORUM_SLOW_MODE = "forum_slow_mode"
+    # exhibitor reach (docs/privacy.md)
+    CARDS_ERASED = "cards_erased"
 
 
 def record(

@@ -33,6 +33,8 @@ class Member:
     teleport_at: float = -math.inf
     away_until: float = math.inf
     error_at: dict[str, float] = field(default_factory=dict)
+    #: Who this is for reach figures (metaexpo.analytics.visitors): kept across resumes.
+    visitor: int = 0
 
     def roster(self, aid: int) -> dict[str, Any]:
         """This member as a roster entry."""
@@ -93,7 +95,8 @@ class Members:
         self.tokens[member.token] = row
         if self.resumes is not None:
             self.resumes.remember(
-                member.token, {"room": self.room_id, "id": wire, "name": member.name}
+                member.token,
+                {"room": self.room_id, "id": wire, "name": member.name, "visitor": member.visitor},
             )
 
     def forget_token(self, token: str) -> None:

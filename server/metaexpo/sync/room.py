@@ -123,11 +123,13 @@ class Room:
         kind: str,
         resume: str | None = None,
         adopt: int | None = None,
+        visitor: int = 0,
     ) -> JoinResult:
         """Admit a visitor and return what to welcome them with.
 
         ``resume`` is a token of an avatar this node holds; ``adopt`` is the wire
         id of an avatar another node held, found through the resume registry.
+        ``visitor`` is the visitor's key for reach figures (a resumed avatar keeps its own).
         """
         now = self.clock()
         row = self.members.row_of_token(resume)
@@ -148,6 +150,7 @@ class Room:
         self.state.updated_at[row] = now
         self.clients.ensure(self.state.capacity)
         member = Member(name, avatar, kind, "", link, float(self.config.chat_burst), now)
+        member.visitor = visitor
         self.members.add(row, member, self.state.wire_id(row))
         self.clients.attach(row, link)
         self.federation.joined_here(member.roster(self.state.wire_id(row)))
