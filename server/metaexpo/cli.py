@@ -65,7 +65,7 @@ class LoadtestCommand(BaseSettings):
         ["http://127.0.0.1:8000"],
         description="Server base URL; repeat to spread bots over several servers.",
     )
-    scenario: Literal["hall-walk", "crowd", "churn", "slow-reader"] = "hall-walk"
+    scenario: Literal["hall-walk", "crowd", "churn", "slow-reader", "booth-tour"] = "hall-walk"
     clients: int = Field(100, ge=1, le=100_000, description="Number of bots.")
     duration: float = Field(20.0, gt=0, description="Measurement window in seconds.")
     ramp: float = Field(5.0, ge=0, description="Seconds over which the bots join.")

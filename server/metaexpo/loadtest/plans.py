@@ -20,6 +20,7 @@ class Scenario(enum.StrEnum):
     CROWD = "crowd"
     CHURN = "churn"
     SLOW_READER = "slow-reader"
+    BOOTH_TOUR = "booth-tour"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,12 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from metaexpo.analytics.areas import AreaSet
 from metaexpo.errors import MetaExpoError
 from metaexpo.loadtest import promtext
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario, make_plans
+from metaexpo.loadtest.tour import Tour, TourMap, booth_spots, make_tours
+from metaexpo.loadtest.truth import merge
 from metaexpo.loadtest.worker import WorkerConfig, worker_main
 
 SETTLE_S = 2.0
@@ -100,6 +103,35 @@ def fetch_hall(http: str, room: str) -> Hall:
     )
 
 
+@dataclass(frozen=True)
+class TourSetup:
+    """What the booth-tour bots need: their tours, the booths' areas, consent versions."""
+
+    tours: list[Tour]
+    areas: AreaSet
+    consent: dict[str, str]
+    booths: list[str]
+
+
+def plan_tours(http: str, hall: Hall, opts: LoadtestOptions) -> TourSetup:
+    """Plan every bot's booth tour from the server's catalog (booth-tour)."""
+    try:
+        catalog = httpx.get(f"{http}/api/catalog", timeout=30).json()
+        spots = booth_spots(catalog["booths"], hall.room)
+        consent = {
+            s.id: httpx.get(f"{http}/api/reach/consent/{s.id}", timeout=30).json()["en"]["version"]
+            for s in spots
+        }
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        raise HarnessError(
+            f"cannot read the catalog and consent texts from {http}: {exc}"
+        ) from None
+    tour_map = TourMap(spots, hall.bounds_min, hall.bounds_max)
+    legs = max(4, int(opts.duration / 15.0) + 2)
+    tours = make_tours(tour_map, opts.clients, opts.seed, legs, hop=len(opts.urls) > 1)
+    return TourSetup(tours, tour_map.areas, consent, [s.id for s in spots])
+
+
 def split_plans(plans: list[BotPlan], procs: int) -> list[list[BotPlan]]:
     """Bots per generator process.
 
@@ -156,6 +188,8 @@ class Totals:
     probes: dict[int, int] = field(default_factory=dict)
     refused: dict[int, dict[str, int]] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    #: booth-tour: each generator's ground truth (metaexpo.loadtest.truth).
+    truths: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, msg: dict[str, Any]) -> np.ndarray:
         w = msg["worker"]
@@ -179,6 +213,8 @@ class Totals:
         self.refused[w] = msg["refused"]
         if msg["final"]:
             self.generator_cpu[w] = msg["cpu_window"]
+            if msg.get("truth") is not None:
+                self.truths.append(msg["truth"])
         return lat
 
 
@@ -209,8 +245,17 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     ws_urls = [w for w, _ in endpoints]
     http_urls = [h for _, h in endpoints]
     hall = fetch_hall(http_urls[0], opts.room)
-    plans = make_plans(hall, opts.scenario, opts.clients, opts.seed, opts.probes, len(ws_urls))
+    tour: TourSetup | None = None
+    if opts.scenario is Scenario.BOOTH_TOUR:
+        tour = plan_tours(http_urls[0], hall, opts)
+        plans = [
+            BotPlan(i, t.start, False, False, False, False, i % len(ws_urls))
+            for i, t in enumerate(tour.tours)
+        ]
+    else:
+        plans = make_plans(hall, opts.scenario, opts.clients, opts.seed, opts.probes, len(ws_urls))
     start_at = time.time() + 1.5
+    run_started = time.monotonic()
     window_start = start_at + opts.ramp + SETTLE_S
     window_end = window_start + opts.duration
     ctx = mp.get_context("spawn")
@@ -231,6 +276,9 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             window_end=window_end,
             tick_hz=20.0,
             seed=opts.seed,
+            tours=None if tour is None else {p.index: tour.tours[p.index] for p in shares[w]},
+            booth_areas=None if tour is None else tour.areas,
+            consent=None if tour is None else tour.consent,
         )
         p = ctx.Process(target=worker_main, args=(cfg, q), daemon=True)
         p.start()
@@ -277,6 +325,18 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     blank = [promtext.Scrape() for _ in http_urls]
     server_ok = after is not None and bool(before)
     report = _report(opts, hall, totals, before or blank, after or blank, window_end - window_start)
+    if tour is not None:
+        truth = merge(totals.truths, tour.booths)
+        for key in ("first_join", "last_leave"):
+            # Monotonic times of the generators, as seconds since the run's start.
+            if truth[key] is not None:
+                truth[key] = round(truth[key] - run_started, 3)
+        report["ground_truth"] = truth
+        report["reach_errors"] = {
+            code: n
+            for code, n in totals.errors.items()
+            if code.startswith(("reach", "rate_limited", "guest", "connect"))
+        }
     if not server_ok:
         # An overloaded server that cannot answer /metrics has no server-side figures.
         for key in _SERVER_FIGURES:

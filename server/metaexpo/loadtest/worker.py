@@ -14,7 +14,7 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -22,10 +22,14 @@ import numpy as np
 import psutil
 from picows import ws_connect
 
+from metaexpo.analytics.areas import AreaSet
 from metaexpo.loadtest import probe, stamps
 from metaexpo.loadtest.bots import PHASE_SLOTS, Bot
 from metaexpo.loadtest.counters import Counters
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario
+from metaexpo.loadtest.tour import Tour
+from metaexpo.loadtest.tour_bot import TourBot
+from metaexpo.loadtest.truth import TruthBook
 
 
 @dataclass
@@ -46,6 +50,10 @@ class WorkerConfig:
     seed: int
     churn_share: float = 0.05
     avatar: str = "celadon"
+    #: booth-tour: each plan's tour (by plan index), the booth areas, the consent versions.
+    tours: dict[int, Tour] | None = None
+    booth_areas: AreaSet | None = None
+    consent: dict[str, str] | None = None
 
 
 class Worker:
@@ -65,6 +73,10 @@ class Worker:
         self.cpu_window_end: float | None = None
         self.next_index = 10_000_000 * (cfg.worker + 1)
         self.http: httpx.AsyncClient | None = None
+        #: booth-tour: what the bots did at booths, and when they must be done (monotonic).
+        self.truth = TruthBook(cfg.booth_areas or AreaSet.of([]))
+        self.consent = cfg.consent or {}
+        self.stop_at = time.monotonic() + (cfg.window_end - time.time())
 
     # bookkeeping ---------------------------------------------------------------------------
 
@@ -88,7 +100,47 @@ class Worker:
 
     async def connect(self, plan: BotPlan) -> None:
         url = self.cfg.ws_urls[plan.url_index % len(self.cfg.ws_urls)]
-        bot = Bot(self, plan, self.cfg.hall, self.cfg.avatar)
+        bot: Bot | None = await self._tour_bot(plan) if self.cfg.tours is not None else None
+        if bot is None:
+            if self.cfg.tours is not None:
+                return  # a guest bot without its token: counted as an error, not joined
+            bot = Bot(self, plan, self.cfg.hall, self.cfg.avatar)
+        try:
+            await ws_connect(lambda: bot, url, websocket_handshake_timeout=15)
+        except Exception as exc:
+            self.counters.errors[f"connect:{type(exc).__name__}"] += 1
+
+    async def _tour_bot(self, plan: BotPlan) -> TourBot | None:
+        """A booth-tour bot; a guest gets a guest token first (same visitor on every node)."""
+        assert self.cfg.tours is not None and self.http is not None
+        tour = self.cfg.tours[plan.index]
+        token, identity = None, f"bot-{plan.index}"
+        if tour.guest:
+            base = self.cfg.http_urls[plan.url_index % len(self.cfg.http_urls)]
+            try:
+                answer = (await self.http.post(f"{base}/api/auth/guest")).json()
+                token, identity = str(answer["token"]), str(answer["id"])
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                self.counters.errors[f"guest:{type(exc).__name__}"] += 1
+                return None
+        return TourBot(self, plan, self.cfg.hall, self.cfg.avatar, tour, token, identity)
+
+    def hop(self, bot: TourBot) -> None:
+        """Leave, then join again on the next server as the same visitor."""
+        self.truth.left(bot.plan.index, time.monotonic())
+        bot.leave()
+        asyncio.get_running_loop().create_task(self._rejoin(bot))
+
+    async def _rejoin(self, bot: TourBot) -> None:
+        deadline = time.monotonic() + 10.0
+        while bot.transport is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # the old connection's close, before the new one opens
+        if bot.transport is not None:
+            bot.transport.disconnect()
+            await asyncio.sleep(0.1)
+        bot.plan = replace(bot.plan, url_index=bot.plan.url_index + 1)
+        bot.state = "ready"
+        url = self.cfg.ws_urls[bot.plan.url_index % len(self.cfg.ws_urls)]
         try:
             await ws_connect(lambda: bot, url, websocket_handshake_timeout=15)
         except Exception as exc:
@@ -118,6 +170,19 @@ class Worker:
                 self.next_index, old.start, old.walker, old.vr, False, False, old.url_index
             )
             asyncio.get_running_loop().create_task(self.churn_join(plan))
+
+    def _tour_step(self, slot: int, period: float) -> None:
+        """Move this slot's tour bots; what they sent goes into the ground truth at once."""
+        now = time.monotonic()
+        moved = [
+            bot
+            for bot in list(self.bots.values())
+            if isinstance(bot, TourBot) and bot.slot == slot and bot.tour_step(period, now)
+        ]
+        if moved:
+            x = np.fromiter((b.x for b in moved), np.float64, len(moved))
+            z = np.fromiter((b.z for b in moved), np.float64, len(moved))
+            self.truth.observe([b.plan.index for b in moved], x, z, now)
 
     def report(self, final: bool = False) -> None:
         c = self.counters
@@ -158,6 +223,7 @@ class Worker:
                     else 0.0
                 ),
                 "probes": sum(1 for b in self.bots.values() if b.plan.probe and b.joined),
+                "truth": self.truth.report() if final and self.cfg.tours is not None else None,
             }
         )
         self.counters = Counters()
@@ -194,10 +260,14 @@ class Worker:
                 self.cpu_window_start = self._cpu()
             now_ms = stamps.now_ms()
             t = time.monotonic() - t0
+            if cfg.tours is not None:
+                self._tour_step(slot, period)
             for bot in list(self.bots.values()):
                 if bot.slot != slot or not bot.joined or bot.leaving or bot.plan.slow_reader:
                     continue
                 try:
+                    if isinstance(bot, TourBot):
+                        continue
                     if bot.plan.vr:
                         bot.sway(t, now_ms)
                     elif bot.plan.walker:
@@ -217,7 +287,10 @@ class Worker:
         self.measuring = False
         self.report(final=True)
         # Leave cleanly, so the avatars go at once instead of waiting AWAY for a resume.
+        left_at = time.monotonic()
         for bot in list(self.bots.values()):
+            if isinstance(bot, TourBot):
+                self.truth.left(bot.plan.index, left_at)
             bot.leave()
         await asyncio.sleep(0.5)
         for bot in list(self.bots.values()):
