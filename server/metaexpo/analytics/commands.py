@@ -56,6 +56,7 @@ def run_export(
             until=until,
             booths=list(booths) or None,
             booth_ids=known,
+            hall_ids=[hall.id for hall in catalog.halls],
         )
     finally:
         db.close()

@@ -88,11 +88,13 @@ def figures(
     until: datetime | None = None,
     booths: Sequence[str] | None = None,
     booth_ids: Sequence[str] = (),
+    hall_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The reach of a period as one JSON-able object (see the module docstring).
 
     ``booth_ids`` lists every booth of the catalog (each gets an entry, zeros
-    included); ``booths`` narrows the export to some of them.
+    included); ``booths`` narrows the export to some of them; ``hall_ids`` get
+    their unique visitors (everyone who came into the hall in the period).
     """
     start = None if since is None else minute_of(since)
     end = None if until is None else minute_of(until)
@@ -115,6 +117,10 @@ def figures(
         "since": None if since is None else since.isoformat(),
         "until": None if until is None else until.isoformat(),
         "data": data,
+        "halls": {
+            hall: {"unique_visitors": store.unique_visitors("hall", hall, start, end)}
+            for hall in hall_ids
+        },
         "booths": booth_rows,
         "zones": {
             zone: t.as_dict() for zone, t in sorted(store.totals("zone", start, end).items())

@@ -383,6 +383,7 @@ async def export(
         until=until,
         booths=booth,
         booth_ids=known,
+        hall_ids=[hall.id for hall in wiring.catalog.halls],
     )
     if format == "csv":
         return Response(figures_csv(report), media_type="text/csv; charset=utf-8")

@@ -219,7 +219,7 @@ def _corners(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 #: A bot's next booth is one of this many nearest (by walking distance), as visitors go.
-NEAREST = 6
+NEAREST = 3
 
 
 def make_tours(tour_map: TourMap, n: int, seed: int, legs: int, hop: bool) -> list[Tour]:
@@ -239,9 +239,11 @@ def make_tours(tour_map: TourMap, n: int, seed: int, legs: int, hop: bool) -> li
         previous: str | None = None
         carded: list[str] = []
         for _ in range(legs):
-            cell = tour_map.cell_of(here)
-            near = [b for b in tour_map.nearest(cell) if b != previous][:NEAREST]
-            booth = str(rng.choice(near))
+            if previous is None:
+                booth = first.id  # the bot starts at its door
+            else:
+                near = [b for b in tour_map.nearest(tour_map.cell_of(here)) if b != previous]
+                booth = str(rng.choice(near[:NEAREST]))
             path = tour_map.path(here, booth)
             if path is None:
                 continue

@@ -285,12 +285,13 @@ class Worker:
             await asyncio.sleep(max(0.0, next_step - time.monotonic()))
         self.cpu_window_end = self._cpu()
         self.measuring = False
-        self.report(final=True)
-        # Leave cleanly, so the avatars go at once instead of waiting AWAY for a resume.
         left_at = time.monotonic()
         for bot in list(self.bots.values()):
             if isinstance(bot, TourBot):
                 self.truth.left(bot.plan.index, left_at)
+        self.report(final=True)
+        # Leave cleanly, so the avatars go at once instead of waiting AWAY for a resume.
+        for bot in list(self.bots.values()):
             bot.leave()
         await asyncio.sleep(0.5)
         for bot in list(self.bots.values()):
