@@ -2,7 +2,8 @@
 //
 // esbuild bundles src/main.js (three.js from node_modules, never a CDN),
 // src/styles.css (with the Noto Sans SC @font-face rules from @fontsource) and
-// src/viewer/kit.js (the portal's 3D preview),
+// src/viewer/kit.js (the portal's 3D preview), src/reach/dashboard.js (the reach dashboards of
+// the portal and the console, with Apache ECharts),
 // minified, into dist/app/ with content hashes in every file name, so the
 // server can cache them forever. dist/index.html is index.html with the
 // hashed <link>/<script> filled in; it is the one file served uncached.
@@ -47,6 +48,7 @@ async function main() {
       styles: 'src/styles.css',
       viewer: 'src/viewer/kit.js',
       apidocs: 'src/apidocs/swagger.js',
+      reach: 'src/reach/dashboard.js',
     },
     bundle: true,
     minify: true,

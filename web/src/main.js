@@ -9,6 +9,7 @@
  * app/state.js; the frame's order is written down in app/frame.js.
  */
 
+import { fetchJson } from './app/api.js';
 import { installHook } from './app/hook.js';
 import { defaultPrefs, loadPrefs, savePrefs } from './app/prefs.js';
 import { createAppState, noteError } from './app/state.js';
@@ -36,6 +37,7 @@ import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
 import { Lobby } from './ui/lobby.js';
 import { Minimap } from './ui/minimap.js';
+import { CardDesk } from './reach/card.js';
 import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
@@ -99,7 +101,16 @@ async function init() {
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
   });
-  const panel = new BoothPanel({ i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id) });
+  const cards = new CardDesk({
+    panel: byId('booth-panel'),
+    i18n,
+    storage,
+    fetchJson,
+    send: (msg) => Boolean(app.connection?.joined && app.connection.sendJson(msg)),
+  });
+  const panel = new BoothPanel({
+    i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id), onChange: (id) => cards.panelChanged(id),
+  });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
   });
@@ -143,7 +154,7 @@ async function init() {
     },
   });
   app.booths = booths;
-  const visit = new Visit({ app, i18n, status, chat, gate, player, travel });
+  const visit = new Visit({ app, i18n, status, chat, gate, player, travel, onReach: (msg) => cards.onMessage(msg) });
   const showTexts = () => showExpoTexts(app.catalog, i18n);
 
   i18n.onChange((lang) => {

@@ -32,6 +32,7 @@ from metaexpo.http import (
     health,
     portal,
     reach_api,
+    reach_pages,
     staff,
     uploads,
     web,
@@ -182,6 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(forums_speaker.api)
     app.include_router(forums_console.router)
     app.include_router(reach_api.router)
+    app.include_router(reach_pages.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

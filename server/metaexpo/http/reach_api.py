@@ -84,7 +84,7 @@ def _owned(office: Any, principal: Principal) -> list[str] | None:
         return booths_of(session, principal.user_id)
 
 
-def _check_booth(office: Any, principal: Principal, booth_id: str) -> None:
+def check_booth(office: Any, principal: Principal, booth_id: str) -> None:
     """404 for a booth the catalog lacks, 403 for an exhibitor's booth that is not theirs."""
     office.editing.booth(booth_id)
     owned = _owned(office, principal)
@@ -249,7 +249,7 @@ async def booth_figures(
     until: datetime | None = None,
 ) -> dict[str, Any]:
     """Totals, series beside the zone's average, the heatmap around the booth, and now."""
-    await asyncio.to_thread(_check_booth, office, caller, booth_id)
+    await asyncio.to_thread(check_booth, office, caller, booth_id)
     wiring = wiring_of(request)
     start, end = _period(wiring, since, until)
     body = await asyncio.to_thread(_booth_figures, wiring, booth_id, start, end)
@@ -276,7 +276,7 @@ async def booth_cards(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response:
     """Every card (withdrawn ones are gone), as JSON or as CSV for spreadsheets."""
-    await asyncio.to_thread(_check_booth, office, caller, booth_id)
+    await asyncio.to_thread(check_booth, office, caller, booth_id)
     wiring = wiring_of(request)
     cards = await asyncio.to_thread(wiring.leads.cards, [booth_id], since, until)
     headers = {"Cache-Control": "no-store"}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 from metaexpo.portal.forum_strings import FORUM_STRINGS
+from metaexpo.portal.reach_strings import REACH_STRINGS
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -177,6 +178,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "details": ("详情", "Details"),
     "none": ("无", "none"),
     **FORUM_STRINGS,
+    **REACH_STRINGS,
 }
 
 

@@ -27,8 +27,10 @@ class Visit {
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
+   * @param {(msg: any) => void} [deps.onReach] reach.* messages and reach_* errors (reach/card.js)
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onReach = () => {} }) {
+    this.onReach = onReach;
     this.app = app;
     this.i18n = i18n;
     this.status = status;
@@ -122,6 +124,7 @@ class Visit {
         break;
       case 'error':
         app.lastError = { code: msg.code, message: msg.message };
+        if (typeof msg.code === 'string' && msg.code.startsWith('reach_')) this.onReach(msg);
         if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
           this.chat.system(this.i18n.t('chat.rateLimited'));
         }
@@ -133,6 +136,7 @@ class Visit {
         app.booths?.apply(msg);
         break;
       default:
+        if (typeof msg.type === 'string' && msg.type.startsWith('reach.')) this.onReach(msg);
         break;
     }
   }
