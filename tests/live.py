@@ -150,7 +150,7 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def stop(self, timeout: float = 15.0) -> int:
+    def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait; returns the exit code."""
         assert self.proc is not None
         if self.proc.poll() is None:
@@ -161,7 +161,7 @@ class ServerProcess:
             self.proc.kill()
             raise
 
-    def wait(self, timeout: float = 15.0) -> int:
+    def wait(self, timeout: float = 30.0) -> int:
         """Wait for the process to exit by itself; returns the exit code."""
         assert self.proc is not None
         return self.proc.wait(timeout * TIME_FACTOR)
@@ -196,7 +196,7 @@ class Client:
         # max_queue=None: a test client never stops reading (so it always answers pings),
         # even when the test only looks at its messages later.
         return cls(
-            await connect(url, open_timeout=10 * TIME_FACTOR, max_size=2**22, max_queue=None)
+            await connect(url, open_timeout=30 * TIME_FACTOR, max_size=2**22, max_queue=None)
         )
 
     async def join(self, name: str = "tester", **fields: Any) -> dict[str, Any]:
@@ -235,7 +235,7 @@ class Client:
         self.position = (x, 1.6, z)
         await self.send_json({"type": "teleport", "to": [x, 1.6, z]})
 
-    async def next(self, timeout: float = 5.0) -> ServerFrame | dict[str, Any]:
+    async def next(self, timeout: float = 15.0) -> ServerFrame | dict[str, Any]:
         raw = await asyncio.wait_for(self.ws.recv(), timeout * TIME_FACTOR)
         if isinstance(raw, bytes):
             frame = decode_server_frame(raw)
@@ -245,7 +245,7 @@ class Client:
         self.messages.append(msg)
         return msg
 
-    async def expect(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def expect(self, kind: str, timeout: float = 15.0) -> dict[str, Any]:
         """The next control message of ``kind`` (frames and other messages are kept)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR
         while True:
@@ -257,7 +257,7 @@ class Client:
                 return item
 
     async def frame_where(
-        self, pred: Callable[[ServerFrame], bool], timeout: float = 5.0, what: str = ""
+        self, pred: Callable[[ServerFrame], bool], timeout: float = 15.0, what: str = ""
     ) -> ServerFrame:
         """The next pose or crowd frame for which ``pred`` holds (``what`` names it when
         none comes)."""
@@ -276,7 +276,7 @@ class Client:
                 return item
 
     async def sees(
-        self, aid: int, at: Sequence[float] | None = None, timeout: float = 10.0
+        self, aid: int, at: Sequence[float] | None = None, timeout: float = 20.0
     ) -> ServerFrame:
         """The next frame showing avatar ``aid`` at full rate (at ``at``, to 1 cm, if given).
 
@@ -303,7 +303,7 @@ class Client:
         """This client's avatar id (from the welcome)."""
         return int(self.welcome["id"])
 
-    async def closed(self, timeout: float = 10.0) -> tuple[int | None, str]:
+    async def closed(self, timeout: float = 20.0) -> tuple[int | None, str]:
         """Read until the server closes; (close code, reason)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR
         with contextlib.suppress(ConnectionClosed):
