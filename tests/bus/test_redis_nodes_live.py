@@ -339,7 +339,7 @@ def test_loadtest_over_two_nodes_splits_same_and_cross_node_latency(
                 "--clients",
                 "40",
                 "--duration",
-                "4",
+                "10",  # every bot must join within the run, also on a busy machine
                 "--ramp",
                 "1",
                 "--probes",

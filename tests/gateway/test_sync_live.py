@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
+from metaexpo.config import Settings
 from metaexpo.protocol import quantise as q
 from metaexpo.protocol.frames import (
     MsgType,
@@ -257,9 +258,16 @@ async def test_oversized_frame_closes_with_1009_and_others_are_unaffected(
 
 
 async def test_flooding_garbage_gets_closed_with_4029(server: ServerProcess) -> None:
+    limit = Settings().invalid_frame_limit  # the module's server runs with the default
     a, b = await pair(server, -100.0, 50.0)
-    for _ in range(80):
+    for _ in range(limit):
         await a.ws.send(b"\x01\x01garbage")
+    # A pong comes after the server has read all of them. Then one more is one too many,
+    # and nothing follows it: bytes arriving after the server closed would reset the
+    # connection, and the reset can overtake the close frame (seen as 1006 when loaded).
+    await a.send_json({"type": "ping", "t": 1})
+    await a.expect("pong")
+    await a.ws.send(b"\x01\x01garbage")
     code, reason = await a.closed()
     assert code == 4029
     assert "invalid" in reason
