@@ -23,8 +23,11 @@ MINE, THEIRS = "retail-01", "retail-02"
 
 
 @pytest.fixture(scope="module")
-def expo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with expo_app(tmp_path_factory.mktemp("reach") / "data") as client:
+def expo(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[TestClient]:
+    data = tmp_path_factory.mktemp("reach") / "data"
+    with expo_app(data, database_url=module_database_url) as client:
         wiring = client.app.state.reach  # type: ignore[attr-defined]
         minute = int(time.time() // 60)
         rows = [

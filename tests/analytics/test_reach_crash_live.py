@@ -4,15 +4,15 @@ and the restarted server's visits add to them."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
-from metaexpo.analytics.definitions import VISIT_MIN_S
-from tests.analytics.tour import FAST_REACH, export
-from tests.conftest import TIME_FACTOR
-from tests.live import Client, ServerProcess
+from tests.analytics.tour import FAST_REACH, SAMPLE_PERIOD, export
+from tests.live import Client, ServerProcess, metric
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -20,27 +20,40 @@ pytestmark = pytest.mark.integration
 FRONT = {"retail-01": (-38.0, -110.0), "retail-03": (-38.0, -84.0)}
 #: A spot in no booth's area.
 AWAY = (-32.0, -97.0)
-#: How long a visit lasts here: a visit needs VISIT_MIN_S; this is the visitor's stay, not
-#: a wait for the server.
-STAY_S = VISIT_MIN_S + 2.5
 
 
-async def visit(client: Client, booth: str) -> None:
-    """Stand at ``booth`` long enough for a visit, then walk off (teleport away)."""
-    await client.teleport(*FRONT[booth])
-    await client.collect(STAY_S)
-    await client.teleport(*AWAY)
-    await client.collect(1.0)  # teleports are one per 0.5 s; keep reading meanwhile
+async def stand_at(client: Client, spot: tuple[float, float]) -> None:
+    """Teleport to ``spot`` and wait until the server has the avatar there."""
+    await client.teleport(*spot)
+    await client.sees(client.id, at=client.position)
 
 
-def wait_for_visits(data_dir: Path, booth: str, visits: int) -> dict[str, object]:
-    """Poll the export until ``booth`` shows ``visits`` (bounded)."""
-    deadline = time.monotonic() + 30 * TIME_FACTOR
-    while True:
-        row = export(data_dir, None, "--booth", booth)["booths"][booth]
-        if row["visits"] >= visits or time.monotonic() > deadline:
-            return row
-        time.sleep(0.5)
+def visits_of(data_dir: Path, booth: str) -> int:
+    return int(export(data_dir, None, "--booth", booth)["booths"][booth]["visits"])
+
+
+async def visit(client: Client, booth: str, data_dir: Path) -> tuple[float, float]:
+    """Stand at ``booth`` until the server has written one more visit there, then walk off
+    (teleport away). Returns the bounds of the stay as the server can have seen it: from the
+    avatar being seen there to the teleport away being sent, and from the teleport there being
+    sent to the avatar being seen away."""
+    before = await asyncio.to_thread(visits_of, data_dir, booth)
+
+    async def written() -> bool:  # the export in a thread: the client keeps answering pings
+        return await asyncio.to_thread(visits_of, data_dir, booth) > before
+
+    sent = time.monotonic()
+    await stand_at(client, FRONT[booth])
+    there = time.monotonic()
+    await eventually(
+        written,
+        what=f"a visit of {booth} written",
+        timeout=60,
+        interval=0.5,
+    )
+    leaving = time.monotonic()
+    await stand_at(client, AWAY)
+    return leaving - there, time.monotonic() - sent
 
 
 async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_twice(
@@ -51,12 +64,21 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     try:
         first = await Client.connect(server.ws)
         await first.join("first")
-        await visit(first, "retail-01")
-        assert wait_for_visits(data, "retail-01", 1)["visits"] == 1  # written before the crash
+        stays = [await visit(first, "retail-01", data)]  # written before the crash
         second = await Client.connect(server.ws)
         await second.join("second")
-        await second.teleport(*FRONT["retail-03"])
-        await second.collect(STAY_S)  # a visit under way in the current minute
+        await stand_at(second, FRONT["retail-03"])
+        # A stay under way in the current minute: sampled there twice, maybe not written.
+        samples = metric(server.metrics(), "metaexpo_reach_samples_total")
+
+        async def sampled_twice() -> bool:
+            text = await asyncio.to_thread(server.metrics)
+            return metric(text, "metaexpo_reach_samples_total") >= samples + 2
+
+        await eventually(
+            sampled_twice,
+            what="two samples of the second visitor at retail-03",
+        )
     finally:
         server.kill()  # SIGKILL: no shutdown, no last write
     after_crash = export(data)["booths"]
@@ -67,7 +89,7 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     try:
         third = await Client.connect(again.ws)
         await third.join("third")
-        await visit(third, "retail-01")
+        stays.append(await visit(third, "retail-01", data))
         await third.close()
     finally:
         assert again.stop() == 0
@@ -75,5 +97,6 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     retail = booths["retail-01"]
     assert retail["visits"] == 2  # one before the crash, one after: none twice
     assert retail["unique_visitors"] == 2
-    assert 2 * (STAY_S - 1.0) <= retail["dwell_s"] <= 2 * (STAY_S + 1.0)
+    shortest, longest = (sum(bound) for bound in zip(*stays, strict=True))
+    assert shortest - 2 * SAMPLE_PERIOD <= retail["dwell_s"] <= longest + 2 * SAMPLE_PERIOD
     assert booths["retail-03"]["visits"] == after_crash["retail-03"]["visits"]
