@@ -266,3 +266,34 @@ def test_the_heatmap_sums_visitor_seconds_per_square_metre() -> None:
     cell = int(grid.cells_of(np.array([0.5]), np.array([0.5]))[0])
     assert tenths[cell] == 60  # two visitors × 3 s
     assert tenths.sum() == 60
+
+
+def nearest_area(areas: AreaSet, x: float, z: float, enabled: list[bool] | None) -> int:
+    """The rule, one point and every area at a time: nearest rectangle within the margin,
+    the first on a tie."""
+    best, best_d = NOWHERE, float("inf")
+    for i, (x0, x1, z0, z1) in enumerate(areas.rects.tolist()):
+        if enabled is not None and not enabled[i]:
+            continue
+        d = max(x0 - x, x - x1, z0 - z, z - z1, 0.0)
+        if d <= areas.margin and d < best_d:
+            best, best_d = i, d
+    return best
+
+
+@pytest.mark.parametrize("margin", [0.0, AREA_MARGIN_M])
+def test_locating_by_nearby_squares_answers_as_testing_every_area(margin: float) -> None:
+    rng = np.random.default_rng(5)
+    corners = rng.uniform(-60, 60, (40, 2))
+    sizes = rng.uniform(0.5, 14, (40, 2))
+    rects = [(x, x + w, z, z + d) for (x, z), (w, d) in zip(corners, sizes, strict=True)]
+    areas = AreaSet.of([(f"a{i}", r) for i, r in enumerate(rects)], margin)
+    grown = areas.rects + np.array([-margin, margin, -margin, margin])
+    # Random points, and points on every grown edge and corner (where rounding could bite).
+    x = np.concatenate([rng.uniform(-80, 80, 3000), grown[:, 0], grown[:, 1], grown[:, 1]])
+    z = np.concatenate([rng.uniform(-80, 80, 3000), grown[:, 2], grown[:, 3], grown[:, 2]])
+    enabled = (rng.random(40) < 0.6).tolist()
+    for mask in (None, enabled):
+        got = areas.locate(x, z, None if mask is None else np.array(mask)).tolist()
+        want = [nearest_area(areas, px, pz, mask) for px, pz in zip(x, z, strict=True)]
+        assert got == want

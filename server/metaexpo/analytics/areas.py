@@ -5,10 +5,17 @@ halls): their rectangles, their ids and how far around each rectangle the area
 reaches. :meth:`AreaSet.locate` answers for every point in one pass of array
 operations; the server's sampler and the load-test harness's ground truth both
 call it, so they cannot disagree on where a visitor was.
+
+Each point is tested against the few areas near it only: the floor is cut into
+:data:`BUCKET_M` squares, each listing the areas that reach into it (found once,
+when the set is made), so the cost grows with the points, not points × areas. The
+answer is the one of testing every area: a square lists every area that may
+hold one of its points, in the areas' order, and the same exact test decides.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +26,12 @@ from metaexpo.analytics.definitions import AREA_MARGIN_M, Area
 
 #: ``locate`` answers this for a point in no area.
 NOWHERE = -1
+#: Side of the squares that list the areas near them, in metres.
+BUCKET_M = 4.0
+#: Squares list an area this much beyond its edge too, so rounding never leaves one out.
+_SLACK_M = 1e-3
+#: A rectangle no point is near: what an empty slot of a square's list points at.
+_FAR = (1e18, 1e18, 1e18, 1e18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +42,43 @@ class AreaSet:
     rects: npt.NDArray[np.float64]
     margin: float = 0.0
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    #: The squares: origin x, origin z, columns, and per square the areas near it (-1: none).
+    _squares: tuple[float, float, int] = field(default=(0.0, 0.0, 1), compare=False, repr=False)
+    _near: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.zeros((1, 0), np.int32), compare=False, repr=False
+    )
+    #: ``rects`` with :data:`_FAR` appended (what index -1 picks).
+    _padded: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.array([_FAR], np.float64), compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         assert self.rects.shape == (len(self.ids), 4), "one rectangle (x0, x1, z0, z1) per id"
         assert len(set(self.ids)) == len(self.ids), "area ids are unique"
         self._index.update({area_id: i for i, area_id in enumerate(self.ids)})
+        if len(self.ids):
+            self._make_squares()
+
+    def _make_squares(self) -> None:
+        reach = self.margin + _SLACK_M
+        grown = self.rects + np.array([-reach, reach, -reach, reach])
+        x0, z0 = float(grown[:, 0].min()), float(grown[:, 2].min())
+        columns = max(1, math.ceil((float(grown[:, 1].max()) - x0) / BUCKET_M))
+        rows = max(1, math.ceil((float(grown[:, 3].max()) - z0) / BUCKET_M))
+        lists: list[list[int]] = [[] for _ in range(columns * rows)]
+        for i, (ax0, ax1, az0, az1) in enumerate(grown.tolist()):
+            c0, c1 = (min(columns - 1, int((v - x0) // BUCKET_M)) for v in (ax0, ax1))
+            r0, r1 = (min(rows - 1, int((v - z0) // BUCKET_M)) for v in (az0, az1))
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    lists[r * columns + c].append(i)
+        near = np.full((len(lists), max(1, *map(len, lists))), -1, np.int32)
+        for square, areas in enumerate(lists):
+            near[square, : len(areas)] = areas
+        object.__setattr__(self, "_squares", (x0, z0, columns))
+        object.__setattr__(self, "_near", near)
+        padded = np.vstack([self.rects, np.array([_FAR], np.float64)])
+        object.__setattr__(self, "_padded", padded)
 
     @classmethod
     def of(cls, areas: Sequence[tuple[str, Area]], margin: float = 0.0) -> AreaSet:
@@ -77,17 +122,23 @@ class AreaSet:
         n = len(x)
         if n == 0 or len(self.ids) == 0:
             return np.full(n, NOWHERE, np.int32)
-        r = self.rects
-        px = np.asarray(x, np.float64)[:, None]
-        pz = np.asarray(z, np.float64)[:, None]
+        px = np.asarray(x, np.float64)
+        pz = np.asarray(z, np.float64)
+        x0, z0, columns = self._squares
+        rows = len(self._near) // columns
+        c = np.clip((px - x0) // BUCKET_M, 0, columns - 1).astype(np.intp)
+        r = np.clip((pz - z0) // BUCKET_M, 0, rows - 1).astype(np.intp)
+        near = self._near[r * columns + c]  # (points, areas near each), -1 padded
+        rect = self._padded[near]
+        px, pz = px[:, None], pz[:, None]
         # How far outside each rectangle, along each axis (0 inside).
-        dx = np.maximum(np.maximum(r[:, 0] - px, px - r[:, 1]), 0.0)
-        dz = np.maximum(np.maximum(r[:, 2] - pz, pz - r[:, 3]), 0.0)
+        dx = np.maximum(np.maximum(rect[..., 0] - px, px - rect[..., 1]), 0.0)
+        dz = np.maximum(np.maximum(rect[..., 2] - pz, pz - rect[..., 3]), 0.0)
         d = np.maximum(dx, dz)
         outside = d > self.margin
         if enabled is not None:
-            outside |= ~enabled[None, :]
+            outside |= ~np.append(enabled, False)[near]
         d[outside] = np.inf
-        found = np.argmin(d, axis=1).astype(np.int32)
+        found = near[np.arange(n), np.argmin(d, axis=1)]
         found[outside.all(axis=1)] = NOWHERE
-        return found
+        return found.astype(np.int32)

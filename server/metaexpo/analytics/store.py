@@ -11,7 +11,7 @@ PostgreSQL alike (``INSERT … ON CONFLICT``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,8 +28,6 @@ from metaexpo.store import Database
 from metaexpo.store.schema import ReachFlow, ReachHeat, ReachMinute, ReachVisitor
 
 _Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
-#: Rows per INSERT statement (SQLite allows 32,766 bound values; a minute row has 12).
-_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -66,26 +64,24 @@ def _insert(session: Session, table: Any) -> Any:
     return sqlite.insert(table)
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[Sequence[dict[str, Any]]]:
-    for start in range(0, len(rows), _CHUNK):
-        yield rows[start : start + _CHUNK]
-
-
 def _upsert(session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: list[str]) -> None:
-    """Insert ``rows``, replacing the values of any row with the same ``keys``."""
-    for part in _chunks(rows):
-        stmt = _insert(session, table).values(list(part))
-        values = {c: stmt.excluded[c] for c in part[0] if c not in keys}
-        session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
+    """Insert ``rows``, replacing the values of any row with the same ``keys``.
+
+    One statement executed for many rows (the table's Core insert, compiled once), not a
+    statement with a VALUES list per batch: compiling thousands of bound values each time
+    was most of what writing a minute cost.
+    """
+    stmt = _insert(session, table.__table__)
+    values = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    session.connection().execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)
 
 
 def _insert_new(
     session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: list[str]
 ) -> None:
     """Insert ``rows`` that are not there yet (by ``keys``); leave the others alone."""
-    for part in _chunks(rows):
-        stmt = _insert(session, table).values(list(part))
-        session.execute(stmt.on_conflict_do_nothing(index_elements=keys))
+    stmt = _insert(session, table.__table__)
+    session.connection().execute(stmt.on_conflict_do_nothing(index_elements=keys), list(rows))
 
 
 class ReachStore:
