@@ -7,7 +7,9 @@ import csv
 import io
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -149,3 +151,13 @@ def test_staff_read_everything_and_erase_a_persons_cards(
     with db.reading() as session:
         actions = session.scalars(select(AuditEntry.action)).all()
     assert "cards_erased" in actions
+
+
+def test_a_booths_series_is_timed_in_the_expos_time_zone(
+    expo: TestClient, people: dict[str, Headers]
+) -> None:
+    body = expo.get(f"/api/reach/booths/{MINE}", headers=people["mine"]).json()
+    zone = expo.app.state.reach.catalog.time_zone  # type: ignore[attr-defined]
+    offset = datetime.now(ZoneInfo(zone)).strftime("%z")
+    assert body["series"]["t"], "no series"
+    assert all(t.endswith(f"{offset[:3]}:{offset[3:]}") for t in body["series"]["t"])

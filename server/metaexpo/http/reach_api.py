@@ -229,7 +229,8 @@ def _booth_figures(
         "step_minutes": step,
         "totals": {**totals.as_dict(), "leads": len(cards)},
         "series": {
-            "t": [time_of(s).isoformat() for s in slots],
+            # In the expo's time zone: the dashboard shows these clock times as they are.
+            "t": [time_of(s).astimezone(ZoneInfo(catalog.time_zone)).isoformat() for s in slots],
             **mine,
             "leads": card_line,
             "zone_visits": average["visits"],
