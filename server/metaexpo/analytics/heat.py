@@ -90,8 +90,12 @@ class HeatMinute:
 
 
 def pack(tenths: npt.NDArray[np.integer]) -> bytes:
-    """A grid of tenths of a second, compressed for the database (little-endian u32)."""
-    return zlib.compress(np.asarray(tenths, "<u4").tobytes(), 6)
+    """A grid of tenths of a second, compressed for the database (little-endian u32).
+
+    Level 1: the current minute's grid is packed again at every write, and the fastest
+    level takes a third of the time of the default for a quarter more bytes.
+    """
+    return zlib.compress(np.asarray(tenths, "<u4").tobytes(), 1)
 
 
 def unpack(blob: bytes, size: int) -> npt.NDArray[np.int64]:
