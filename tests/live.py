@@ -38,6 +38,9 @@ def run_metaexpo(*args: str, stdin: str | None = None) -> subprocess.CompletedPr
 class ServerProcess:
     """``metaexpo serve`` on a free loopback port, in its own process."""
 
+    #: The module run with ``python -m`` (tests may run a launcher that wraps the server).
+    module = "metaexpo"
+
     def __init__(self, tmp: Path, *args: str) -> None:
         self.tmp = tmp
         self.port_file = tmp / "port"
@@ -60,7 +63,7 @@ class ServerProcess:
         cmd = [
             sys.executable,
             "-m",
-            "metaexpo",
+            self.module,
             "serve",
             "--host",
             "127.0.0.1",
@@ -146,7 +149,7 @@ class Client:
     async def join(self, name: str = "tester", **fields: Any) -> dict[str, Any]:
         msg = {
             "type": "join",
-            "v": 1,
+            "v": 2,
             "room": "main",
             "name": name,
             "avatar": "celadon",

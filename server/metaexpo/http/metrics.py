@@ -35,6 +35,11 @@ _COUNTERS = (
     ("joins", "Visitors admitted"),
     ("resumes", "Visitors who resumed their avatar with a token"),
     ("chat_messages", "Chat messages accepted"),
+    ("media_chunks_in", "Media chunks (20 ms of Opus) admitted from this node's visitors"),
+    ("media_bytes_in", "Opus bytes of the media chunks admitted"),
+    ("media_frames_out", "Pose frames sent with a media section"),
+    ("media_chunks_out", "Media chunks delivered (one per listener)"),
+    ("media_bytes_out", "Bytes of media sections sent"),
 )
 
 
