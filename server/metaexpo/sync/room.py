@@ -348,6 +348,8 @@ class Room:
         )
         self.stats.media_chunks_in += len(frame.chunks)
         self.stats.media_bytes_in += size
+        if self.bus.has_peers:
+            self.federation.media_here(self.state.wire_id(row), frame.stream, verdict, frame.chunks)
 
     def _media_verdict(
         self, row: int, stream: int, chunks: tuple[tuple[int, bytes], ...], now: float
@@ -410,6 +412,17 @@ class Room:
     def set_voice_free_hall(self, free: bool) -> None:
         """Staff make the whole hall voice-free (True), or let people talk again (False)."""
         self.media.set_voice_free_hall(free)
+
+    def media_from_peer(
+        self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
+    ) -> None:
+        """Chunks another node admitted: route them here too (and record stage ones if live)."""
+        if stream == MediaStream.STAGE:
+            info = self.media.stages.get(stage)
+            if info is None or not info.live:
+                self.stats.dropped["media_stage_not_live"] += len(chunks)
+                return
+        self.media.keep(wire & 0xFFFF, wire >> 16, stream, stage, tuple(chunks), now)
 
     def chat(self, row: int, text: str) -> None:
         """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
