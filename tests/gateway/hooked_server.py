@@ -5,7 +5,9 @@ do to a room (put a speaker on stage, mute a visitor, make a zone quiet)
 before those pieces are wired into this branch. This launcher runs the real
 server with one extra route, ``POST /__test__/rooms/{room}`` taking
 ``{"call": <room method>, "args": [...]}`` for a fixed list of room methods;
-``set_voice_muted`` takes the visitor's avatar id instead of its row.
+``set_voice_muted`` takes the visitor's avatar id instead of its row, and an
+avatar id may be given as ``{"name": ...}``: the visitor of that name on this
+node (for load-test bots, whose ids the test does not know).
 
     python -m tests.gateway.hooked_server serve --port 0 --port-file ...
 """
@@ -45,6 +47,11 @@ def create_app(settings: Settings) -> FastAPI:
         name, args = body["call"], list(body["args"])
         if name not in CALLS:
             raise HTTPException(400, f"{name} is not a room method tests may call")
+        if args and isinstance(args[0], dict):
+            rows = [r for r, m in room.members.by_row.items() if m.name == args[0]["name"]]
+            if not rows:
+                raise HTTPException(404, f"nobody called {args[0]['name']} here")
+            args[0] = room.state.wire_id(rows[0])
         if name == "set_voice_muted":
             row = room.state.row_of(int(args[0]))
             if row is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -162,3 +164,103 @@ def test_an_unreachable_server_is_named_in_a_one_line_error() -> None:
     assert out.returncode == 2
     assert "cannot reach http://127.0.0.1:9" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+VOICE_FIELDS = {
+    "latency_ms",
+    "bytes_per_listener_s",
+    "speakers_per_listener",
+    "misrouted",
+    "missed",
+}
+
+
+def test_voice_scenario_reports_every_voice_figure_and_routes_nothing_wrong(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    report = run_loadtest(
+        server,
+        tmp_path,
+        "--scenario",
+        "voice",
+        "--clients",
+        "40",
+        "--duration",
+        "4",
+        "--ramp",
+        "1",
+        "--probes",
+        "8",
+        "--talk-share",
+        "0.5",
+    )
+    voice = report["voice"]
+    assert isinstance(voice, dict)
+    assert voice.keys() >= VOICE_FIELDS
+    assert voice["chunks_sent"] > 0 and voice["chunks_received"] > 0
+    assert set(voice["latency_ms"]) >= {"p50", "p99"} and voice["latency_ms"]["samples"] > 0
+    assert set(voice["speakers_per_listener"]) == {"mean", "max"}
+    assert voice["misrouted"] == 0
+    assert voice["expected"] > 0 and 0 <= voice["missed"] <= voice["expected"]
+    assert voice["bytes_per_listener_s"] > 0
+
+
+def test_forum_scenario_times_the_hosts_stage_audio_at_every_listener(tmp_path: Path) -> None:
+    from tests.gateway.test_media_live import HookedServer  # noqa: PLC0415
+
+    (tmp_path / "srv").mkdir()
+    srv = HookedServer(tmp_path / "srv").start()
+    try:
+        info = httpx.get(f"{srv.http}/api/rooms/main").json()
+        x0, x1, z0, z1 = info["forum_areas"][0]
+        sx, sz = info["stages"][0]
+        out = tmp_path / "forum.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "metaexpo",
+            "loadtest",
+            "--url",
+            srv.http,
+            "--json",
+            str(out),
+            "--quiet",
+            "--scenario",
+            "forum",
+            "--clients",
+            "30",
+            "--duration",
+            "4",
+            "--ramp",
+            "1",
+            "--probes",
+            "6",
+            "--chat-per-s",
+            "5",
+        ]
+        harness = subprocess.Popen(cmd, cwd=ROOT)
+        # What the forum desk does when the session goes live and the host is on stage.
+        srv.call("set_stage", 0, [x0, x1, z0, z1], [sx, 3.0, sz], True)
+        deadline = time.monotonic() + 20 * TIME_FACTOR
+        while True:
+            r = httpx.post(
+                f"{srv.http}/__test__/rooms/main",
+                json={"call": "allow_stage_audio", "args": [{"name": "bot-0"}, 0]},
+            )
+            if r.status_code == 200:
+                break
+            assert time.monotonic() < deadline, "the host bot never joined"
+            time.sleep(0.05)
+        assert harness.wait(120 * TIME_FACTOR) == 0
+        report = json.loads(out.read_text())
+    finally:
+        srv.stop()
+    audio = report["audio"]
+    assert audio["chunks_sent"] > 100
+    assert audio["latency_ms"]["samples"] > 0 and audio["latency_ms"]["p99"] is not None
+    assert audio["listeners_checked"] == 6
+    assert audio["gap_ratio"] is not None and 0 <= audio["gap_ratio"] <= 1
+    assert audio["bytes_per_listener_s"] > 0
+    assert set(report["slides"]["latency_ms"]) == {"p99"}
+    assert set(report["qa"]["latency_ms"]) == {"p99"}
+    assert report["clients_connected"] == 30

@@ -20,12 +20,15 @@ import numpy as np
 import orjson
 from picows import WSFrame, WSListener, WSMsgType, WSTransport
 
-from metaexpo.loadtest import stamps
+from metaexpo.loadtest import speech, stamps
 from metaexpo.loadtest.counters import Counters, wire_size
-from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, next_target
+from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, next_target, roam_target
 from metaexpo.protocol.frames import (
+    MAX_AUDIO_CHUNKS,
     PROTOCOL_VERSION,
     AvatarFlag,
+    MediaStream,
+    encode_audio_frame,
     encode_desktop_pose,
     encode_vr_pose,
 )
@@ -48,8 +51,10 @@ class BotHost(Protocol):
     refused: Counter[str]
     #: True inside the measurement window.
     measuring: bool
+    #: The forum host's bearer token (sent with the host's join), if any.
+    host_token: str | None
 
-    def probe(self, payload: bytes, node_ids: tuple[int, int]) -> None:
+    def probe(self, payload: bytes, bot: Bot) -> None:
         """A probe bot received a binary pose frame."""
 
     def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
@@ -82,6 +87,10 @@ class Bot(WSListener):
         self.phase = random.Random(plan.index).uniform(0, 2 * math.pi)
         self.slot = plan.index % PHASE_SLOTS
         self.connect_started = time.monotonic()
+        #: The welcome's limits (voice radius and cap, media sizes).
+        self.limits: dict[str, Any] = {}
+        #: Talk slots waiting to be sent (audio is sent a few 20 ms chunks at a time).
+        self.pending: list[int] = []
 
     # picows callbacks ------------------------------------------------------------------
 
@@ -95,6 +104,8 @@ class Bot(WSListener):
             "avatar": self.avatar,
             "kind": "vr" if self.plan.vr else "desktop",
         }
+        if self.plan.host and self.worker.host_token:
+            join["token"] = self.worker.host_token
         self.send_text(orjson.dumps(join))
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
@@ -104,8 +115,8 @@ class Bot(WSListener):
         c.frames_down += 1
         kind = frame.msg_type
         if kind == WSMsgType.BINARY:
-            if self.plan.probe and self.worker.measuring:
-                self.worker.probe(frame.get_payload_as_bytes(), self.node_ids)
+            if self.plan.probe:
+                self.worker.probe(frame.get_payload_as_bytes(), self)
         elif kind == WSMsgType.TEXT:
             data = frame.get_payload_as_bytes()
             if data.startswith(_JSON_POSE):  # the naive baseline's pose broadcast
@@ -156,6 +167,7 @@ class Bot(WSListener):
             first, size = node.get("ids", (0, 0x10000))
             self.node_ids = (int(first), int(size))
             self.origin = np.array(msg["bounds"]["min"], np.float64)
+            self.limits = dict(msg.get("limits") or {})
             self.send_text(orjson.dumps({"type": "teleport", "to": [self.x, EYE, self.z]}))
             self.joined = True
             self.worker.on_joined(self, (time.monotonic() - self.connect_started) * 1000)
@@ -186,12 +198,29 @@ class Bot(WSListener):
         step = WALK_SPEED * dt
         if dist <= step:
             self.x, self.z = tx, tz
-            self.target = next_target(self.hall, rng, self.x, self.z)
+            roam = self.plan.roam
+            self.target = (
+                roam_target(roam, rng) if roam else next_target(self.hall, rng, self.x, self.z)
+            )
         else:
             self.x += dx / dist * step
             self.z += dz / dist * step
         yaw, pitch = stamps.desktop_angles(now_ms)
         self.send_binary(encode_desktop_pose((self.x, EYE, self.z), yaw, pitch, AvatarFlag.MOVING))
+
+    def talk(self, stream: MediaStream, seed: int, now_ms: int) -> int:
+        """Send the pending talk slots as AUDIO frames of up to 5 chunks; returns bytes sent."""
+        slots, self.pending = self.pending, []
+        sent = 0
+        for i in range(0, len(slots), MAX_AUDIO_CHUNKS):
+            chunks = [
+                (k, speech.make_chunk(now_ms, k, speech.chunk_size(seed, self.id, k)))
+                for k in slots[i : i + MAX_AUDIO_CHUNKS]
+            ]
+            frame = encode_audio_frame(stream, chunks)
+            self.send_binary(frame)
+            sent += len(frame)
+        return sent
 
     def sway(self, t: float, now_ms: int) -> None:
         """A VR visitor looking around in place; the left hand carries the stamp."""

@@ -64,6 +64,14 @@ class LoadtestOptions:
     plot_path: Path | None = None
     quiet: bool = False
     label: str = ""
+    #: voice: share of visitors in a talk turn at any moment.
+    talk_share: float = 0.1
+    #: 20 ms chunks per AUDIO frame (voice and forum talkers).
+    media_batch: int = 2
+    #: forum: the host's bearer token (a speaker of a live session).
+    host_token: str | None = None
+    #: forum: audience chat lines a second.
+    chat_per_s: int = 50
 
 
 def ws_and_http(url: str) -> tuple[str, str]:
@@ -91,13 +99,21 @@ def fetch_hall(http: str, room: str) -> Hall:
     d = r.json()
     stages = d.get("stages") or [[0.0, 0.0]]
     points = tuple((float(x), float(z)) for x, z in d["points_of_interest"]) or ((0.0, 0.0),)
+    areas = d.get("forum_areas") or []
     return Hall(
         room,
         tuple(d["bounds"]["min"]),
         tuple(d["bounds"]["max"]),
         points,
         (float(stages[0][0]), float(stages[0][1])),
+        forum_area=_rect(areas[0]) if areas else None,
+        voice_zones=tuple(_rect(z) for z in d.get("voice_zones") or []),
     )
+
+
+def _rect(values: list[float]) -> tuple[float, float, float, float]:
+    x0, x1, z0, z1 = (float(v) for v in values)
+    return x0, x1, z0, z1
 
 
 def split_plans(plans: list[BotPlan], procs: int) -> list[list[BotPlan]]:
@@ -156,6 +172,20 @@ class Totals:
     probes: dict[int, int] = field(default_factory=dict)
     refused: dict[int, dict[str, int]] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    media_chunks_sent: int = 0
+    media_bytes_sent: int = 0
+    host_slots: list[int] = field(default_factory=list)
+    voice_latencies: list[np.ndarray] = field(default_factory=list)
+    voice_bytes: int = 0
+    voice_chunks: int = 0
+    speakers_per_second: list[int] = field(default_factory=list)
+    misrouted: int = 0
+    expected: int = 0
+    missed: int = 0
+    capped: int = 0
+    stage_latencies: list[np.ndarray] = field(default_factory=list)
+    stage_bytes: int = 0
+    stage_slots: dict[int, list[int]] = field(default_factory=dict)
 
     def add(self, msg: dict[str, Any]) -> np.ndarray:
         w = msg["worker"]
@@ -176,6 +206,20 @@ class Totals:
             self.disconnects.update(msg["disconnects"])
             self.slow_disconnects += msg["slow_disconnects"]
             self.probes[w] = msg["probes"]
+            self.media_chunks_sent += msg["media_chunks_sent"]
+            self.media_bytes_sent += msg["media_bytes_sent"]
+            self.host_slots += msg["host_slots"]
+            self.voice_latencies.append(np.frombuffer(msg["voice_latency"], np.int32))
+            self.voice_bytes += msg["voice_bytes"]
+            self.voice_chunks += msg["voice_chunks"]
+            self.speakers_per_second += msg["speakers_per_second"]
+            self.misrouted += msg["misrouted"]
+            self.expected += msg["expected"]
+            self.missed += msg["missed"]
+            self.capped += msg["capped"]
+            self.stage_latencies.append(np.frombuffer(msg["stage_latency"], np.int32))
+            self.stage_bytes += msg["stage_bytes"]
+            self.stage_slots.update(msg["stage_slots"])
         self.refused[w] = msg["refused"]
         if msg["final"]:
             self.generator_cpu[w] = msg["cpu_window"]
@@ -231,6 +275,10 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             window_end=window_end,
             tick_hz=20.0,
             seed=opts.seed,
+            talk_share=opts.talk_share,
+            media_batch=opts.media_batch,
+            host_token=opts.host_token,
+            chat_per_s=opts.chat_per_s,
         )
         p = ctx.Process(target=worker_main, args=(cfg, q), daemon=True)
         p.start()
@@ -416,6 +464,85 @@ def _report(
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": "e2e latency: send-time stamps in pose fields, read back by probe bots "
         "(docs/protocol.md); every bot reads its socket, probes also decode.",
+        **_media_report(opts, t, probes, duration, hist("metaexpo_media_added_seconds")),
+    }
+
+
+def _latency(parts: list[np.ndarray]) -> dict[str, float | int | None]:
+    arr = np.concatenate(parts) if parts else np.zeros(0)
+    return {"p50": _pct(arr, 50), "p99": _pct(arr, 99), "samples": len(arr)}
+
+
+#: Stage chunks this close to either end of the window are not counted in the gap ratio.
+_EDGE_SLOTS = 25
+
+
+def _media_report(
+    opts: LoadtestOptions,
+    t: Totals,
+    probes: int,
+    duration: float,
+    added: list[tuple[float, float]],
+) -> dict[str, Any]:
+    """The media figures of the voice and forum scenarios (BENCHMARKS.md, issues 10 and 11)."""
+    if opts.scenario is Scenario.VOICE:
+        heard = np.array(t.speakers_per_second or [0])
+        return {
+            "voice": {
+                "talk_share": opts.talk_share,
+                "media_batch": opts.media_batch,
+                "chunks_sent": t.media_chunks_sent,
+                "bytes_sent_per_s": round(t.media_bytes_sent / duration, 1),
+                "chunks_received": t.voice_chunks,
+                "latency_ms": _latency(t.voice_latencies),
+                "server_added_ms": {
+                    "p50": _ms(promtext.quantile(added, 0.5)),
+                    "p99": _ms(promtext.quantile(added, 0.99)),
+                },
+                "bytes_per_listener_s": round(t.voice_bytes / probes / duration, 1),
+                "speakers_per_listener": {
+                    "mean": round(float(heard.mean()), 2),
+                    "max": int(heard.max()),
+                },
+                "misrouted": t.misrouted,
+                "missed": t.missed,
+                "expected": t.expected,
+                "capped": t.capped,
+                "method": "probe listeners time voice chunks by the send stamp inside the "
+                "chunk; who talks when is a function of the seed, the avatar id and the 20 ms "
+                "slot, so each probe knows from its near set which chunks it must get "
+                "(speaker within radius - 1 m, same voice zone, cap not in play: 'expected'; "
+                "'capped' are those the cap may have dropped) and which it must not "
+                "(beyond radius + 1 m, other zone, not in its near set, not talking: "
+                "'misrouted'). Speakers per listener: distinct speakers heard per second.",
+            }
+        }
+    if opts.scenario is not Scenario.FORUM:
+        return {}
+    sent = np.unique(np.array(t.host_slots, np.int64))
+    inner = sent[_EDGE_SLOTS:-_EDGE_SLOTS] if len(sent) > 2 * _EDGE_SLOTS else sent[:0]
+    owed = len(inner) * len(t.stage_slots)
+    missed = sum(
+        len(np.setdiff1d(inner, np.array(got, np.int64))) for got in t.stage_slots.values()
+    )
+    note = "needs the forum API (forums branch): not measured here"
+    return {
+        "audio": {
+            "chunks_sent": len(sent),
+            "latency_ms": _latency(t.stage_latencies),
+            "server_added_ms": {
+                "p50": _ms(promtext.quantile(added, 0.5)),
+                "p99": _ms(promtext.quantile(added, 0.99)),
+            },
+            "gap_ratio": round(missed / owed, 6) if owed else None,
+            "bytes_per_listener_s": round(t.stage_bytes / probes / duration, 1),
+            "listeners_checked": len(t.stage_slots),
+            "method": "the host stamps each stage chunk; every probe listener in the forum "
+            "hall must receive every chunk the host sent in the window (0.5 s edges left "
+            "out): gap_ratio = chunks missed / (chunks sent x probes).",
+        },
+        "slides": {"latency_ms": {"p99": None}, "note": note},
+        "qa": {"latency_ms": {"p99": None}, "note": note},
     }
 
 
@@ -457,6 +584,33 @@ def summary_table(report: dict[str, Any]) -> Table:
             f"{report['generator_cpu_cores']} ({report['generator_cpu_cores_max_proc']})",
         ),
     ]
+    voice, audio = report.get("voice"), report.get("audio")
+    if voice:
+        heard = voice["speakers_per_listener"]
+        rows += [
+            (
+                "voice p50 / p99 ms",
+                f"{f(voice['latency_ms']['p50'])} / {f(voice['latency_ms']['p99'])}",
+            ),
+            ("voice B/s per listener", voice["bytes_per_listener_s"]),
+            (
+                "speakers per listener mean / max",
+                f"{heard['mean']} / {heard['max']}",
+            ),
+            (
+                "voice misrouted / missed / expected",
+                f"{voice['misrouted']} / {voice['missed']} / {voice['expected']}",
+            ),
+        ]
+    if audio:
+        rows += [
+            (
+                "stage audio p50 / p99 ms",
+                f"{f(audio['latency_ms']['p50'])} / {f(audio['latency_ms']['p99'])}",
+            ),
+            ("stage chunks sent / gap ratio", f"{audio['chunks_sent']} / {f(audio['gap_ratio'])}"),
+            ("stage B/s per listener", audio["bytes_per_listener_s"]),
+        ]
     for name, value in rows:
         t.add_row(name, f(value))
     return t

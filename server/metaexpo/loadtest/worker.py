@@ -22,10 +22,12 @@ import numpy as np
 import psutil
 from picows import ws_connect
 
-from metaexpo.loadtest import probe, stamps
+from metaexpo.loadtest import probe, speech, stamps
 from metaexpo.loadtest.bots import PHASE_SLOTS, Bot
 from metaexpo.loadtest.counters import Counters
+from metaexpo.loadtest.hearing import Ear, VoiceRules
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario
+from metaexpo.protocol.frames import MediaStream
 
 
 @dataclass
@@ -46,6 +48,13 @@ class WorkerConfig:
     seed: int
     churn_share: float = 0.05
     avatar: str = "celadon"
+    #: voice: the share of visitors in a talk turn at any moment.
+    talk_share: float = 0.1
+    #: 20 ms chunks per AUDIO frame a talker sends (1-5).
+    media_batch: int = 2
+    #: forum: the host's bearer token, and chat lines a second from the audience.
+    host_token: str | None = None
+    chat_per_s: int = 50
 
 
 class Worker:
@@ -65,6 +74,13 @@ class Worker:
         self.cpu_window_end: float | None = None
         self.next_index = 10_000_000 * (cfg.worker + 1)
         self.http: httpx.AsyncClient | None = None
+        self.host_token = cfg.host_token
+        #: Probe listeners' ground truth of what they hear (voice and forum).
+        self.ears: dict[int, Ear] = {}
+        #: The next 20 ms talk slot to hand out, and the bots holding unsent slots.
+        self.talk_slot: int | None = None
+        self.speaking: set[Bot] = set()
+        self.chat_turn = 0
 
     # bookkeeping ---------------------------------------------------------------------------
 
@@ -76,9 +92,101 @@ class Worker:
     def forget(self, bot: Bot) -> None:
         self.bots.pop(id(bot), None)
 
-    def probe(self, payload: bytes, node_ids: tuple[int, int] = (0, 0x10000)) -> None:
-        """A probe's pose frame: latency samples and counts (:func:`probe.pose_frame`)."""
-        probe.pose_frame(self.counters, payload, node_ids)
+    def probe(self, payload: bytes, bot: Bot) -> None:
+        """A probe's frame: pose latency samples and counts (:func:`probe.pose_frame`) in
+        the window, and (voice, forum) what it hears against what it should hear."""
+        c = self.counters
+        if self.measuring:
+            frame = probe.pose_frame(c, payload, bot.node_ids)
+        elif self.cfg.scenario in (Scenario.VOICE, Scenario.FORUM):
+            frame = probe.decode(c, payload)
+        else:
+            return
+        if frame is None or self.cfg.scenario not in (Scenario.VOICE, Scenario.FORUM):
+            return
+        ear = self.ears.get(id(bot))
+        if ear is None:
+            if not bot.joined:
+                return
+            ear = self.ears[id(bot)] = Ear(self._rules(bot), bot.origin)
+        ear.frame(frame, (bot.id, bot.x, bot.z), stamps.now_ms(), time.time(), c, self.measuring)
+
+    def _rules(self, bot: Bot) -> VoiceRules:
+        cfg, limits = self.cfg, bot.limits
+        return VoiceRules(
+            radius=float(limits.get("voice_radius", 12.0)),
+            cap=int(limits.get("voice_cap", 6)),
+            zones=np.array(cfg.hall.voice_zones, np.float64).reshape(-1, 4),
+            seed=cfg.seed,
+            share=cfg.talk_share,
+            epoch=cfg.start_at,
+        )
+
+    def talk(self) -> None:
+        """Hand out 20 ms slots to the talkers up to now and send what is due.
+
+        Voice: every bot talks on the schedule of :func:`speech.talking`, keyed by
+        its avatar id. Forum: the host talks all the time (with pauses) on STAGE.
+        A talker sends ``media_batch`` chunks per AUDIO frame, and what it holds
+        when a pause starts.
+        """
+        cfg = self.cfg
+        forum = cfg.scenario is Scenario.FORUM
+        share = 1.0 if forum else cfg.talk_share
+        if share <= 0:
+            return
+        now = speech.slot_at(time.time(), cfg.start_at)
+        if self.talk_slot is None:
+            self.talk_slot = now
+        bots = [
+            b
+            for b in self.bots.values()
+            if b.joined and not b.leaving and b.id >= 0 and (b.plan.host or not forum)
+        ]
+        if not bots:
+            self.talk_slot = now
+            return
+        ids = np.array([b.id for b in bots], np.int64)
+        stream = MediaStream.STAGE if forum else MediaStream.VOICE
+        c = self.counters
+        while self.talk_slot < now:
+            k = self.talk_slot
+            self.talk_slot += 1
+            mask = speech.talking(cfg.seed, ids, k, share).tolist()
+            voiced = {b for b, on in zip(bots, mask, strict=True) if on}
+            for b in voiced:
+                b.pending.append(k)
+                if self.measuring:
+                    c.media_chunks_sent += 1
+                    if forum:
+                        c.host_slots.append(k)
+            for b in self.speaking | voiced:
+                if b in voiced and len(b.pending) < cfg.media_batch:
+                    continue  # still filling its frame
+                if b.pending and not b.leaving and b.transport is not None:
+                    try:
+                        c.media_bytes_sent += b.talk(stream, cfg.seed, stamps.now_ms())
+                    except Exception as exc:  # a socket closing under us
+                        c.errors[f"send:{type(exc).__name__}"] += 1
+                b.pending.clear()
+            self.speaking = {b for b in voiced if b.pending}
+
+    def chat_burst(self) -> None:
+        """Forum: ``chat_per_s`` chat lines from audience bots, taking turns."""
+        audience = [
+            b
+            for b in self.bots.values()
+            if b.joined and not b.leaving and not b.plan.probe and not b.plan.host
+        ]
+        if not audience:
+            return
+        for i in range(min(self.cfg.chat_per_s, len(audience))):
+            bot = audience[(self.chat_turn + i) % len(audience)]
+            try:
+                bot.send_text(b'{"type":"chat","text":"question from the floor"}')
+            except Exception as exc:
+                self.counters.errors[f"send:{type(exc).__name__}"] += 1
+        self.chat_turn += self.cfg.chat_per_s
 
     def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
         """A probe's JSON pose message (the naive baseline's format)."""
@@ -115,7 +223,14 @@ class Worker:
             old = bot.plan
             self.next_index += 1
             plan = BotPlan(
-                self.next_index, old.start, old.walker, old.vr, False, False, old.url_index
+                self.next_index,
+                old.start,
+                old.walker,
+                old.vr,
+                False,
+                False,
+                old.url_index,
+                roam=old.roam,
             )
             asyncio.get_running_loop().create_task(self.churn_join(plan))
 
@@ -158,6 +273,26 @@ class Worker:
                     else 0.0
                 ),
                 "probes": sum(1 for b in self.bots.values() if b.plan.probe and b.joined),
+                "media_chunks_sent": c.media_chunks_sent,
+                "media_bytes_sent": c.media_bytes_sent,
+                "host_slots": c.host_slots,
+                "voice_latency": np.array(c.voice_latencies, np.int32).tobytes(),
+                "voice_bytes": c.voice_bytes,
+                "voice_chunks": c.voice_chunks,
+                "speakers_per_second": c.speakers_per_second,
+                "misrouted": c.misrouted,
+                "expected": c.expected,
+                "missed": c.missed,
+                "capped": c.capped,
+                "stage_latency": np.array(c.stage_latencies, np.int32).tobytes(),
+                "stage_bytes": c.stage_bytes,
+                "stage_slots": {
+                    b.plan.index: ear.stage_slots
+                    for b in self.bots.values()
+                    if (ear := self.ears.get(id(b))) is not None and b.plan.probe
+                }
+                if final
+                else {},
             }
         )
         self.counters = Counters()
@@ -208,6 +343,11 @@ class Worker:
             if cfg.scenario is Scenario.CHURN and self.measuring and now_wall - last_churn >= 1.0:
                 last_churn = now_wall
                 self.churn()
+            if cfg.scenario in (Scenario.VOICE, Scenario.FORUM):
+                self.talk()
+            if cfg.scenario is Scenario.FORUM and self.measuring and now_wall - last_churn >= 1.0:
+                last_churn = now_wall
+                self.chat_burst()
             if now_wall - last_report >= 1.0:
                 last_report = now_wall
                 self.report()

@@ -81,5 +81,7 @@ class SyncStats:
     media_bytes_out: int = 0
     tick_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
     server_added_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
+    #: Media chunk receive-to-send time (per chunk and fan-out phase that had listeners).
+    media_added_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
     #: Share of the tick period used, smoothed (the overload guard reads it).
     load: float = 0.0

@@ -150,6 +150,8 @@ def run_tick(room: Room, now: float) -> None:
 
     # 8. Reset and account: a pose counts as sent once every phase has served it.
     end = room.clock()
+    if len(chunks) and len(clients):
+        room.stats.media_added_seconds.observe_many(end - chunks.received)
     memory.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
     room.applied = []
     if len(memory.applied_unsent) >= phases:
