@@ -176,6 +176,8 @@ class RoomMedia:
         self.on_stage: dict[int, int] = {}
         self.free_zones: dict[str, Rect] = {}
         self.zones = VoiceZones(booths=_rects(booth_zones or []))
+        #: The voice-free rectangles as plain tuples, for the per-frame check.
+        self._free: list[tuple[float, ...]] = []
         self.log = MediaLog(phases)
         self.recorder: StageRecorder | None = None
 
@@ -214,6 +216,7 @@ class RoomMedia:
     def _rebuild_free(self) -> None:
         live = [s.area for s in self.stages.values() if s.live]
         self.zones.free = _rects([*self.free_zones.values(), *live])
+        self._free = [tuple(float(v) for v in r) for r in self.zones.free.tolist()]
 
     # --- chunks in ---------------------------------------------------------------------------
 
@@ -230,8 +233,10 @@ class RoomMedia:
         return stage
 
     def voice_off_at(self, x: float, z: float) -> bool:
-        """True where nobody may talk (a voice-free place)."""
-        return bool(self.zones.labels(np.array([[x, z]], np.float32))[0] == VOICE_FREE)
+        """True where nobody may talk (a voice-free place); per frame, so plain Python."""
+        if self.zones.hall_free:
+            return True
+        return any(x0 <= x < x1 and z0 <= z < z1 for x0, x1, z0, z1 in self._free)
 
     def keep(
         self,

@@ -143,9 +143,15 @@ def route_media(
         li2 = by_speaker >> _SPEAKER_BITS
         rank = np.arange(len(by_speaker)) - np.searchsorted(li2, li2, "left")
         sig[local[li2], 1 + rank] = by_speaker & ((1 << _SPEAKER_BITS) - 1)
-    unique, inverse = np.unique(sig, axis=0, return_inverse=True)
-    plan.group[listeners] = inverse.reshape(-1) + 1
-    for row in unique.tolist():
+    # Distinct signatures (np.unique(axis=0) sorts void records: a lexsort is ~10x faster).
+    order = np.lexsort(sig.T[::-1])
+    ordered = sig[order]
+    first_of_set = np.ones(len(ordered), np.bool_)
+    first_of_set[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(ordered), np.int64)
+    inverse[order] = np.cumsum(first_of_set)
+    plan.group[listeners] = inverse
+    for row in ordered[first_of_set].tolist():
         parts, count = [], 0
         stage, *heard = row
         if stage != NO_STAGE:

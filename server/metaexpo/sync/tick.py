@@ -197,15 +197,19 @@ def _fan_out(
     congested_g = cl.congested[grouped]
     needs_kf_g = cl.needs_keyframe[grouped]
     cell_of_g = inverse[order]
-    slow = congested_g | needs_kf_g
+    slow = (np.bincount(cell_of_g, congested_g | needs_kf_g, n_cells) > 0) | periodic_kf
     media_of: list[int] = []
     sections: list[bytes] = []
     counts: list[int] = []
+    # Cells whose only reason to leave the fast path is media: a lighter loop serves them.
+    media_only = [False] * n_cells
     if media is not None:
         media_g = media.group[order]
-        slow = slow | (media_g > 0)
+        heard = np.bincount(cell_of_g, media_g > 0, n_cells) > 0
+        media_only = (heard & ~slow).tolist()
+        slow |= heard
         media_of, sections, counts = media_g.tolist(), media.sections, media.counts
-    slow_path = ((np.bincount(cell_of_g, slow, n_cells) > 0) | periodic_kf).tolist()
+    slow_path = slow.tolist()
     rows = grouped.tolist()
     send = cl.send
     senders = [send[s] for s in rows]
@@ -231,6 +235,35 @@ def _fan_out(
                 frames_out += n
                 bytes_out += n * len(delta)
                 records_out += n * frames.delta_records[q]
+        elif media_only[q]:
+            by_group: dict[int, bytes] = {}
+            n_delta = 0
+            for i in range(a, b):
+                g = media_of[i]
+                if g:
+                    out = by_group.get(g)
+                    if out is None:
+                        if delta is None and empty is None:
+                            empty = encode_pose_frame(MsgType.DELTA, tick, time_ms, b"", b"")
+                        out = with_media(delta if delta is not None else empty, sections[g])  # type: ignore[arg-type]
+                        by_group[g] = out
+                    media_frames += 1
+                    media_chunks += counts[g]
+                    media_bytes += len(sections[g])
+                elif delta is None:
+                    continue
+                else:
+                    out = delta
+                try:
+                    senders[i](out)
+                except Exception:
+                    failed.append(rows[i])
+                    continue
+                frames_out += 1
+                bytes_out += len(out)
+                n_delta += 1
+            if delta is not None:
+                records_out += n_delta * frames.delta_records[q]
         else:
             every = keyframe is not None and periodic_kf[q]
             with_sections: dict[tuple[bool, int], bytes] = {}
