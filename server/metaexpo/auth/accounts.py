@@ -18,7 +18,6 @@ from metaexpo.auth.passwords import (
 )
 from metaexpo.auth.policy import AccountPolicy
 from metaexpo.auth.ratelimit import FailureLimiter
-from metaexpo.auth.tokens import IssuedToken, TokenSigner
 from metaexpo.auth.views import principal_of
 from metaexpo.errors import Invalid, NotSignedIn, TooMany
 from metaexpo.roles import Principal, Via
@@ -26,6 +25,7 @@ from metaexpo.store import Database
 from metaexpo.store import accounts as rows
 from metaexpo.store.audit import Action, record
 from metaexpo.store.schema import User
+from metaexpo.tokens import IssuedToken, TokenSigner
 
 
 class Accounts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from metaexpo.config import Settings
 from metaexpo.gateway.identity import Identify
@@ -21,6 +21,9 @@ from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.link import ClientLink
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.state import Partition
+
+if TYPE_CHECKING:
+    from metaexpo.forums.desk import ForumDesk
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ class SyncHub:
         self.resumes: ResumeRegistry | None = None
         #: Verifies join tokens (set by the accounts layer; None: tokens are refused).
         self.identify: Identify | None = None
+        #: Handles ``forum.*`` messages (set by the app's wiring; None: no forums).
+        self.forums: ForumDesk | None = None
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""

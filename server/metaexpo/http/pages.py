@@ -104,7 +104,17 @@ def render(
 
 
 #: Notices a redirect may ask a page to show (``?done=…``).
-_NOTICES = frozenset({"saved", "approved_live", "refused_done", "waiting", "upload_ok"})
+_NOTICES = frozenset(
+    {
+        "saved",
+        "approved_live",
+        "refused_done",
+        "waiting",
+        "upload_ok",
+        "forum_saved",
+        "forum_deleted",
+    }
+)
 
 
 def _notice(request: Request) -> str | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from metaexpo.portal.forum_strings import FORUM_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_COOKIE = "metaexpo_lang"
@@ -174,6 +176,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "target": ("对象", "Target"),
     "details": ("详情", "Details"),
     "none": ("无", "none"),
+    **FORUM_STRINGS,
 }
 
 

@@ -17,6 +17,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from metaexpo.errors import ControlError
+from metaexpo.protocol.forum_messages import PREFIX as FORUM_PREFIX
+from metaexpo.protocol.forum_messages import ForumMessage, parse_forum_message
 from metaexpo.protocol.frames import PROTOCOL_VERSION
 
 ClientKind = Literal["desktop", "mobile", "vr"]
@@ -105,8 +107,11 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 _KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage:
-    """Parse one client text frame, or raise ControlError naming what is wrong."""
+def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage:
+    """Parse one client text frame, or raise ControlError naming what is wrong.
+
+    ``forum.*`` messages are parsed by :mod:`metaexpo.protocol.forum_messages`.
+    """
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -114,6 +119,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage:
     if not isinstance(data, dict):
         raise ControlError("bad_message", "a control message must be a JSON object")
     kind = data.get("type")
+    if isinstance(kind, str) and kind.startswith(FORUM_PREFIX):
+        return parse_forum_message(data)
     if kind not in _KNOWN_TYPES:
         raise ControlError(
             "unknown_type",

@@ -40,6 +40,26 @@ class Action(StrEnum):
     APPROVED = "approved"
     REFUSED = "refused"
     PUBLISHED = "published"
+    # forums (docs/forums.md)
+    FORUM_SEEDED = "forum_seeded"
+    FORUM_CREATED = "forum_created"
+    FORUM_EDITED = "forum_edited"
+    FORUM_DELETED = "forum_deleted"
+    FORUM_MODERATOR_NAMED = "forum_moderator_named"
+    FORUM_MODERATOR_REMOVED = "forum_moderator_removed"
+    FORUM_SPEAKER_INVITED = "forum_speaker_invited"
+    FORUM_SPEAKER_SIGNED_IN = "forum_speaker_signed_in"
+    FORUM_SPEAKER_REVOKED = "forum_speaker_revoked"
+    FORUM_SLIDES_ADDED = "forum_slides_added"
+    FORUM_SLIDES_REFUSED = "forum_slides_refused"
+    FORUM_LIVE = "forum_live"
+    FORUM_ENDED = "forum_ended"
+    FORUM_REPLAY = "forum_replay"
+    FORUM_SLIDE = "forum_slide"
+    FORUM_QUESTION_MODERATED = "forum_question_moderated"
+    FORUM_STAGE = "forum_stage"
+    FORUM_MIC_CUT = "forum_mic_cut"
+    FORUM_SLOW_MODE = "forum_slow_mode"
 
 
 def record(

@@ -27,7 +27,9 @@ PREFIX = "mx1"
 #: Longest token accepted for checking; anything longer is refused unread.
 MAX_TOKEN_CHARS = 1024
 
-TokenKind = Literal["bearer", "guest"]
+#: ``speaker`` tokens sign a forum speaker in (no account; role visitor in the hall, speaker in
+#: their session: see metaexpo.forums.people).
+TokenKind = Literal["bearer", "guest", "speaker"]
 Role = Literal["visitor", "exhibitor", "staff"]
 ROLES: tuple[Role, ...] = ("visitor", "exhibitor", "staff")
 
@@ -104,9 +106,9 @@ class TokenSigner:
             )
         except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
-        if claims.kind not in ("bearer", "guest") or claims.role not in ROLES:
+        if claims.kind not in ("bearer", "guest", "speaker") or claims.role not in ROLES:
             return None
-        if claims.kind == "guest" and claims.role != "visitor":
+        if claims.kind in ("guest", "speaker") and claims.role != "visitor":
             return None
         if claims.expires <= self._clock():
             return None
