@@ -1,9 +1,9 @@
 """``metaexpo serve`` with a test-only door into the rooms; never part of the product.
 
-The media path's integration tests need what the forum desk and the moderators
-do to a room (put a speaker on stage, mute a visitor, make a zone quiet)
-before those pieces are wired into this branch. This launcher runs the real
-server with one extra route, ``POST /__test__/rooms/{room}`` taking
+The media path's integration tests need what the moderators will do to a room
+(mute a visitor, make a zone or the hall voice-free) before the moderation work
+is wired in; stage audio needs no door (the forum desk drives it). This
+launcher runs the real server with one extra route, ``POST /__test__/rooms/{room}`` taking
 ``{"call": <room method>, "args": [...]}`` for a fixed list of room methods;
 ``set_voice_muted`` takes the visitor's avatar id instead of its row, and an
 avatar id may be given as ``{"name": ...}``: the visitor of that name on this
@@ -22,11 +22,9 @@ import metaexpo.server
 from metaexpo.cli import main
 from metaexpo.config import Settings
 
-#: The room methods the tests may call: the media permissions and places.
+#: The room methods the tests may call: what moderators will decide about voice.
 CALLS = frozenset(
     {
-        "set_stage",
-        "allow_stage_audio",
         "set_voice_muted",
         "set_voice_free_zone",
         "set_voice_free_hall",

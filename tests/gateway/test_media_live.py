@@ -1,8 +1,11 @@
 """Media on the real sync socket: stage audio, voice, refusals and attacks, a slow reader.
 
-The server runs through ``tests.gateway.hooked_server`` so that a test can do
-what the forum desk and the moderators will do (put a speaker on stage, mute
-someone); everything else is the real server on loopback.
+Stage audio is driven by the real forum desk: staff schedule a session, a
+speaker signs in with their link, the session goes live, the speaker's
+microphone puts them on stage and a moderator cuts it. The server runs
+through ``tests.gateway.hooked_server`` only for what the moderation work
+will do (mute someone, make a place voice-free); everything else is the
+real server on loopback.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from metaexpo.protocol.frames import (
     encode_audio_frame,
     record_ids,
 )
+from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.conftest import TIME_FACTOR
 from tests.live import Client, ServerProcess, metric
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 VOICE, STAGE = MediaStream.VOICE, MediaStream.STAGE
@@ -44,7 +49,9 @@ class HookedServer(ServerProcess):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookedServer]:
-    srv = HookedServer(tmp_path_factory.mktemp("media"), "--teleport-min-interval-s", "0").start()
+    tmp = tmp_path_factory.mktemp("media")
+    create_staff(tmp / "data")
+    srv = HookedServer(tmp, "--teleport-min-interval-s", "0").start()
     yield srv
     srv.stop()
 
@@ -81,34 +88,127 @@ def media_ids(c: Client) -> set[int]:
     return {m.id for f in c.frames for m in f.media}
 
 
-async def test_stage_audio_reaches_the_forum_audience_and_not_the_hall_outside(
+class Forum:
+    """A session of the hall's forum, run through the forum API as staff would run it."""
+
+    def __init__(self, server: ServerProcess, session: str) -> None:
+        self.http = httpx.Client(base_url=server.http, timeout=30 * TIME_FACTOR)
+        self.session = session
+        signed = self.http.post(
+            "/api/auth/login", json={"login": STAFF_LOGIN, "password": STAFF_PASSWORD}
+        )
+        assert signed.status_code == 200, signed.text
+        self.staff = {"Authorization": f"Bearer {signed.json()['token']}"}
+        draft = {
+            "id": session,
+            "forum_hall": "qiantang-forum",
+            "title": {"zh": "舞台", "en": "Stage"},
+            "abstract": {"zh": "测试", "en": "A test"},
+            "starts_at": "2030-01-01T09:00:00+08:00",
+            "ends_at": "2030-01-01T10:00:00+08:00",
+        }
+        made = self.http.post("/api/forums/sessions", json=draft, headers=self.staff)
+        assert made.status_code == 201, made.text
+
+    def speaker_token(self) -> str:
+        invited = self.http.post(
+            f"/api/forums/sessions/{self.session}/speakers",
+            json={"display_name": "Lin"},
+            headers=self.staff,
+        )
+        assert invited.status_code == 201, invited.text
+        secret = invited.json()["url"].rsplit("/", 1)[1]
+        return str(self.http.post(f"/api/forums/speakers/{secret}/accept").json()["token"])
+
+    def act(self, message: dict[str, Any]) -> dict[str, Any]:
+        done = self.http.post(
+            f"/api/forums/sessions/{self.session}/live", json=message, headers=self.staff
+        )
+        assert done.status_code == 200, done.text
+        return dict(done.json())
+
+    def replay(self) -> dict[str, Any]:
+        """The replay once the node has stored it (bounded wait)."""
+        deadline = time.monotonic() + 20 * TIME_FACTOR
+        while True:
+            got = self.http.get(f"/api/forums/sessions/{self.session}/replay")
+            if got.status_code == 200 and got.json().get("audio"):
+                return dict(got.json())
+            assert time.monotonic() < deadline, f"no replay: {got.status_code} {got.text}"
+            time.sleep(0.1)
+
+
+async def forum_state(c: Client, pred: Any) -> dict[str, Any]:
+    """The next ``forum.state`` that satisfies ``pred``."""
+    while True:
+        state = await c.expect("forum.state")
+        if pred(state):
+            return state
+
+
+async def test_stage_audio_follows_the_forum_desk_to_the_audience_and_the_replay(
     server: HookedServer,
 ) -> None:
+    forum = Forum(server, "stage-audio")
+    speaker = forum.speaker_token()
     info = hall(server)
     x0, x1, z0, z1 = info["forum_areas"][0]
     sx, sz = info["stages"][0]
-    host = await visitor(server, "host", sx, sz)
+    host = await Client.connect(server.ws)
+    await host.join("Lin", token=speaker)
+    await host.teleport(sx, sz)
     seated = await visitor(server, "seated", (x0 + x1) / 2, (z0 + z1) / 2)
     back_row = await visitor(server, "back", x0 + 1.0, z0 + 1.0)
     outside = await visitor(server, "outside", x1 + 6.0, (z0 + z1) / 2)
     hid = host.welcome["id"]
-    server.call("set_stage", 0, [x0, x1, z0, z1], [sx, 3.0, sz], True)
-    server.call("allow_stage_audio", hid, 0)
+    # Not live yet: nobody may send stage audio, not even the session's speaker.
+    await host.ws.send(encode_audio_frame(STAGE, [(0, b"too early")]))
+    await host.expect("error")
+    assert host.errors() == ["not_on_stage"]
+
+    forum.act({"type": "forum.session", "action": "live"})
+    await forum_state(seated, lambda m: m["state"] == "live")
+    # While the session is live, the audience's own voices are off in the forum hall.
+    await seated.ws.send(encode_audio_frame(VOICE, [(0, b"psst")]))
+    await seated.expect("error")
+    assert seated.errors() == ["voice_off_here"]
+    await host.send_json({"type": "forum.mic", "session": forum.session, "on": True})
+    await forum_state(host, lambda m: [(p["id"], p["mic"]) for p in m["stage"]] == [(hid, True)])
     sent = [chunk("stage", i) for i in range(10)]
     for i in range(0, 10, 2):
-        await host.ws.send(encode_audio_frame(STAGE, [(i, sent[i]), (i + 1, sent[i + 1])]))
+        await host.ws.send(encode_audio_frame(STAGE, [(i + 1, sent[i]), (i + 2, sent[i + 1])]))
     assert await chunks_from(seated, hid, 10) == sent
     assert await chunks_from(back_row, hid, 10) == sent
     # A late joiner hears the talk from its first frames on.
     late = await visitor(server, "late", x0 + 2.0, z1 - 2.0)
-    await host.ws.send(encode_audio_frame(STAGE, [(10, b"after"), (11, b"you came")]))
+    await host.ws.send(encode_audio_frame(STAGE, [(11, b"after"), (12, b"you came")]))
     assert await chunks_from(late, hid, 2) == [b"after", b"you came"]
     await chunks_from(seated, hid, 12)
     last = max(f.tick for f in seated.frames if f.media)
     await outside.frame_where(lambda f: f.tick >= last)  # crowd frames come every second
     assert hid not in media_ids(outside)
-    assert "not_on_stage" not in host.errors()
-    server.call("set_stage", 0, [x0, x1, z0, z1], [sx, 3.0, sz], False)
+    assert host.errors() == ["not_on_stage"]  # only the one before the session went live
+
+    # A moderator cuts the speaker's microphone: their stage audio stops reaching anyone.
+    forum.act({"type": "forum.mic", "id": hid, "on": False})
+    await forum_state(host, lambda m: [(p["id"], p["mic"]) for p in m["stage"]] == [(hid, False)])
+    refused = metric(server.metrics(), "metaexpo_dropped_frames_total", reason="not_on_stage")
+    await host.ws.send(encode_audio_frame(STAGE, [(13, b"after the cut")]))
+    await eventually(
+        lambda: (
+            metric(server.metrics(), "metaexpo_dropped_frames_total", reason="not_on_stage")
+            == refused + 1
+        ),
+        what="the server refuses the cut speaker's stage audio",
+    )
+    since = max(f.tick for f in seated.frames)
+    await seated.frame_where(lambda f: f.tick > since)  # crowd frames come every second
+    assert b"after the cut" not in [m.data for f in seated.frames for m in f.media]
+
+    # The stage was recorded for the replay: every chunk of the live session.
+    forum.act({"type": "forum.session", "action": "end"})
+    replay = forum.replay()
+    assert replay["audio"]["url"].endswith(".ogg") and replay["duration_ms"] >= 12 * 20 - 10
     for c in (host, seated, back_row, outside, late):
         await c.close()
 

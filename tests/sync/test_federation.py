@@ -255,10 +255,12 @@ class StageLog:
     """A stage recorder that keeps what it is handed."""
 
     def __init__(self) -> None:
-        self.chunks: list[tuple[int, int, bytes]] = []
+        self.chunks: list[tuple[int, int, int, bytes]] = []
 
-    def stage_chunk(self, stage: int, seq: int, opus: bytes, received_at: float) -> None:
-        self.chunks.append((stage, seq, opus))
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
+        self.chunks.append((stage, speaker, seq, opus))
 
 
 def heard(link: RecordingLink) -> list[bytes]:
@@ -312,7 +314,8 @@ async def test_stage_audio_reaches_the_audience_of_every_node_and_both_recorders
     await step([a, b], clock, 2)
     assert heard(la) == [b"talk"]
     assert heard(lb) == [b"talk"]
-    assert [r.chunks for r in recorders] == [[(1, 9, b"talk")], [(1, 9, b"talk")]]
+    said = (1, host.avatar_id, 9, b"talk")  # the speaker's id crosses the bus with the chunk
+    assert [r.chunks for r in recorders] == [[said], [said]]
 
 
 async def test_malformed_media_on_the_bus_is_ignored_and_counted() -> None:

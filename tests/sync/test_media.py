@@ -44,9 +44,13 @@ class FakeClock:
 class Recorder:
     def __init__(self) -> None:
         self.chunks: list[tuple[int, int, bytes, float]] = []
+        self.speakers: list[int] = []
 
-    def stage_chunk(self, stage: int, seq: int, opus: bytes, received_at: float) -> None:
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
         self.chunks.append((stage, seq, opus, received_at))
+        self.speakers.append(speaker)
 
 
 @pytest.fixture
@@ -178,6 +182,7 @@ def test_every_stage_chunk_of_a_live_stage_goes_to_the_recorder_and_voice_never(
     talk(room, clock, other, VOICE)
     step(room, clock)
     assert [(s, o) for s, _, o, _ in recorder.chunks] == [(3, o) for o in sent]
+    assert recorder.speakers == [room.state.wire_id(speaker)] * 3
     seqs = [seq for _, seq, _, _ in recorder.chunks]
     assert seqs == sorted(seqs) and len(set(seqs)) == 3
     assert all(t == clock.now - room.config.step_period for *_, t in recorder.chunks)

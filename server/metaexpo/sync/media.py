@@ -39,8 +39,11 @@ NO_STAGE = -1
 class StageRecorder(Protocol):
     """Receives every STAGE chunk of a live stage (the forums' replay recorder)."""
 
-    def stage_chunk(self, stage: int, seq: int, opus: bytes, received_at: float) -> None:
-        """One 20 ms Opus packet of stage ``stage``, sequence ``seq`` (wrapping u16)."""
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
+        """One 20 ms Opus packet of stage ``stage`` from avatar ``speaker`` (its wire id),
+        sequence ``seq`` (wrapping u16, counted per speaker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,5 +258,5 @@ class RoomMedia:
             self.log.add(wire, stream, stage, media_record(slot, gen, stream, seq, opus), now)
             total += len(opus)
             if recorder is not None:
-                recorder.stage_chunk(stage, seq, opus, now)
+                recorder.stage_chunk(stage, wire, seq, opus, now)
         return total
