@@ -82,12 +82,17 @@ class LoadtestCommand(BaseSettings):
     media_batch: int = Field(
         2, ge=1, le=5, description="voice, forum: 20 ms chunks per AUDIO frame a talker sends."
     )
-    host_token: str | None = Field(
+    staff_login: str | None = Field(
         None,
-        description="forum: bearer token of the host, a speaker the forum desk put on stage "
-        "in a live session of the hall's first forum hall (without it the stage refuses).",
+        description="forum: a staff account's sign-in name; the harness schedules a session "
+        "with it, invites the host as speaker, uploads slides and goes live.",
+    )
+    staff_password: str | None = Field(
+        None,
+        description="forum: that account's password (better: METAEXPO_LOADTEST_STAFF_PASSWORD).",
     )
     chat_per_s: int = Field(50, ge=0, description="forum: audience chat lines a second.")
+    slide_every: float = Field(10.0, gt=0, description="forum: seconds between slide turns.")
 
     def cli_cmd(self) -> None:
         """Run the load test."""
@@ -111,8 +116,10 @@ class LoadtestCommand(BaseSettings):
                 label=self.label,
                 talk_share=self.talk_share,
                 media_batch=self.media_batch,
-                host_token=self.host_token,
+                staff_login=self.staff_login,
+                staff_password=self.staff_password,
                 chat_per_s=self.chat_per_s,
+                slide_every=self.slide_every,
             )
         )
 

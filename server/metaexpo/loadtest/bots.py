@@ -51,8 +51,6 @@ class BotHost(Protocol):
     refused: Counter[str]
     #: True inside the measurement window.
     measuring: bool
-    #: The forum host's bearer token (sent with the host's join), if any.
-    host_token: str | None
 
     def probe(self, payload: bytes, bot: Bot) -> None:
         """A probe bot received a binary pose frame."""
@@ -62,6 +60,12 @@ class BotHost(Protocol):
 
     def on_joined(self, bot: Bot, join_ms: float) -> None:
         """The server welcomed ``bot`` after ``join_ms``."""
+
+    def token_for(self, plan: BotPlan) -> str | None:
+        """The bearer token ``plan``'s bot joins with (None: an anonymous visitor)."""
+
+    def forum_message(self, bot: Bot, msg: dict[str, Any]) -> None:
+        """``bot`` received a ``forum.*`` message."""
 
     def forget(self, bot: Bot) -> None:
         """``bot``'s connection is gone."""
@@ -104,8 +108,9 @@ class Bot(WSListener):
             "avatar": self.avatar,
             "kind": "vr" if self.plan.vr else "desktop",
         }
-        if self.plan.host and self.worker.host_token:
-            join["token"] = self.worker.host_token
+        token = self.worker.token_for(self.plan)
+        if token is not None:
+            join["token"] = token
         self.send_text(orjson.dumps(join))
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
@@ -174,6 +179,8 @@ class Bot(WSListener):
             if self.plan.slow_reader:
                 assert self.transport is not None
                 self.transport.underlying_transport.pause_reading()
+        elif isinstance(kind, str) and kind.startswith("forum."):
+            self.worker.forum_message(self, msg)
         elif kind == "error":
             code = str(msg.get("code"))
             if not self.joined:

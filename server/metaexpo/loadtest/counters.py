@@ -48,4 +48,10 @@ class Counters:
     missed: int = 0
     capped: int = 0
     stage_latencies: list[int] = field(default_factory=list)
+    #: forum: slide turns the host sent and probes saw, as (page, wall-clock ms).
+    slides_sent: list[tuple[int, int]] = field(default_factory=list)
+    slides_seen: list[tuple[int, int]] = field(default_factory=list)
+    #: forum: question sent → the moderator's queue shows it (ms), and questions sent.
+    qa_latencies: list[int] = field(default_factory=list)
+    questions_sent: int = 0
     stage_bytes: int = 0

@@ -52,12 +52,19 @@ class BotPlan:
     probe: bool
     slow_reader: bool
     url_index: int
-    #: The forum host: joins with the host token and streams stage audio.
+    #: The forum host: joins with the speaker's token, streams stage audio, turns slides.
     host: bool = False
+    #: forum: the staff member watching the question queue (times the questions).
+    moderator: bool = False
+    #: forum: which guest token this audience member asks questions with (-1: never asks).
+    asker: int = -1
     #: Where a walker roams (x0, x1, z0, z1); None: between the booths.
     roam: tuple[float, float, float, float] | None = None
 
 
+#: forum: audience members who ask questions (each about every 24 s: under the desk's
+#: limit of 3 a minute per visitor), with guest tokens the harness fetches.
+FORUM_ASKERS = 20
 #: Share of hall-walk visitors who walk between booths (BENCHMARKS.md).
 WALKER_SHARE = 0.30
 SLOW_SHARE = 0.05
@@ -120,16 +127,24 @@ def make_plans(
 def _forum_plans(
     hall: Hall, n: int, rng: np.random.Generator, probe_every: int, probes: int, urls: int
 ) -> list[BotPlan]:
-    """Bot 0 hosts from the stage; the others stand or walk about in the forum hall."""
+    """Bot 0 hosts from the stage, bot 1 moderates from the front row; the others stand or
+    walk about in the forum hall, the first :data:`FORUM_ASKERS` of them asking questions."""
     if hall.forum_area is None:
         raise ValueError(f"hall {hall.room} has no forum hall for the forum scenario")
     x0, x1, z0, z1 = hall.forum_area
     plans = [BotPlan(0, hall.stage, False, False, False, False, 0, host=True)]
-    for i in range(1, n):
-        k = i - 1
+    if n > 1:
+        front = (float((x0 + x1) / 2), float(z0 + 1))
+        plans.append(BotPlan(1, front, False, False, False, False, 1 % urls, moderator=True))
+    askers = 0
+    for i in range(2, n):
+        k = i - 2
         is_probe = probes > 0 and k % probe_every == 0 and k // probe_every < probes
         start = (float(rng.uniform(x0 + 1, x1 - 1)), float(rng.uniform(z0 + 1, z1 - 1)))
         walker = is_probe or rng.random() < WALKER_SHARE
+        asker = -1
+        if not is_probe and askers < FORUM_ASKERS:
+            asker, askers = askers, askers + 1
         plans.append(
             BotPlan(
                 i,
@@ -140,6 +155,7 @@ def _forum_plans(
                 slow_reader=False,
                 url_index=i % urls,
                 roam=hall.forum_area,
+                asker=asker,
             )
         )
     return plans

@@ -30,7 +30,8 @@ from rich.live import Live
 from rich.table import Table
 
 from metaexpo.errors import MetaExpoError
-from metaexpo.loadtest import promtext
+from metaexpo.loadtest import forumdrive, promtext
+from metaexpo.loadtest.forumdrive import ForumRun
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario, make_plans
 from metaexpo.loadtest.worker import WorkerConfig, worker_main
 
@@ -68,10 +69,12 @@ class LoadtestOptions:
     talk_share: float = 0.1
     #: 20 ms chunks per AUDIO frame (voice and forum talkers).
     media_batch: int = 2
-    #: forum: the host's bearer token (a speaker of a live session).
-    host_token: str | None = None
-    #: forum: audience chat lines a second.
+    #: forum: a staff account the harness runs its session with (docs/forums.md).
+    staff_login: str | None = None
+    staff_password: str | None = None
+    #: forum: audience chat lines a second, and seconds between two slide turns.
     chat_per_s: int = 50
+    slide_every: float = 10.0
 
 
 def ws_and_http(url: str) -> tuple[str, str]:
@@ -186,6 +189,10 @@ class Totals:
     stage_latencies: list[np.ndarray] = field(default_factory=list)
     stage_bytes: int = 0
     stage_slots: dict[int, list[int]] = field(default_factory=dict)
+    slides_sent: list[tuple[int, int]] = field(default_factory=list)
+    slides_seen: list[tuple[int, int]] = field(default_factory=list)
+    qa_latencies: list[int] = field(default_factory=list)
+    questions_sent: int = 0
 
     def add(self, msg: dict[str, Any]) -> np.ndarray:
         w = msg["worker"]
@@ -220,6 +227,10 @@ class Totals:
             self.stage_latencies.append(np.frombuffer(msg["stage_latency"], np.int32))
             self.stage_bytes += msg["stage_bytes"]
             self.stage_slots.update(msg["stage_slots"])
+            self.slides_sent += [tuple(x) for x in msg["slides_sent"]]
+            self.slides_seen += [tuple(x) for x in msg["slides_seen"]]
+            self.qa_latencies += msg["qa_latencies"]
+            self.questions_sent += msg["questions_sent"]
         self.refused[w] = msg["refused"]
         if msg["final"]:
             self.generator_cpu[w] = msg["cpu_window"]
@@ -254,6 +265,7 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     http_urls = [h for _, h in endpoints]
     hall = fetch_hall(http_urls[0], opts.room)
     plans = make_plans(hall, opts.scenario, opts.clients, opts.seed, opts.probes, len(ws_urls))
+    forum = _forum_session(opts, http_urls[0], plans) if opts.scenario is Scenario.FORUM else None
     start_at = time.time() + 1.5
     window_start = start_at + opts.ramp + SETTLE_S
     window_end = window_start + opts.duration
@@ -277,8 +289,9 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             seed=opts.seed,
             talk_share=opts.talk_share,
             media_batch=opts.media_batch,
-            host_token=opts.host_token,
+            forum=forum,
             chat_per_s=opts.chat_per_s,
+            slide_every=opts.slide_every,
         )
         p = ctx.Process(target=worker_main, args=(cfg, q), daemon=True)
         p.start()
@@ -322,6 +335,8 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     after = scrape_all(http_urls)
     for p in procs:
         p.join(timeout=10)
+    if forum is not None:
+        forumdrive.finish(http_urls[0], forum)
     blank = [promtext.Scrape() for _ in http_urls]
     server_ok = after is not None and bool(before)
     report = _report(opts, hall, totals, before or blank, after or blank, window_end - window_start)
@@ -525,7 +540,6 @@ def _media_report(
     missed = sum(
         len(np.setdiff1d(inner, np.array(got, np.int64))) for got in t.stage_slots.values()
     )
-    note = "needs the forum API (forums branch): not measured here"
     return {
         "audio": {
             "chunks_sent": len(sent),
@@ -541,9 +555,48 @@ def _media_report(
             "hall must receive every chunk the host sent in the window (0.5 s edges left "
             "out): gap_ratio = chunks missed / (chunks sent x probes).",
         },
-        "slides": {"latency_ms": {"p99": None}, "note": note},
-        "qa": {"latency_ms": {"p99": None}, "note": note},
+        "slides": {
+            "turns": len(t.slides_sent),
+            "latency_ms": _latency(_slide_latencies(t.slides_sent, t.slides_seen)),
+            "method": "the host bot turns the slide (forum.slide on its socket) every "
+            f"{opts.slide_every:g} s; every probe listener notes when forum.state first shows "
+            "the new page: latency = that moment - the turn's (same machine clock).",
+        },
+        "qa": {
+            "questions_sent": t.questions_sent,
+            "latency_ms": _latency([np.array(t.qa_latencies, np.int32)]),
+            "method": "audience bots with guest tokens ask (forum.question, the send time "
+            "in the text); a staff bot watching the session's queue notes when forum.queue "
+            "first lists each question: latency = that moment - the send time.",
+        },
     }
+
+
+def _slide_latencies(sent: list[tuple[int, int]], seen: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Per probe sighting of a page, ms since the host last turned to that page before."""
+    turns: dict[int, list[int]] = {}
+    for page, at in sorted(sent, key=lambda x: x[1]):
+        turns.setdefault(page, []).append(at)
+    out = []
+    for page, at in seen:
+        before = [t for t in turns.get(page, ()) if t <= at]
+        if before:
+            out.append(at - before[-1])
+    return [np.array(out, np.int32)]
+
+
+def _forum_session(opts: LoadtestOptions, http: str, plans: list[BotPlan]) -> ForumRun:
+    """The live session the forum bots run, set up through the forum API as staff."""
+    if not opts.staff_login or not opts.staff_password:
+        raise HarnessError(
+            "the forum scenario runs a real forum session: give a staff account with "
+            "--staff-login and METAEXPO_LOADTEST_STAFF_PASSWORD (or --staff-password)"
+        )
+    askers = sum(1 for p in plans if p.asker >= 0)
+    try:
+        return forumdrive.prepare(http, opts.room, opts.staff_login, opts.staff_password, askers)
+    except (forumdrive.ForumSetupError, httpx.HTTPError) as exc:
+        raise HarnessError(str(exc)) from None
 
 
 def summary_table(report: dict[str, Any]) -> Table:

@@ -19,12 +19,14 @@ from typing import Any
 
 import httpx
 import numpy as np
+import orjson
 import psutil
 from picows import ws_connect
 
 from metaexpo.loadtest import probe, speech, stamps
 from metaexpo.loadtest.bots import PHASE_SLOTS, Bot
 from metaexpo.loadtest.counters import Counters
+from metaexpo.loadtest.forumdrive import QUESTION_PREFIX, ForumRun
 from metaexpo.loadtest.hearing import Ear, VoiceRules
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario
 from metaexpo.protocol.frames import MediaStream
@@ -52,9 +54,11 @@ class WorkerConfig:
     talk_share: float = 0.1
     #: 20 ms chunks per AUDIO frame a talker sends (1-5).
     media_batch: int = 2
-    #: forum: the host's bearer token, and chat lines a second from the audience.
-    host_token: str | None = None
+    #: forum: the live session the harness set up (tokens of the host, moderator, askers),
+    #: chat lines a second from the audience, and seconds between two slide turns.
+    forum: ForumRun | None = None
     chat_per_s: int = 50
+    slide_every: float = 10.0
 
 
 class Worker:
@@ -74,7 +78,13 @@ class Worker:
         self.cpu_window_end: float | None = None
         self.next_index = 10_000_000 * (cfg.worker + 1)
         self.http: httpx.AsyncClient | None = None
-        self.host_token = cfg.host_token
+        #: forum: the page the host last turned to, and when; pages each probe last saw;
+        #: questions the moderator has timed; questions asked so far.
+        self.slide_page = 1
+        self.slide_turned = time.time()
+        self.pages_seen: dict[int, int] = {}
+        self.questions_seen: set[int] = set()
+        self.questions_asked = 0
         #: Probe listeners' ground truth of what they hear (voice and forum).
         self.ears: dict[int, Ear] = {}
         #: The next 20 ms talk slot to hand out, and the bots holding unsent slots.
@@ -88,6 +98,84 @@ class Worker:
         self.bots[id(bot)] = bot
         if self.measuring:
             self.counters.join_ms.append(join_ms)
+        if self.cfg.forum is not None:
+            self._forum_joined(bot)
+
+    def token_for(self, plan: BotPlan) -> str | None:
+        """forum: the speaker's token for the host, staff for the moderator, guests for the
+        askers; everyone else joins anonymously."""
+        run = self.cfg.forum
+        if run is None:
+            return None
+        if plan.host:
+            return run.host_token
+        if plan.moderator:
+            return run.moderator_token
+        if 0 <= plan.asker < len(run.asker_tokens):
+            return run.asker_tokens[plan.asker]
+        return None
+
+    def _forum_send(self, bot: Bot, message: dict[str, Any]) -> None:
+        run = self.cfg.forum
+        assert run is not None, "forum scenario"
+        try:
+            bot.send_text(orjson.dumps({**message, "session": run.session}))
+        except Exception as exc:  # a socket closing under us
+            self.counters.errors[f"send:{type(exc).__name__}"] += 1
+
+    def _forum_joined(self, bot: Bot) -> None:
+        """The host turns its microphone on (which puts it on stage); the moderator asks
+        for the question queue (which makes it a watcher of the queue)."""
+        if bot.plan.host:
+            self._forum_send(bot, {"type": "forum.mic", "on": True})
+        elif bot.plan.moderator:
+            self._forum_send(bot, {"type": "forum.sync"})
+
+    def forum_message(self, bot: Bot, msg: dict[str, Any]) -> None:
+        """Probes note when a new slide reaches them; the moderator times new questions."""
+        run = self.cfg.forum
+        if run is None or msg.get("session") != run.session:
+            return
+        now = time.time_ns() // 1_000_000
+        kind = msg.get("type")
+        if kind == "forum.state" and bot.plan.probe:
+            page = int((msg.get("slide") or {}).get("page") or 0)
+            if page and self.pages_seen.get(id(bot)) != page:
+                self.pages_seen[id(bot)] = page
+                if self.measuring:
+                    self.counters.slides_seen.append((page, now))
+        elif kind == "forum.queue" and bot.plan.moderator:
+            for question in msg.get("questions") or ():
+                qid, text = question.get("id"), str(question.get("text", ""))
+                if qid in self.questions_seen or not text.startswith(QUESTION_PREFIX):
+                    continue
+                self.questions_seen.add(qid)
+                sent = int(text[len(QUESTION_PREFIX) :].split(" ", 1)[0])
+                if self.measuring and sent >= self.cfg.window_start * 1000:
+                    self.counters.qa_latencies.append(now - sent)
+
+    def forum_tick(self, now_wall: float) -> None:
+        """forum, once a second: the host turns a slide every ``slide_every`` s; each asker
+        asks about every 24 s (under the desk's 3 a minute), staggered."""
+        run = self.cfg.forum
+        if run is None:
+            return
+        now = int(now_wall * 1000)
+        for bot in list(self.bots.values()):
+            if not bot.joined or bot.leaving:
+                continue
+            if bot.plan.host and now_wall - self.slide_turned >= self.cfg.slide_every:
+                self.slide_turned = now_wall
+                self.slide_page = self.slide_page % run.pages + 1
+                self._forum_send(bot, {"type": "forum.slide", "to": self.slide_page})
+                if self.measuring:
+                    self.counters.slides_sent.append((self.slide_page, now))
+            elif bot.plan.asker >= 0 and (int(now_wall) + bot.plan.asker) % 24 == 0:
+                self.questions_asked += 1
+                text = f"{QUESTION_PREFIX}{now} question {self.questions_asked} from the floor"
+                self._forum_send(bot, {"type": "forum.question", "text": text})
+                if self.measuring:
+                    self.counters.questions_sent += 1
 
     def forget(self, bot: Bot) -> None:
         self.bots.pop(id(bot), None)
@@ -176,7 +264,11 @@ class Worker:
         audience = [
             b
             for b in self.bots.values()
-            if b.joined and not b.leaving and not b.plan.probe and not b.plan.host
+            if b.joined
+            and not b.leaving
+            and not b.plan.probe
+            and not b.plan.host
+            and not b.plan.moderator
         ]
         if not audience:
             return
@@ -286,6 +378,10 @@ class Worker:
                 "capped": c.capped,
                 "stage_latency": np.array(c.stage_latencies, np.int32).tobytes(),
                 "stage_bytes": c.stage_bytes,
+                "slides_sent": c.slides_sent,
+                "slides_seen": c.slides_seen,
+                "qa_latencies": c.qa_latencies,
+                "questions_sent": c.questions_sent,
                 "stage_slots": {
                     b.plan.index: ear.stage_slots
                     for b in self.bots.values()
@@ -345,9 +441,11 @@ class Worker:
                 self.churn()
             if cfg.scenario in (Scenario.VOICE, Scenario.FORUM):
                 self.talk()
-            if cfg.scenario is Scenario.FORUM and self.measuring and now_wall - last_churn >= 1.0:
+            if cfg.scenario is Scenario.FORUM and now_wall - last_churn >= 1.0:
                 last_churn = now_wall
-                self.chat_burst()
+                self.forum_tick(now_wall)
+                if self.measuring:
+                    self.chat_burst()
             if now_wall - last_report >= 1.0:
                 last_report = now_wall
                 self.report()
@@ -371,8 +469,6 @@ def worker_main(cfg: WorkerConfig, queue: mp.Queue[dict[str, Any]]) -> None:
     """Entry point of a generator process."""
     import uvloop  # noqa: PLC0415 - only generator processes need it
 
-    # Never wait at exit to flush reports nobody reads any more (a killed harness).
-    queue.cancel_join_thread()
     if cfg.plans and all(p.probe for p in cfg.plans):
         # A probes-only process reads few sockets; scheduled ahead of the busy bot
         # processes on the same core, it timestamps frames when they arrive rather than
@@ -380,3 +476,8 @@ def worker_main(cfg: WorkerConfig, queue: mp.Queue[dict[str, Any]]) -> None:
         with contextlib.suppress(PermissionError, OSError):
             os.setpriority(os.PRIO_PROCESS, 0, -10)
     uvloop.run(Worker(cfg, queue).run())
+    # Wait until the final report is in the pipe: a process that exits while its queue's
+    # feeder thread is mid-write leaves the harness blocked on half a message. (A killed
+    # harness breaks the pipe, which ends the feeder too.)
+    queue.close()
+    queue.join_thread()
