@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,18 @@ def tree_env(tree: Path) -> dict[str, str] | None:
 
 
 @contextlib.contextmanager
-def server(kind: str, port: int, extra: list[str], tree: Path = ROOT) -> Iterator[str]:
-    """A fresh server on ``port``, pinned to the server core; yields its base URL."""
+def server(
+    kind: str,
+    port: int,
+    extra: list[str],
+    tree: Path = ROOT,
+    setup: Callable[[Path], None] | None = None,
+) -> Iterator[str]:
+    """A fresh server on ``port``, pinned to the server core; yields its base URL.
+    ``setup`` gets the empty data folder first (e.g. to create a staff account)."""
     data = Path(tempfile.mkdtemp(prefix="bench-"))
+    if setup is not None:
+        setup(data)
     if kind == "naive":
         cmd = [PY, str(ROOT / "bench" / "naive_server.py"), "--port", str(port)]
     else:
