@@ -94,13 +94,17 @@ def server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        # A loaded shared machine can take a minute to start a server; never start the load
+        # test against one that is not answering yet.
+        deadline = time.monotonic() + 180
+        while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{url}/api/rooms/main", timeout=1).status_code == 200:
                     break
             if proc.poll() is not None:
                 raise RuntimeError((data / "server.log").read_text())
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server on port {port} did not answer within 180 s")
             time.sleep(0.2)
         yield url
     finally:

@@ -248,7 +248,14 @@ def main() -> None:
         tick = tick_suite(args.base.resolve(), head or ROOT, max(3, args.reps))
     if "forum" in args.only:
         for rep in range(args.reps):
-            run = one("forum", "forum", args.forum_clients, 1 + rep, args.duration)
+            run = one(
+                "forum",
+                "forum",
+                args.forum_clients,
+                1 + rep,
+                args.duration,
+                args=["--probes", "8", "--slide-every", "5"],
+            )
             groups.setdefault(f"forum-n{args.forum_clients}", []).append(run)
     if "regression" in args.only:
         assert args.base is not None, "--base DIR: a worktree of the previous commit"
