@@ -75,11 +75,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
-        # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.
-        office = await asyncio.to_thread(BackOffice.open, settings, catalog)
-        app.state.office = office
         avatar_ids = frozenset(a.id for a in avatars.avatars)
         async with node_bus(settings) as node:
+            # Accounts, booths and uploads: migrates the database, finishes interrupted
+            # approvals; sign-in limits and revocations are the node's shared ones.
+            office = await asyncio.to_thread(
+                BackOffice.open, settings, catalog, node.ledger, node.limiter
+            )
+            app.state.office = office
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
             if node.resumes is not None:
@@ -99,8 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
                 yield
             finally:
                 await hub.shutdown()
-            app.state.hub = None
-        office.close()
+                app.state.hub = None
+                office.close()
 
     app = FastAPI(
         title="元宇宙浙江 · Metaverse Zhejiang Expo",

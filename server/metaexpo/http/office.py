@@ -21,9 +21,10 @@ from typing import Any
 
 from metaexpo.auth.accounts import Accounts
 from metaexpo.auth.administration import AccountAdmin
+from metaexpo.auth.gate import AccountGate, SignInLimits
+from metaexpo.auth.hashing import PasswordPool
 from metaexpo.auth.invites import Invites
 from metaexpo.auth.policy import AccountPolicy
-from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.secret import Keys, load_secret
 from metaexpo.auth.tokens import TokenSigner
 from metaexpo.booths.consistency import check_consistency
@@ -42,6 +43,8 @@ from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.roles import Principal
 from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
+from metaexpo.trust.ledger import LocalTrustLedger, TrustLedger
+from metaexpo.trust.limits import AttemptLimiter, LocalAttemptLimiter
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +65,22 @@ class BackOffice:
     editing: BoothEditing
     moderation: BoothModeration
     uploads: ModelUploads
+    ledger: TrustLedger
+    gate: AccountGate
+    passwords: PasswordPool
     #: Asset names already looked up: name → (path, sha256, media type).
     served: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: Settings, catalog: Catalog) -> BackOffice:
-        """Open the back office for ``settings`` (blocking: call it in a worker thread)."""
+    def open(
+        cls,
+        settings: Settings,
+        catalog: Catalog,
+        ledger: TrustLedger | None = None,
+        limiter: AttemptLimiter | None = None,
+    ) -> BackOffice:
+        """Open the back office for ``settings`` (blocking: call it in a worker thread), with
+        the node's trust ledger and sign-in limiter (shared by every node through Redis)."""
         data_dir = settings.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         left = clear_temp_folder(data_dir) + remove_stale_temporaries(assets_root(data_dir))
@@ -78,17 +91,27 @@ class BackOffice:
         signer = TokenSigner(keys.tokens)
         policy = AccountPolicy(settings.session_ttl_s, settings.token_ttl_s, settings.invite_ttl_s)
         booth_ids = [booth.id for booth in catalog.booths]
-        per_address = FailureLimiter(settings.login_attempts_per_address, settings.login_window_s)
-        accounts = Accounts(
-            db,
+        ledger = ledger if ledger is not None else LocalTrustLedger()
+        limiter = limiter if limiter is not None else LocalAttemptLimiter()
+        accounts = Accounts(db, signer, policy, ledger)
+        invites = Invites(db, policy, booth_ids)
+        passwords = PasswordPool(settings.password_workers, settings.password_queue)
+        gate = AccountGate(
+            accounts,
+            invites,
             signer,
-            policy,
-            per_account=FailureLimiter(
-                settings.login_attempts_per_account, settings.login_window_s
+            limiter,
+            passwords,
+            ledger,
+            SignInLimits(
+                per_address=settings.login_attempts_per_address,
+                per_account=settings.login_attempts_per_account,
+                per_account_total=settings.login_attempts_per_account_total,
+                window_s=settings.login_window_s,
+                device_ttl_s=settings.device_ttl_s,
+                token_ttl_s=settings.token_ttl_s,
             ),
-            per_address=per_address,
         )
-        invites = Invites(db, policy, booth_ids, per_address)
         admin = AccountAdmin(db, booth_ids)
         live = LiveBooths(db, catalog)
         editing = BoothEditing(db, catalog, live)
@@ -121,6 +144,9 @@ class BackOffice:
             editing,
             moderation,
             uploads,
+            ledger,
+            gate,
+            passwords,
         )
         for payload in moderation.publish_pending():
             log.warning("published booth %s (approved before the last stop)", payload["id"])
@@ -131,15 +157,28 @@ class BackOffice:
     def identify(self, token: str) -> Identity | None:
         """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
 
-        Cheap and local (no database): a bearer token gives its account's role
-        and id, a guest token an anonymous visitor; anything else None (4003).
+        Cheap and local (no database): a bearer token gives its account's role,
+        id and display name, a guest token an anonymous visitor; anything else
+        (a device token, a forgery) None (4003). Whether the token was revoked
+        since is asked of the trust ledger by the moderation desk at the join.
         """
         claims = self.signer.check(token)
-        return None if claims is None else Identity(claims.role, claims.subject)
+        if claims is None or claims.kind == "device":
+            return None
+        return Identity(
+            claims.role,
+            claims.subject,
+            name=claims.name,
+            token_id=claims.token_id,
+            issued=claims.issued,
+            session=claims.session,
+            badge="staff" if claims.kind == "bearer" and claims.role == "staff" else None,
+        )
 
     def close(self) -> None:
-        """Stop the worker processes and close the database."""
+        """Stop the worker processes and the password pool, and close the database."""
         self.uploads.close()
+        self.passwords.close()
         self.db.close()
 
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     INVITE_ACCEPTED = "invite_accepted"
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
+    USER_SIGNED_OUT = "user_signed_out"
     BOOTH_ASSIGNED = "booth_assigned"
     BOOTH_UNASSIGNED = "booth_unassigned"
     DRAFT_EDITED = "draft_edited"
