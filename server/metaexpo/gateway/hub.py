@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from metaexpo.config import Settings
-from metaexpo.gateway.identity import Identify
+from metaexpo.gateway.identity import Identify, Identity
 from metaexpo.gateway.scheduler import TickLoop
 from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol import control
@@ -34,6 +34,13 @@ class Closable(Protocol):
 
     def close(self, close_code: int, reason: str) -> None:
         """Tell the client why and close its connection."""
+
+
+class Gatekeeper(Protocol):
+    """Moderation as the session sees it (:class:`metaexpo.gateway.moderation.HallModeration`)."""
+
+    def admit(self, identity: Identity, name: str, room_id: str) -> str:
+        """The name to show for a visitor about to join, or SessionClosed (refused)."""
 
 
 class SyncHub:
@@ -63,6 +70,8 @@ class SyncHub:
         self.resumes: ResumeRegistry | None = None
         #: Verifies join tokens (set by the accounts layer; None: tokens are refused).
         self.identify: Identify | None = None
+        #: Admits joins against the trust ledger (set by the app's wiring; None: no checks).
+        self.moderation: Gatekeeper | None = None
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""

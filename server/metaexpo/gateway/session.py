@@ -186,6 +186,8 @@ class Session:
                 f"no avatar {msg.avatar!r}; choose one of {', '.join(sorted(hub.avatar_ids))}",
             )
         self.identity = self._identify(msg.token)
+        if hub.moderation is not None:
+            name = hub.moderation.admit(self.identity, name, room.id)
         if msg.resume and not room.has_token(msg.resume) and hub.resumes is not None:
             self.state = SessionState.JOINING
             hub.spawn(self._join_elsewhere(room, name, msg))

@@ -20,6 +20,7 @@ from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
+from metaexpo.gateway.moderation import HallModeration
 from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
 from metaexpo.http import avatars as avatars_api
 from metaexpo.http import scenes as scenes_api
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.office = office
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
+            hub.moderation = HallModeration(hub, node.ledger)
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
             hub.start()
