@@ -17,6 +17,7 @@ from metaexpo.gateway.scheduler import TickLoop
 from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.moderation import ModerationMessage
 from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.link import ClientLink
 from metaexpo.sync.room import Room, RoomSpec
@@ -41,6 +42,15 @@ class Gatekeeper(Protocol):
 
     def admit(self, identity: Identity, name: str, room_id: str) -> str:
         """The name to show for a visitor about to join, or SessionClosed (refused)."""
+
+    def joined(self, session: Closable) -> None:
+        """The session's visitor is in (apply a standing mute, tell them about slow mode)."""
+
+    def receive(self, session: Closable, message: ModerationMessage) -> None:
+        """A ``mod.*`` or ``report`` message from a joined session (ControlError: refused)."""
+
+    def chat_gap_s(self, room_id: str) -> float:
+        """The chat slow mode in force in the room (seconds; 0: none)."""
 
 
 class SyncHub:

@@ -25,6 +25,7 @@ from metaexpo.gateway.identity import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
+from metaexpo.protocol.moderation import MESSAGE_TYPES as MODERATION_TYPES
 from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
@@ -192,7 +193,10 @@ class Session:
             self.state = SessionState.JOINING
             hub.spawn(self._join_elsewhere(room, name, msg))
             return
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, msg.resume))
+        self._welcome(
+            room,
+            room.join(self.link, name, msg.avatar, msg.kind, msg.resume, badge=self.identity.badge),
+        )
 
     def _identify(self, token: str | None) -> Identity:
         """The visitor's identity from the join's token (anonymous visitor without one)."""
@@ -222,7 +226,10 @@ class Session:
 
     def _adopt(self, room: Room, name: str, msg: control.Join, adopt: int | None) -> None:
         resume = msg.resume if adopt is not None else None
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt))
+        badge = self.identity.badge
+        self._welcome(
+            room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt, badge=badge)
+        )
 
     def _welcome(self, room: Room, joined: JoinResult) -> None:
         hub = self.hub
@@ -244,6 +251,11 @@ class Session:
             "resume": joined.token,
             "resumed": joined.resumed,
             "roster": joined.roster,
+            "you": {
+                "name": room.members[joined.row].name,
+                "badge": self.identity.badge,
+                "moderator": self.identity.is_staff,
+            },
             "node": {
                 "id": hub.bus.node_id,
                 "ids": [room.state.partition.first, room.state.partition.size],
@@ -257,14 +269,20 @@ class Session:
             },
         }
         self.link.send_text(control.dumps(welcome))
+        if hub.moderation is not None:
+            hub.moderation.joined(self)
 
     def _control(self, payload: bytes | str) -> None:
         room = self.room
         assert room is not None, "joined sessions have a room"
         try:
             msg = control.parse_client_message(payload)
+            moderation = self.hub.moderation
             if isinstance(msg, control.Chat):
-                room.chat(self.row, msg.text)
+                gap = moderation.chat_gap_s(room.id) if moderation is not None else 0.0
+                room.chat(self.row, msg.text, gap)
+            elif isinstance(msg, MODERATION_TYPES) and moderation is not None:
+                moderation.receive(self, msg)
             elif isinstance(msg, control.Teleport):
                 room.teleport(self.row, msg.to, msg.yaw)
             elif isinstance(msg, control.Who):

@@ -21,18 +21,32 @@ from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.gateway.moderation import HallModeration
-from metaexpo.http import accounts, api, booths_api, console, health, portal, staff, uploads, web
+from metaexpo.http import (
+    accounts,
+    api,
+    booths_api,
+    console,
+    health,
+    moderation,
+    portal,
+    staff,
+    uploads,
+    web,
+)
 from metaexpo.http import avatars as avatars_api
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
+from metaexpo.moderation.actions import staff_display_names
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
 log = logging.getLogger(__name__)
+#: How often each node reloads the staff's display names (reserved for visitors).
+STAFF_NAMES_EVERY_S = 60.0
 
 
 def room_specs(catalog: Catalog) -> list[RoomSpec]:
@@ -86,7 +100,13 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.office = office
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
-            hub.moderation = HallModeration(hub, node.ledger)
+            desk = HallModeration(hub, node.ledger, office.db)
+            desk.refresh_staff_names(await asyncio.to_thread(staff_display_names, office.db))
+            names = asyncio.create_task(
+                desk.keep_staff_names(lambda: staff_display_names(office.db), STAFF_NAMES_EVERY_S)
+            )
+            hub.moderation = desk
+            app.state.moderation = desk
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
             hub.start()
@@ -103,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 yield
             finally:
+                names.cancel()
                 await hub.shutdown()
                 app.state.hub = None
                 office.close()
@@ -119,6 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = None
     app.state.redis_bus = None
     app.state.office = None
+    app.state.moderation = None
     install_error_handlers(app)
     app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
     app.include_router(health.router)
@@ -131,6 +153,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(portal.router)
     app.include_router(console.router)
+    app.include_router(moderation.router)
+    app.include_router(moderation.pages)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

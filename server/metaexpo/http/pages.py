@@ -104,7 +104,9 @@ def render(
 
 
 #: Notices a redirect may ask a page to show (``?done=…``).
-_NOTICES = frozenset({"saved", "approved_live", "refused_done", "waiting", "upload_ok"})
+_NOTICES = frozenset(
+    {"saved", "approved_live", "refused_done", "waiting", "upload_ok", "moderated"}
+)
 
 
 def _notice(request: Request) -> str | None:

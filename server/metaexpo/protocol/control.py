@@ -18,6 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from metaexpo.errors import ControlError
 from metaexpo.protocol.frames import PROTOCOL_VERSION
+from metaexpo.protocol.moderation import (
+    ModerationMessage,
+    is_moderation,
+    parse_moderation_message,
+)
 
 ClientKind = Literal["desktop", "mobile", "vr"]
 
@@ -105,8 +110,11 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 _KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage:
-    """Parse one client text frame, or raise ControlError naming what is wrong."""
+def parse_client_message(text: str | bytes) -> ClientMessage | ModerationMessage:
+    """Parse one client text frame, or raise ControlError naming what is wrong.
+
+    ``mod.*`` and ``report`` messages are parsed by :mod:`metaexpo.protocol.moderation`.
+    """
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -114,6 +122,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage:
     if not isinstance(data, dict):
         raise ControlError("bad_message", "a control message must be a JSON object")
     kind = data.get("type")
+    if is_moderation(kind):
+        return parse_moderation_message(data)
     if kind not in _KNOWN_TYPES:
         raise ControlError(
             "unknown_type",
@@ -142,9 +152,18 @@ def error_message(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
 
-def roster_entry(aid: int, name: str, avatar: str, kind: str) -> dict[str, Any]:
+#: Badges shown beside a name (staff, forum speakers); anything else on the bus is dropped.
+BADGES = ("staff", "speaker")
+
+
+def roster_entry(
+    aid: int, name: str, avatar: str, kind: str, badge: str | None = None
+) -> dict[str, Any]:
     """One avatar's identity, sent once per client rather than in every pose frame."""
-    return {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    entry: dict[str, Any] = {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    if badge in BADGES:
+        entry["badge"] = badge
+    return entry
 
 
 def protocol_version_message() -> str:

@@ -41,6 +41,20 @@ class Action(StrEnum):
     APPROVED = "approved"
     REFUSED = "refused"
     PUBLISHED = "published"
+    # the live hall (docs/moderation.md)
+    MOD_MUTE = "mod_mute"
+    MOD_UNMUTE = "mod_unmute"
+    MOD_KICK = "mod_kick"
+    MOD_BAN = "mod_ban"
+    MOD_UNBAN = "mod_unban"
+    MOD_DELETE = "mod_delete"
+    MOD_SLOW = "mod_slow"
+    REPORT_FILED = "report_filed"
+    REPORT_CLOSED = "report_closed"
+
+
+#: Longest target the log keeps (the column's width).
+MAX_TARGET_CHARS = 100
 
 
 def record(
@@ -48,16 +62,19 @@ def record(
     actor: Principal | str,
     action: Action,
     target: str,
+    *,
+    actor_id: str | None = None,
     **details: Any,
 ) -> None:
-    """Add one entry; ``actor`` is a principal or a description (e.g. ``"command line"``)."""
+    """Add one entry; ``actor`` is a principal or a description (e.g. ``"command line"``,
+    or a staff member in the hall, whose account id is then ``actor_id``)."""
     session.add(
         AuditEntry(
             at=utcnow(),
-            actor_id=actor.user_id if isinstance(actor, Principal) else None,
-            actor=actor.describe() if isinstance(actor, Principal) else actor,
+            actor_id=actor.user_id if isinstance(actor, Principal) else actor_id,
+            actor=actor.describe() if isinstance(actor, Principal) else actor[:300],
             action=str(action),
-            target=target,
+            target=target[:MAX_TARGET_CHARS],
             details=details,
         )
     )

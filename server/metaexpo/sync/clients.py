@@ -37,6 +37,8 @@ class ClientTable:
     invalid: npt.NDArray[np.int32]
     #: Receive time of each row's latest queued pose (for the server-added latency).
     received_at: npt.NDArray[np.float64]
+    #: A moderator muted this visitor: their voice is not routed to anyone.
+    voice_muted: npt.NDArray[np.bool_]
 
     _COLUMNS: tuple[tuple[str, npt.DTypeLike, float], ...] = (
         ("live", np.bool_, 0),
@@ -47,6 +49,7 @@ class ClientTable:
         ("congested_since", np.float64, 0),
         ("invalid", np.int32, 0),
         ("received_at", np.float64, 0),
+        ("voice_muted", np.bool_, 0),
     )
 
     def ensure(self, capacity: int) -> None:
@@ -73,6 +76,7 @@ class ClientTable:
         self.cell[row] = -1
         self.congested[row] = False
         self.invalid[row] = 0
+        self.voice_muted[row] = False
 
     def detach(self, row: int) -> None:
         """The client in ``row`` is gone (its avatar may stay, AWAY)."""
