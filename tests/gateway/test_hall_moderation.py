@@ -220,6 +220,19 @@ async def test_a_ban_under_an_avatar_id_follows_the_person(hall: Hall) -> None:
     await until(lambda: hall.ledger.get("ban", "guest-far") is not None)
 
 
+async def test_a_mute_under_an_avatar_id_is_lifted_with_its_copy(hall: Hall) -> None:
+    # What a node that does not hold the visitor writes and lifts (it knows only the avatar id).
+    loud = hall.join(hall.guest("guest-far"), "Far")
+    key = wire_key("main", loud.id)
+    await hall.ledger.put(TrustEntry("mute", key, NOW + 600, "loud", "staff x"))
+    await until(lambda: hall.ledger.get("mute", "guest-far") is not None)
+    await hall.ledger.lift("mute", key)
+    await until(lambda: hall.ledger.get("mute", "guest-far") is None)
+    loud.say("hello again")
+    assert "muted" not in loud.errors()
+    assert not hall.room.clients.voice_muted[loud.session.row]
+
+
 # --- chat ------------------------------------------------------------------------------------
 
 

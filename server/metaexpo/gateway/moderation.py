@@ -508,6 +508,7 @@ class HallModeration:
             for session in list(self.matching(entry)):
                 if lifted:
                     self._unmute(session)
+                    self._follow_lift(entry, session)
                 else:
                     self._apply_mute(session, entry, tell=True)
                     self._follow_person(entry, session)
@@ -534,6 +535,18 @@ class HallModeration:
         if entry.key.startswith("wire:") and subject is not None and not session.identity.is_staff:
             copy = TrustEntry(entry.kind, subject, entry.until, entry.reason, entry.by, entry.data)
             self.hub.spawn(self._put_quietly(copy))
+
+    def _follow_lift(self, entry: TrustEntry, session: Session) -> None:
+        """A mute lifted under an avatar id: lift the copy under the token's subject too."""
+        subject = session.identity.user_id
+        if entry.key.startswith("wire:") and subject and self.ledger.get(entry.kind, subject):
+            self.hub.spawn(self._lift_quietly(entry.kind, subject))
+
+    async def _lift_quietly(self, kind: EntryKind, key: str) -> None:
+        try:
+            await self.ledger.lift(kind, key)
+        except RequestRefused as exc:
+            log.warning("could not share lifting a %s entry: %s", kind, exc.message)
 
     async def _put_quietly(self, entry: TrustEntry) -> None:
         try:
