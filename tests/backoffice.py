@@ -18,24 +18,32 @@ from fastapi.testclient import TestClient
 
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
+from tests.databases import url_args
+from tests.fixtures import shared_fixture
 from tests.live import run_metaexpo
 
 STAFF_LOGIN = "staff@expo.test"
 STAFF_PASSWORD = "staff-password-1"
 EXHIBITOR_PASSWORD = "exhibitor-pass-1"
-FIXTURES = Path("/work/shared/fixtures/gltf-samples")
-DUCK = FIXTURES / "Duck" / "glTF-Binary" / "Duck.glb"
-BOX = FIXTURES / "Box" / "glTF-Binary" / "Box.glb"
+FIXTURES = shared_fixture("gltf-samples")
+DUCK = shared_fixture("gltf-samples/Duck/glTF-Binary/Duck.glb")
+BOX = shared_fixture("gltf-samples/Box/glTF-Binary/Box.glb")
 
 Headers = dict[str, str]
 
 
-def create_staff(data_dir: Path, login: str = STAFF_LOGIN, password: str = STAFF_PASSWORD) -> None:
-    """Run ``metaexpo create-staff`` for ``data_dir`` (the password on stdin)."""
+def create_staff(
+    data_dir: Path,
+    login: str = STAFF_LOGIN,
+    password: str = STAFF_PASSWORD,
+    database_url: str | None = None,
+) -> None:
+    """Run ``metaexpo create-staff`` for ``data_dir`` and its database (the password on stdin)."""
     run_metaexpo(
         "create-staff",
         "--data-dir",
         str(data_dir),
+        *url_args(database_url),
         "--login",
         login,
         "--display-name",
@@ -145,9 +153,10 @@ class Expo:
 def expo_app(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
     """The real app in-process (lifespan and all) on ``data_dir``, with the test staff account.
 
-    Models are checked in a thread (``model_workers=0``) unless ``settings`` say otherwise.
+    Models are checked in a thread (``model_workers=0``) unless ``settings`` say otherwise;
+    ``database_url=…`` puts the database elsewhere than SQLite in ``data_dir``.
     """
-    create_staff(data_dir)
+    create_staff(data_dir, database_url=settings.get("database_url"))
     options: dict[str, Any] = {"model_workers": 0, **settings}
     app = create_app(Settings(data_dir=data_dir, **options))
     with TestClient(app) as client:

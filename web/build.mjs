@@ -6,11 +6,13 @@
 // minified, into dist/app/ with content hashes in every file name, so the
 // server can cache them forever. dist/index.html is index.html with the
 // hashed <link>/<script> filled in; it is the one file served uncached.
-// dist/manifest.json lists the outputs and their sizes.
+// dist/manifest.json lists the outputs and their sizes. tools/vendor.mjs adds the API
+// reference pages' bundles (Swagger UI, Redoc) and the licence notices of what is shipped.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyVendorFiles } from './tools/vendor.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, 'dist');
@@ -39,7 +41,13 @@ async function main() {
   const result = await build({
     absWorkingDir: here,
     // viewer: the exhibitor portal's 3D preview (three.js + GLTFLoader + OrbitControls only).
-    entryPoints: { main: 'src/main.js', styles: 'src/styles.css', viewer: 'src/viewer/kit.js' },
+    // apidocs: starts Swagger UI on /docs (its bundle is copied by tools/vendor.mjs).
+    entryPoints: {
+      main: 'src/main.js',
+      styles: 'src/styles.css',
+      viewer: 'src/viewer/kit.js',
+      apidocs: 'src/apidocs/swagger.js',
+    },
     bundle: true,
     minify: true,
     sourcemap: 'linked',
@@ -69,6 +77,7 @@ async function main() {
   if (html === template) throw new Error('build: index.html lacks the app:css / app:js markers');
   await writeFile(path.join(dist, 'index.html'), html);
 
+  const vendor = await copyVendorFiles(here, dist);
   const files = {};
   let fonts = 0;
   for (const f of outputs) {
@@ -76,7 +85,8 @@ async function main() {
     files[f] = size;
     if (f.endsWith('.woff2')) fonts += size;
   }
-  const manifest = { built: new Date().toISOString(), js, css, files };
+  for (const f of Object.values(vendor.docs)) files[f] = (await stat(path.join(appDir, f))).size;
+  const manifest = { built: new Date().toISOString(), js, css, files, ...vendor };
   await writeFile(path.join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(

@@ -166,6 +166,31 @@ class RestoreCommand(DataCommand):
         run_restore(self.settings(), self.archive, force=self.force)
 
 
+class CheckCommand(DataCommand):
+    """Check a data folder: every file a row names, live pointers, orphan files, private modes."""
+
+    fix: bool = Field(
+        False,
+        description="Remove stored files that no row names once older than "
+        "--orphan-min-age-s (safe while servers run).",
+    )
+    hash_files: bool = Field(False, description="Re-read every stored file to check its hash.")
+    orphan_min_age_s: float = Field(
+        3600.0, ge=60.0, description="Age from which --fix removes a file no row names (as serve)."
+    )
+
+    def cli_cmd(self) -> None:
+        """Report (exit 1 when something is wrong, 0 when all is well)."""
+        from metaexpo.booths.checkup import run_check
+
+        settings = Settings(
+            data_dir=self.data_dir,
+            database_url=self.database_url,
+            orphan_min_age_s=self.orphan_min_age_s,
+        )
+        raise SystemExit(run_check(settings, fix=self.fix, hash_files=self.hash_files))
+
+
 class CheckModelCommand(BaseSettings):
     """Check an exhibitor model (.glb, .gltf or .zip) as an upload would be; see --help."""
 
@@ -206,6 +231,9 @@ class MetaExpo(BaseSettings):
     )
     backup: CliSubCommand[BackupCommand] = Field(description="Back up the data folder.")
     restore: CliSubCommand[RestoreCommand] = Field(description="Restore a backup.")
+    check: CliSubCommand[CheckCommand] = Field(
+        description="Check a data folder's storage (--fix removes old orphan files)."
+    )
 
     def cli_cmd(self) -> None:
         """Run the chosen subcommand."""

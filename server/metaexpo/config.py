@@ -11,15 +11,17 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Most fan-out phases (per-phase columns in the room state are sized for this).
 MAX_FANOUT_PHASES = 4
-#: The repository root when running from a checkout (scenes/, web/, avatars/ live there).
+#: The repository root when running from a checkout (scenes/, web/, avatars/, assets/ live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
         description="The browser client; also holds the Khronos glTF-Validator that every "
         "uploaded model must pass (tools/validate-gltf.mjs, node_modules).",
     )
+    assets_dir: Path = Field(
+        PROJECT_ROOT / "assets", description="Built-in static assets (icons, font notices)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     sync_transport: Literal["picows", "asgi"] = Field(
         "picows",
@@ -57,6 +62,13 @@ class Settings(BaseSettings):
         False,
         description="Serve HTTPS with a self-signed certificate kept in the data folder "
         "(for demos and WebXR on a LAN headset; browsers ask to accept it once).",
+    )
+
+    public_url: str | None = Field(
+        None,
+        description="The expo's address as visitors reach it (https://expo.example.org), for "
+        "absolute links such as invites. Default: the address the request arrived at (this "
+        "server's own socket, never the Host header); set it behind a reverse proxy.",
     )
 
     allowed_origins: list[str] = Field(
@@ -163,6 +175,45 @@ class Settings(BaseSettings):
         2.0, ge=0.0, description="Time clients get to close after being told to reconnect."
     )
 
+    # --- the edge: bodies, deadlines, pending connections (docs/security.md) ---------------
+    body_max_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Largest request body of every route except the uploads (JSON, forms); "
+        "refused with 413 while reading, before sign-in checks and parsing.",
+    )
+    body_timeout_s: float = Field(
+        30.0,
+        gt=0.0,
+        description="Time a request has to send a body capped by --body-max-bytes, from its "
+        "first read; slower ones get 408.",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0.0,
+        description="Time a new connection has to send its request line and headers (a "
+        "keep-alive connection: from the first byte of its next request).",
+    )
+    max_pending_per_address: int = Field(
+        64,
+        ge=0,
+        description="Most connections one client address may hold open before completing a "
+        "request or a WebSocket join; more are refused (0: no cap; behind a reverse proxy, "
+        "where every connection comes from the proxy, let the proxy cap them).",
+    )
+    close_timeout_s: float = Field(
+        2.0,
+        gt=0.0,
+        description="Time a WebSocket client has to answer the server's close frame before "
+        "the connection is dropped.",
+    )
+    connection_log_interval_s: float = Field(
+        60.0,
+        gt=0.0,
+        description="Connections are logged one by one at debug level; at info, one summary "
+        "line at most this often.",
+    )
+
     # --- accounts, booths and uploads (docs/accounts.md) ------------------------------------
     database_url: str | None = Field(
         None,
@@ -192,6 +243,33 @@ class Settings(BaseSettings):
     )
     upload_concurrency: int = Field(
         4, ge=1, le=256, description="Uploads processed or waiting at once; more get HTTP 503."
+    )
+    upload_concurrency_per_account: int = Field(
+        2,
+        ge=1,
+        le=256,
+        description="Uploads one account may have under way at once (its share of "
+        "upload-concurrency); more get HTTP 429.",
+    )
+    upload_min_bytes_per_s: int = Field(
+        10_000,
+        ge=1,
+        description="Slowest upload body accepted: one that falls more than upload-rate-window-s "
+        "behind this rate is cut (HTTP 408), so slow senders cannot hold the upload slots.",
+    )
+    upload_rate_window_s: float = Field(
+        15.0,
+        gt=0.0,
+        le=3600.0,
+        description="How many seconds an upload body may fall behind upload-min-bytes-per-s "
+        "(pauses included) before it is cut.",
+    )
+    orphan_min_age_s: float = Field(
+        3600.0,
+        ge=60.0,
+        description="Stored files that no database row names are removed (at start-up, and by "
+        "metaexpo check --fix) only once this old; an upload records its files within half "
+        "of it or not at all, so a file of an upload in flight is never removed.",
     )
     login_attempts_per_account: int = Field(
         5,
@@ -250,6 +328,44 @@ class Settings(BaseSettings):
         "auto",
         description="Secure flag of the sign-in cookie: auto sets it when the request came "
         "over https (X-Forwarded-Proto from a trusted proxy counts).",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"public_url {value!r} must be an http:// or https:// address with a host, "
+                "e.g. https://expo.example.org"
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError(f"public_url {value!r} must not carry a query, fragment or login")
+        return value.rstrip("/")
+
+    # --- forums (docs/forums.md) --------------------------------------------------------------
+    expo_opens: date | None = Field(
+        None,
+        description="The expo's opening day (YYYY-MM-DD): day 1 of the catalog's forum agenda. "
+        "Default: the day the agenda is first seeded into the database (the next day if its "
+        "first session has already started), so the demo agenda lies ahead.",
+    )
+    question_max_chars: int = Field(
+        300, ge=10, le=2000, description="Longest question a visitor may ask in a forum."
+    )
+    questions_per_minute: float = Field(
+        3.0, gt=0.0, description="Questions one visitor may ask per minute (2 at once)."
+    )
+    hands_per_minute: float = Field(
+        6.0, gt=0.0, description="Times one visitor may raise or lower a hand per minute."
+    )
+    slides_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="Largest slide deck upload (PDF or picture)."
+    )
+    slides_max_pages: int = Field(
+        200, ge=1, le=1000, description="Most pages a slide deck (PDF) may have."
     )
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@
           ├── NotSignedIn      401   no, expired or forged credentials
           ├── Forbidden        403   signed in, but not allowed to do this (role, ownership, CSRF)
           ├── NotFound         404
+          ├── TooSlow          408   a request body that arrived too slowly and was cut
           ├── Conflict         409   not possible in the current state (e.g. approve a draft)
           ├── TooLarge         413   a body over its size cap
           ├── Invalid          422   input that breaks a rule; ``problems`` may list each one
@@ -87,6 +88,12 @@ class NotFound(RequestRefused):
     """No such thing (or none this account may see)."""
 
     status = 404
+
+
+class TooSlow(RequestRefused):
+    """A request body that fell too far behind the minimum transfer rate, cut off."""
+
+    status = 408
 
 
 class Conflict(RequestRefused):

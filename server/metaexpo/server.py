@@ -21,10 +21,12 @@ from fastapi import FastAPI
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
 
 from metaexpo.config import Settings
+from metaexpo.gateway.guard import Pending
 from metaexpo.gateway.origin import origin_allowed
 from metaexpo.gateway.picows_link import SyncListener
 from metaexpo.gateway.router import ListenerFactory, bind_router
 from metaexpo.http.app import create_app
+from metaexpo.store.filemodes import make_private_folder
 from metaexpo.tls import with_tls
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,9 @@ log = logging.getLogger(__name__)
 def sync_listener_factory(app: FastAPI) -> ListenerFactory:
     """picows listener factory for /ws, finding the hub through the app's state."""
 
-    def factory(request: WSUpgradeRequest) -> SyncListener | WSUpgradeResponseWithListener | None:
+    def factory(
+        request: WSUpgradeRequest, pending: Pending
+    ) -> SyncListener | WSUpgradeResponseWithListener | None:
         hub = app.state.hub
         path = bytes(request.path).split(b"?", 1)[0]
         if hub is None or path != b"/ws":
@@ -46,7 +50,7 @@ def sync_listener_factory(app: FastAPI) -> ListenerFactory:
             refusal = WSUpgradeResponse.create_error_response(403, body)
             refusal.headers["Content-Type"] = "application/json"
             return WSUpgradeResponseWithListener(refusal, None)
-        return SyncListener(hub)
+        return SyncListener(hub, pending)
 
     return factory
 
@@ -96,6 +100,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 def serve(settings: Settings, port_file: Path | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then shut down gracefully."""
+    # Private before the first file lands in it (the self-signed key may be that file).
+    make_private_folder(settings.data_dir)
     # Resolved once, here: worker processes share one (self-signed) certificate.
     settings = with_tls(settings)
     if settings.workers > 1:
@@ -152,7 +158,7 @@ def _serve_one(
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         app,
-        http=bind_router(settings, factory),
+        http=bind_router(settings, factory, app.state.guard),
         loop="uvloop",
         lifespan="on",
         log_level=settings.log_level,
@@ -167,6 +173,13 @@ def _serve_one(
     if port_file is not None:
         port_file.write_text(f"{port}\n")
     scheme = "https" if settings.certfile else "http"
+    if settings.public_url is None and host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning(
+            "no --public-url: invite links start with the address each request reaches "
+            "(%s://<this host's address>:%d); behind a reverse proxy set --public-url",
+            scheme,
+            port,
+        )
     log.info(
         "expo on %s://%s:%d (sync WebSocket /ws via %s)",
         scheme,

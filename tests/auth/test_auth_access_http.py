@@ -1,7 +1,8 @@
 """Every role tries the others' actions through HTTP and is refused; forged, expired and
 revoked credentials are worthless; cookie requests need their CSRF token.
 
-The real app runs in-process (TestClient) on a fresh data folder: staff made by
+The real app runs in-process (TestClient) on a fresh data folder (and database, SQLite
+or PostgreSQL): staff made by
 ``metaexpo create-staff``, exhibitor A owning retail-01 and B owning retail-02.
 """
 
@@ -17,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from metaexpo.auth.tokens import TokenSigner
 from metaexpo.gateway.identity import Identity
+from metaexpo.tokens import TokenSigner
 from tests.backoffice import DUCK, EXHIBITOR_PASSWORD, Expo, Headers, bearer, expo_app
 
 A_BOOTH, B_BOOTH = "retail-01", "retail-02"
@@ -40,8 +41,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with expo_app(tmp_path_factory.mktemp("access"), sync_transport="asgi") as client:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[World]:
+    with expo_app(
+        tmp_path_factory.mktemp("access"),
+        sync_transport="asgi",
+        database_url=module_database_url,
+    ) as client:
         yield World(client)
 
 
@@ -214,6 +221,16 @@ def test_an_invite_link_works_once(world: World) -> None:
     )
     assert (first.status_code, second.status_code) == (200, 404)
     assert world.client.get(f"/api/auth/invites/{secret}").status_code == 404
+
+
+def test_the_longest_sign_in_name_is_invited_signed_in_and_audited(world: World) -> None:
+    login = "ex@" + "x" * 243 + ".example"
+    assert len(login) == 254
+    world.expo.exhibitor(world.staff, login, [])
+    world.expo.login(login, EXHIBITOR_PASSWORD)
+    audit = world.client.get("/api/staff/audit", headers=world.staff).json()
+    actions = [e["action"] for e in audit if e["target"] == login]
+    assert actions[:3] == ["signed_in", "invite_accepted", "invite_created"]
 
 
 # --- cookies and CSRF -----------------------------------------------------------------------

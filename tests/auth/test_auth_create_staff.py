@@ -9,14 +9,18 @@ from fastapi.testclient import TestClient
 
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
+from tests.databases import url_args
 from tests.live import run_metaexpo
 
 
-def create_staff(data_dir: Path, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def create_staff(
+    data_dir: Path, url: str | None, password: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     return run_metaexpo(
         "create-staff",
         "--data-dir",
         str(data_dir),
+        *url_args(url),
         "--login",
         "Boss@Expo.test",
         "--password-stdin",
@@ -25,11 +29,15 @@ def create_staff(data_dir: Path, password: str, *extra: str) -> subprocess.Compl
     )
 
 
-def test_the_first_staff_account_can_sign_in_to_the_console(tmp_path: Path) -> None:
-    made = create_staff(tmp_path, "first-password-1")
+def test_the_first_staff_account_can_sign_in_to_the_console(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    made = create_staff(tmp_path, database_url, "first-password-1")
     assert made.returncode == 0, made.stderr
     assert "boss@expo.test created" in made.stdout
-    with TestClient(create_app(Settings(data_dir=tmp_path, model_workers=0))) as client:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path, model_workers=0, database_url=database_url))
+    ) as client:
         response = client.post(
             "/api/auth/login", json={"login": "boss@expo.test", "password": "first-password-1"}
         )
@@ -40,19 +48,23 @@ def test_the_first_staff_account_can_sign_in_to_the_console(tmp_path: Path) -> N
         assert audit[-1]["action"] == "staff_created" and audit[-1]["actor"] == "command line"
 
 
-def test_a_taken_login_or_a_weak_password_exits_2_with_the_reason(tmp_path: Path) -> None:
-    assert create_staff(tmp_path, "first-password-1").returncode == 0
-    taken = create_staff(tmp_path, "other-password-2")
+def test_a_taken_login_or_a_weak_password_exits_2_with_the_reason(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    assert create_staff(tmp_path, database_url, "first-password-1").returncode == 0
+    taken = create_staff(tmp_path, database_url, "other-password-2")
     assert taken.returncode == 2 and "already taken" in taken.stderr
-    weak = create_staff(tmp_path / "other", "short")
+    weak = create_staff(tmp_path / "other", database_url, "short")
     assert weak.returncode == 2 and "at least 10" in weak.stderr
 
 
-def test_reset_password_replaces_the_old_one(tmp_path: Path) -> None:
-    assert create_staff(tmp_path, "first-password-1").returncode == 0
-    reset = create_staff(tmp_path, "second-password-2", "--reset-password")
+def test_reset_password_replaces_the_old_one(tmp_path: Path, database_url: str | None) -> None:
+    assert create_staff(tmp_path, database_url, "first-password-1").returncode == 0
+    reset = create_staff(tmp_path, database_url, "second-password-2", "--reset-password")
     assert reset.returncode == 0, reset.stderr
-    with TestClient(create_app(Settings(data_dir=tmp_path, model_workers=0))) as client:
+    with TestClient(
+        create_app(Settings(data_dir=tmp_path, model_workers=0, database_url=database_url))
+    ) as client:
         old = {"login": "boss@expo.test", "password": "first-password-1"}
         new = {"login": "boss@expo.test", "password": "second-password-2"}
         assert client.post("/api/auth/login", json=old).status_code == 401

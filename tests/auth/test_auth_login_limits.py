@@ -11,9 +11,12 @@ from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, Expo, expo_app
 
 
 @pytest.fixture
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str | None
+) -> Iterator[TestClient]:
     with expo_app(
         tmp_path_factory.mktemp("limits"),
+        database_url=database_url,
         login_attempts_per_account=3,
         login_attempts_per_address=5,
         login_window_s=600,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from metaexpo.auth.tokens import MAX_TOKEN_CHARS, TokenSigner
+from metaexpo.tokens import MAX_TOKEN_CHARS, TokenSigner
 
 KEY = b"k" * 32
 

@@ -1,4 +1,5 @@
-"""A booth from first edit to live and beyond, through the real services on real SQLite.
+"""A booth from first edit to live and beyond, through the real services on real SQLite and
+real PostgreSQL.
 
 Drafts, submissions, approvals, refusals, publication, the upload lifecycle
 following its revision, an approval interrupted before publication, and the
@@ -36,9 +37,10 @@ BOOTH = "retail-01"
 class Desk:
     """A back office with one staff member and one exhibitor owning BOOTH."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, database_url: str | None) -> None:
         self.data_dir = data_dir
-        self.office = BackOffice.open(Settings(data_dir=data_dir, model_workers=0), CATALOG)
+        self.settings = Settings(data_dir=data_dir, model_workers=0, database_url=database_url)
+        self.office = BackOffice.open(self.settings, CATALOG)
         create_staff(self.office.db, "boss@expo.test", "Boss", "staff-password-1")
         self.staff = self.office.accounts.sign_in("boss@expo.test", "staff-password-1", "test")
         invites = self.office.invites
@@ -47,7 +49,7 @@ class Desk:
 
     def reopen(self) -> None:
         self.office.close()
-        self.office = BackOffice.open(Settings(data_dir=self.data_dir, model_workers=0), CATALOG)
+        self.office = BackOffice.open(self.settings, CATALOG)
 
     def upload(self, who: Principal, source: Path) -> str:
         booth = self.office.uploads.check_allowed(who, BOOTH)
@@ -75,8 +77,8 @@ class Desk:
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Desk]:
-    desk = Desk(tmp_path)
+def desk(tmp_path: Path, database_url: str | None) -> Iterator[Desk]:
+    desk = Desk(tmp_path, database_url)
     yield desk
     assert check_consistency(desk.office.db, tmp_path, hash_files=True) == []
     desk.office.close()

@@ -19,6 +19,7 @@ import pytest
 from tests.backoffice import DUCK, Expo, create_staff
 from tests.bus.test_redis_nodes_live import RedisServer
 from tests.conftest import TIME_FACTOR
+from tests.databases import url_args
 from tests.live import Client, ServerProcess
 
 pytestmark = pytest.mark.integration
@@ -40,10 +41,12 @@ PAYLOAD_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("swap")
-    create_staff(tmp / "data")
-    proc = ServerProcess(tmp).start()
+    create_staff(tmp / "data", database_url=module_database_url)
+    proc = ServerProcess(tmp, *url_args(module_database_url)).start()
     yield proc
     proc.stop()
 
@@ -126,12 +129,14 @@ async def test_a_restart_serves_every_approved_booth(server: ServerProcess) -> N
 
 
 @pytest.fixture
-def two_nodes(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+def two_nodes(
+    tmp_path: Path, database_url: str | None
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     redis_server = RedisServer(tmp_path).start()
     started: list[ServerProcess] = []
     try:  # a node that fails to start must not leave Redis (or the other node) running
-        create_staff(tmp_path / "data")
-        shared = ("--redis-url", redis_server.url)
+        create_staff(tmp_path / "data", database_url=database_url)
+        shared = ("--redis-url", redis_server.url, *url_args(database_url))
         for name in ("a", "b"):
             (tmp_path / name).mkdir()
             node = ServerProcess(tmp_path / name, "--data-dir", str(tmp_path / "data"), *shared)

@@ -7,14 +7,15 @@ from pixels. See web/src/app/hook.js.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT, TIME_FACTOR
 
@@ -44,6 +45,7 @@ def ms(seconds: float) -> float:
 def web_sources() -> list[Path]:
     """Files whose change makes web/dist stale."""
     files = [p for p in (WEB / "src").rglob("*") if p.is_file()]
+    files += [p for p in (WEB / "tools").rglob("*") if p.is_file()]
     files += [
         WEB / "index.html",
         WEB / "build.mjs",
@@ -98,16 +100,16 @@ def open_client(
     if avatar:
         query["avatar"] = avatar
     page.goto(client_url(base, **query))
-    page.wait_for_function("window.__expo && window.__expo.hall.ready", timeout=ms(30))
+    wait_for(page, "window.__expo && window.__expo.hall.ready", timeout=60)
     if enter:
         wait_joined(page)
     return page
 
 
-def wait_joined(page: Page, timeout: float = 20) -> dict[str, Any]:
+def wait_joined(page: Page, timeout: float = 30) -> dict[str, Any]:
     """Wait until the page's socket has its welcome; returns {id, resumed}."""
     try:
-        page.wait_for_function("window.__expo.connection === 'joined'", timeout=ms(timeout))
+        wait_for(page, "window.__expo.connection === 'joined'", timeout=timeout)
     except Exception as exc:
         state = page.evaluate(
             "JSON.stringify({c: __expo.connection, s: __expo.status, e: __expo.lastError,"
@@ -123,12 +125,42 @@ def expo(page: Page, expr: str) -> Any:
     return page.evaluate(f"() => {expr}")
 
 
-def wait_until(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
-    """``page.wait_for_function`` with the time factor; returns the predicate's value."""
-    handle = page.wait_for_function(predicate, arg=arg, timeout=ms(timeout))
+_FUNCTION = re.compile(r"\s*(async\s+)?(function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def as_function(js: str) -> str:
+    """``js`` as a function's source: an expression becomes ``() => (expression)``.
+
+    Playwright evaluates a predicate given as an expression with the page's
+    ``eval``, which the expo's Content-Security-Policy forbids (no
+    'unsafe-eval'); a function is called without it.
+    """
+    return js if _FUNCTION.match(js) else f"() => ({js})"
+
+
+def wait_for(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
+    """``page.wait_for_function`` under the expo's CSP, with the time factor; the handle."""
+    return page.wait_for_function(as_function(predicate), arg=arg, timeout=ms(timeout))
+
+
+def wait_until(
+    page: Page, predicate: str, arg: Any = None, timeout: float = 30, what: str = ""
+) -> Any:
+    """``page.wait_for_function`` under the CSP with the time factor; returns the predicate's
+    value. ``what`` names the awaited event in the failure."""
+    try:
+        handle = wait_for(page, predicate, arg, timeout)
+    except PlaywrightTimeoutError as exc:
+        if not what:
+            raise
+        raise AssertionError(
+            f"{what}: did not happen within {timeout * TIME_FACTOR:.1f} s"
+        ) from exc
     return handle.json_value()
 
 
-def settle(seconds: float) -> None:
-    """Let the server tick and the page interpolate (scaled by the time factor)."""
-    time.sleep(seconds * TIME_FACTOR)
+def wait_frames(page: Page, n: int = 3, timeout: float = 30) -> None:
+    """Wait until the page has drawn ``n`` more frames: its frame loop has then read
+    (and shown) whatever the test just changed. A count of frames, not a span of time."""
+    start = expo(page, "__expo.frames")
+    wait_until(page, "([start, n]) => __expo.frames >= start + n", [start, n], timeout=timeout)

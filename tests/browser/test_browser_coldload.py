@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.support import VIEWPORT, client_url, ms
+from tests.browser.support import VIEWPORT, client_url, wait_for
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,9 @@ def test_cold_load_reaches_a_first_frame_of_the_hall(
         page = ctx.new_page()
         started = time.perf_counter()
         page.goto(client_url(server.http))
-        page.wait_for_function(
-            "window.__expo && __expo.timing.firstFrameMs !== null", timeout=ms(60)
-        )
+        wait_for(page, "window.__expo && __expo.timing.firstFrameMs !== null", timeout=60)
         wall = time.perf_counter() - started
-        page.wait_for_function("__expo.timing.signsMs !== null", timeout=ms(60))
+        wait_for(page, "__expo.timing.signsMs !== null", timeout=60)
         timing = page.evaluate("__expo.timing")
         hall = page.evaluate("__expo.hall")
         transferred = page.evaluate(

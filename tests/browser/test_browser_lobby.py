@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import client_url, expo, ms, wait_joined, wait_until
+from tests.browser.support import client_url, expo, wait_for, wait_joined, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ AVATARS_SHOWN = "document.querySelectorAll('input[name=avatar]').length >= 10"
 def wait_lobby(page: Page) -> None:
     """Wait for the avatar choices; on a timeout, say what the client knew."""
     try:
-        page.wait_for_function(AVATARS_SHOWN, timeout=ms(20))
+        wait_for(page, AVATARS_SHOWN, timeout=20)
     except Exception as exc:
         state = page.evaluate(
             "JSON.stringify({e: __expo.lastError, t: __expo.timing, h: __expo.hall})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,31 @@ def test_blob_is_stored_under_its_sha256(tmp_path: Path) -> None:
 
 def test_same_bytes_twice_are_stored_once(tmp_path: Path) -> None:
     first = store_blob(tmp_path, b"same")
-    mtime = object_path(tmp_path, first).stat().st_mtime_ns
+    inode = object_path(tmp_path, first).stat().st_ino
     second = store_blob(tmp_path, memoryview(b"same"))
     assert first == second
     assert _files(tmp_path) == [object_path(tmp_path, first)]
-    assert object_path(tmp_path, first).stat().st_mtime_ns == mtime
+    assert object_path(tmp_path, first).stat().st_ino == inode  # not written again
+
+
+def test_storing_bytes_again_makes_the_stored_file_young(tmp_path: Path) -> None:
+    # The orphan collector removes only old files no row names: an upload reusing an old file
+    # must make it young again until it records it.
+    source = tmp_path / "upload.glb"
+    source.write_bytes(b"reused upload")
+    root = tmp_path / "store"
+    for data in (b"reused bytes", source):
+        path = object_path(root, store_blob(root, data))
+        os.utime(path, (1_000_000, 1_000_000))
+        store_blob(root, data)
+        assert path.stat().st_mtime > 1_000_000 + 3600
+
+
+def test_a_private_blob_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = object_path(tmp_path, store_blob(tmp_path, b"as the exhibitor sent it", private=True))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+    public = object_path(tmp_path, store_blob(tmp_path, b"served to everyone"))
+    assert stat.S_IMODE(public.stat().st_mode) == 0o444
 
 
 def test_file_and_bytes_with_equal_content_share_one_object(tmp_path: Path) -> None:
@@ -106,6 +127,8 @@ def test_stale_temporaries_are_removed(tmp_path: Path) -> None:
     digest = store_blob(tmp_path, b"kept")
     stale = object_path(tmp_path, digest).parent / ".tmp-abc123"
     stale.write_bytes(b"half")
+    hour_ago = time.time() - 3601
+    os.utime(stale, (hour_ago, hour_ago))
     assert remove_stale_temporaries(tmp_path) == 1
     assert _files(tmp_path) == [object_path(tmp_path, digest)]
     assert remove_stale_temporaries(tmp_path / "nothing-here") == 0
@@ -117,3 +140,12 @@ def test_atomic_write_replaces_a_file_whole(tmp_path: Path) -> None:
     atomic_write(target, b"second version")
     assert target.read_bytes() == b"second version"
     assert [p.name for p in target.parent.iterdir()] == ["booth.glb"]
+
+
+def test_a_temporary_being_written_now_is_left_alone(tmp_path: Path) -> None:
+    """Another node sharing the data folder may be writing it (docker-compose.yml)."""
+    digest = store_blob(tmp_path, b"kept")
+    fresh = object_path(tmp_path, digest).parent / ".tmp-another-node"
+    fresh.write_bytes(b"half")
+    assert remove_stale_temporaries(tmp_path) == 0
+    assert fresh.exists()

@@ -32,8 +32,10 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    with expo_app(tmp_path_factory.mktemp("portal")) as client:
+def portal(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Portal]:
+    with expo_app(tmp_path_factory.mktemp("portal"), database_url=module_database_url) as client:
         yield Portal(client)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from tests.backoffice import DUCK, Expo, Headers, create_staff
-from tests.conftest import TIME_FACTOR
+from tests.databases import url_args
 from tests.live import Client, ServerProcess
 from tests.models.gltf_factory import (
     Entry,
@@ -25,6 +24,7 @@ from tests.models.gltf_factory import (
     png,
     zip_bytes,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +50,13 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def target(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Target]:
     tmp = tmp_path_factory.mktemp("attacks")
-    create_staff(tmp / "data")
-    server = ServerProcess(tmp, "--upload-max-bytes", str(CAP), "--upload-concurrency", "1").start()
+    create_staff(tmp / "data", database_url=module_database_url)
+    limits = ("--upload-max-bytes", str(CAP), "--upload-concurrency", "1")
+    server = ServerProcess(tmp, *limits, *url_args(module_database_url)).start()
     target = Target(server)
     yield target
     target.http.close()
@@ -189,7 +192,12 @@ def test_more_uploads_than_allowed_at_once_are_told_to_retry(target: Target) -> 
     worker = threading.Thread(target=slow_upload)
     worker.start()
     try:
-        time.sleep(0.5 * TIME_FACTOR)
+        # The server takes the one upload slot before it writes the body to a temporary file.
+        temp = target.server.tmp / "data" / "tmp" / "uploads"
+        wait_for(
+            lambda: temp.is_dir() and any(temp.iterdir()),
+            what="the slow upload holding the upload slot (its body in tmp/uploads)",
+        )
         busy = target.upload(DUCK.read_bytes(), "duck.glb")
         assert busy.status_code == 503
         assert int(busy.headers["retry-after"]) > 0

@@ -15,6 +15,7 @@ from metaexpo.config import PROJECT_ROOT
 from metaexpo.models import check_model
 from metaexpo.scenes import load_catalog
 from tests.backoffice import Expo, Headers, create_staff
+from tests.databases import url_args
 from tests.live import ServerProcess
 from tests.models.gltf_factory import fixture_input, require_fixtures
 
@@ -39,10 +40,12 @@ class Hall:
 
 
 @pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+def hall(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Hall]:
     tmp = tmp_path_factory.mktemp("fixtures")
-    create_staff(tmp / "data")
-    server = ServerProcess(tmp).start()
+    create_staff(tmp / "data", database_url=module_database_url)
+    server = ServerProcess(tmp, *url_args(module_database_url)).start()
     hall = Hall(server, tmp / "inputs")
     yield hall
     hall.http.close()

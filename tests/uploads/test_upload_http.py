@@ -32,9 +32,11 @@ class Desk:
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+def desk(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[Desk]:
     data_dir = tmp_path_factory.mktemp("uploads")
-    with expo_app(data_dir, upload_max_bytes=LIMIT) as client:
+    with expo_app(data_dir, upload_max_bytes=LIMIT, database_url=module_database_url) as client:
         yield Desk(client, data_dir)
 
 

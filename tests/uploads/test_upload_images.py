@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from metaexpo.booths.images import ImageRole, reencode
+from metaexpo.booths.images import MAX_DECODED_PIXELS, ImageRole, open_reduced, reencode
 from metaexpo.errors import Invalid
 from tests.backoffice import Expo, Headers, expo_app
 from tests.models.gltf_factory import png_header_only
@@ -74,6 +74,48 @@ def test_a_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None
     assert refused.value.problems[0]["code"] in ("image_too_large", "bad_image")
 
 
+def _jpeg(width: int, height: int, orientation: int = 1) -> bytes:
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    image.paste((30, 30, 200), (0, 0, width // 2, height // 2))  # blue top-left quarter
+    exif = Image.Exif()
+    exif[ORIENTATION_TAG] = orientation
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("role", "size"), [(ImageRole.POSTER, (3500, 2500)), (ImageRole.LOGO, (1750, 1250))]
+)
+def test_a_jpeg_is_decoded_at_the_smallest_size_that_covers_its_rendition(
+    tmp_path: Path, role: ImageRole, size: tuple[int, int]
+) -> None:
+    with Image.open(write(tmp_path, _jpeg(7000, 5000))) as source:
+        assert open_reduced(source, role).size == size
+        assert source.width * source.height < MAX_DECODED_PIXELS  # what the cap is checked on
+
+
+def test_a_large_turned_photo_comes_out_upright_at_its_rendition_size(tmp_path: Path) -> None:
+    out = Image.open(io.BytesIO(reencode(write(tmp_path, _jpeg(6000, 4000, 6)), ImageRole.POSTER)))
+    assert out.size == (1365, 2048)
+    top_right = out.getpixel((1300, 40))
+    assert top_right[2] > 150 > top_right[0]  # the blue quarter, turned with the picture
+
+
+@pytest.mark.parametrize("role", list(ImageRole))
+def test_a_png_over_the_decoded_pixel_cap_is_refused_before_decoding(
+    tmp_path: Path, role: ImageRole
+) -> None:
+    # The header says 7070 × 7070 (50 megapixels, 200 MB decoded); no pixel data follows, so
+    # only a refusal from the header can name the size.
+    with pytest.raises(Invalid) as refused:
+        reencode(write(tmp_path, png_header_only(7070, 7070)), role)
+    assert refused.value.problems is not None
+    problem = refused.value.problems[0]
+    assert problem["code"] == "image_too_large"
+    assert "7070 × 7070" in problem["message"] and "JPEG" in problem["message"]
+
+
 @pytest.mark.parametrize(
     "data", [b"", b"not a picture", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"GIF89a" + b"\xff" * 10]
 )
@@ -92,8 +134,14 @@ def test_a_picture_in_an_unaccepted_format_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Headers]]:
-    with expo_app(tmp_path_factory.mktemp("images"), image_max_bytes=200_000) as client:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, module_database_url: str | None
+) -> Iterator[tuple[TestClient, Headers]]:
+    with expo_app(
+        tmp_path_factory.mktemp("images"),
+        image_max_bytes=200_000,
+        database_url=module_database_url,
+    ) as client:
         expo = Expo(client)
         who = expo.exhibitor(expo.staff(), "img@firm.test", [BOOTH])
         yield client, who

@@ -19,7 +19,6 @@ from metaexpo.auth.passwords import (
     verify_password,
 )
 from metaexpo.auth.policy import AccountPolicy
-from metaexpo.auth.tokens import IssuedToken, TokenClaims, TokenSigner
 from metaexpo.auth.views import principal_of
 from metaexpo.errors import Invalid, NotSignedIn
 from metaexpo.roles import Principal, Via
@@ -27,6 +26,7 @@ from metaexpo.store import Database
 from metaexpo.store import accounts as rows
 from metaexpo.store.audit import Action, record
 from metaexpo.store.schema import User
+from metaexpo.tokens import IssuedToken, TokenClaims, TokenSigner
 from metaexpo.trust.ledger import TrustLedger, token_refusal
 
 #: Characters of a portal session's id hash that bearer tokens issued for it carry.

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from metaexpo.auth.accounts import Accounts, normal_login, session_id
 from metaexpo.auth.hashing import PasswordPool
 from metaexpo.auth.invites import Invites
-from metaexpo.auth.tokens import IssuedToken, TokenSigner
 from metaexpo.errors import NotFound, NotSignedIn, TooMany
 from metaexpo.roles import Principal, Via
+from metaexpo.tokens import IssuedToken, TokenSigner
 from metaexpo.trust.ledger import TrustEntry, TrustLedger
 from metaexpo.trust.limits import Attempt, AttemptLimiter, LimitRule, Refusal
 

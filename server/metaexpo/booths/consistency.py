@@ -3,7 +3,9 @@
 * every file a row names is on disk, complete (its size matches, its bytes hash to its name);
 * every live pointer names a LIVE revision of its booth, and every LIVE revision is pointed at;
 * no booth has more than one open (DRAFT or SUBMITTED) revision;
-* no temporary file of an interrupted write is left where files are served from.
+* no temporary file of an interrupted write is left where files are served from;
+* no stored file is left that no row names (:mod:`.orphans`: an interrupted upload's files,
+  which ``metaexpo check --fix`` and the start-up sweep remove once they are old enough).
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from pathlib import Path
 from sqlalchemy import select
 
 from metaexpo.booths.files import assets_root
+from metaexpo.booths.orphans import find_orphans
 from metaexpo.booths.states import OPEN_STATES, RevisionState
 from metaexpo.models import file_sha256, object_path
 from metaexpo.store import Database
 from metaexpo.store.schema import BoothRevision, LiveBooth, StoredFile, Upload
 
 
-def check_consistency(db: Database, data_dir: Path, *, hash_files: bool = False) -> list[str]:
+def check_consistency(
+    db: Database, data_dir: Path, *, hash_files: bool = False, orphans: bool = True
+) -> list[str]:
     """Every broken promise, one sentence each (empty: all is well).
 
-    ``hash_files`` re-reads every file to compare its hash (slow on big data folders).
+    ``hash_files`` re-reads every file to compare its hash (slow on big data
+    folders); ``orphans`` reports stored files no row names.
     """
     root = assets_root(data_dir)
     problems: list[str] = []
@@ -87,4 +93,6 @@ def check_consistency(db: Database, data_dir: Path, *, hash_files: bool = False)
             f"a temporary file of an interrupted write is left: {path}"
             for path in objects.glob("*/.tmp-*")
         ]
+    if orphans:
+        problems += [orphan.describe() for orphan in find_orphans(db, data_dir)]
     return problems

@@ -37,14 +37,10 @@ from metaexpo.scenes import Booth, Catalog
 from metaexpo.store import Database
 from metaexpo.store.accounts import all_owners, booths_of
 from metaexpo.store.audit import Action, record
+from metaexpo.store.database import is_unique_violation
 from metaexpo.store.schema import BoothRevision, Upload, utcnow
 
 _T = TypeVar("_T")
-
-
-def _is_unique_violation(exc: IntegrityError) -> bool:
-    """Whether the database refused a duplicate (SQLite's message, PostgreSQL's SQLSTATE)."""
-    return "UNIQUE" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "23505"
 
 
 class BoothEditing:
@@ -76,7 +72,7 @@ class BoothEditing:
             with self.db.transaction() as session:
                 return work(session)
         except IntegrityError as exc:
-            if not _is_unique_violation(exc):
+            if not is_unique_violation(exc):
                 raise
             # Two people opened a draft of the same booth at the same moment; the other won.
             raise Conflict(

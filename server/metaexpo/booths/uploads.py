@@ -1,35 +1,47 @@
-"""Model uploads end to end: may this person upload here, check and fit the file away from the
-event loop, and record the verdict with the files it names.
+"""Uploads end to end: may this person upload here, receive the body within its share and
+pace, check and fit the file away from the server process, and record the verdict with the
+files it names.
 
-The HTTP layer streams the body to a temporary file (:mod:`.receive`) and
-hands it to :meth:`ModelUploads.process`. The check runs in a worker
-process (``--model-workers``) so a heavy model never holds up the sync
-tick; at most ``--upload-concurrency`` uploads are received or checked at
-once, more are told to try again (HTTP 503), as are all of them while the
-Khronos glTF-Validator cannot run (no model is accepted unvalidated). The
-row is written after the files (atomic, fsynced) are on disk, in one
-transaction with the draft change and the audit entry: a crash at any point
-leaves either nothing or everything.
+The HTTP layer hands the request body to :meth:`ModelUploads.receiving`, which
+holds an upload slot (:mod:`.slots`: at most ``--upload-concurrency`` at once,
+at most ``--upload-concurrency-per-account`` for one account) and streams the
+body to a temporary file under a size cap and a minimum rate
+(:mod:`.receive`). Models are checked (:meth:`ModelUploads.process`) and
+pictures decoded (:meth:`ModelUploads.reencode`) in the upload worker pool
+(:mod:`.workers`), so neither holds up the sync tick nor grows the server's
+memory. No model is accepted unvalidated: while the Khronos glTF-Validator
+cannot run, every model upload is told to try again (HTTP 503). The row is
+written after the files (atomic, fsynced) are on disk, in one transaction with
+the draft change and the audit entry: a crash at any point leaves either
+nothing or everything. It is written within
+:attr:`UploadPolicy.record_within_s` of the files or not at all, which is what
+lets :mod:`.orphans` remove files no row names once they are older than that.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import FileKind, assets_root, register
+from metaexpo.booths.images import ImageRole
+from metaexpo.booths.images import reencode as reencode_picture
 from metaexpo.booths.processing import ModelOutcome, process_model
+from metaexpo.booths.receive import MinimumRate, receive_to_file, temp_folder
 from metaexpo.booths.records import open_revision
+from metaexpo.booths.slots import UploadSlots
 from metaexpo.booths.states import RevisionState, UploadState, advance
 from metaexpo.booths.views import UploadView, upload_view
-from metaexpo.errors import Busy, Conflict, Invalid
+from metaexpo.booths.workers import UploadWorkers
+from metaexpo.errors import Busy, Conflict, Invalid, TooSlow
 from metaexpo.models import GltfValidator, Limits, Slot, ValidatorError
 from metaexpo.roles import Principal
 from metaexpo.scenes import Booth
@@ -75,8 +87,34 @@ def slot_for(booth: Booth) -> Slot:
     return Slot(width=booth.footprint[0], depth=booth.footprint[1], height=booth.height)
 
 
+@dataclass(frozen=True, slots=True)
+class UploadPolicy:
+    """What bounds uploads: the slots, the slowest body accepted, and how long after its files
+    were written an upload may still record them."""
+
+    concurrency: int
+    per_account: int
+    rate: MinimumRate
+    record_within_s: float
+
+
+class RecordDeadline:
+    """The time an upload has, from the start of its check, to record the files it stored."""
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s = limit_s
+        self.started = time.monotonic()
+
+    def check(self, what: str) -> None:
+        """:class:`Busy` if the deadline has passed: the files may be collected as orphans, so
+        they must not be recorded (the uploader tries again and stores them afresh)."""
+        spent = time.monotonic() - self.started
+        if spent > self.limit_s:
+            raise Busy(f"checking the {what} took too long ({spent:.0f} s); upload it again", 60)
+
+
 class ModelUploads:
-    """Checks, stores and records exhibitors' model uploads."""
+    """Receives exhibitors' uploads; checks, stores and records models; decodes pictures."""
 
     def __init__(
         self,
@@ -84,37 +122,56 @@ class ModelUploads:
         editing: BoothEditing,
         data_dir: Path,
         limits: Limits,
-        concurrency: int,
+        policy: UploadPolicy,
         make_executor: Callable[[], Executor] | None,
         validator: GltfValidator | None = None,
     ) -> None:
         self.db = db
         self.editing = editing
+        self.data_dir = data_dir
         self.store_root = assets_root(data_dir)
         self.limits = limits
-        self.concurrency = concurrency
-        self._make_executor = make_executor
+        self.policy = policy
+        self.slots = UploadSlots(policy.concurrency, policy.per_account)
+        self.workers = UploadWorkers(make_executor)
         self.validator = validator if validator is not None else GltfValidator()
-        #: The worker pool, started with the first upload (None: checks run in a thread).
-        self.executor: Executor | None = None
-        self._active = 0
 
-    @contextmanager
-    def reserve(self) -> Iterator[None]:
-        """Hold one of the upload slots while receiving and checking; :class:`Busy` if none."""
-        if self._active >= self.concurrency:
-            raise Busy("the server is checking other uploads right now; try again in a minute", 30)
-        self._active += 1
-        try:
-            yield
-        finally:
-            self._active -= 1
+    @asynccontextmanager
+    async def receiving(
+        self, account: str, chunks: AsyncIterator[bytes], limit: int, what: str
+    ) -> AsyncIterator[Path]:
+        """Hold one of ``account``'s upload slots (a user id, or a forum speaker's key) and
+        receive the body into a temporary file, removed after the block.
+
+        Raises :class:`TooMany` (the account's share is taken), :class:`Busy`
+        (no slot is free), :class:`TooLarge`, :class:`TooSlow` or
+        :class:`Invalid` (empty body).
+        """
+        with self.slots.hold(account):
+            try:
+                path = await receive_to_file(
+                    chunks, temp_folder(self.data_dir), limit, what, rate=self.policy.rate
+                )
+            except TooSlow:
+                self.slots.refused["too_slow"] += 1
+                raise
+            try:
+                yield path
+            finally:
+                path.unlink(missing_ok=True)
+
+    def deadline(self) -> RecordDeadline:
+        """Start the clock of an upload's check: its files must be recorded before it runs out."""
+        return RecordDeadline(self.policy.record_within_s)
+
+    async def reencode(self, path: Path, role: ImageRole) -> bytes:
+        """The picture at ``path`` re-encoded for ``role``, decoded in the upload worker
+        (:func:`metaexpo.booths.images.reencode`; :class:`Invalid` for a refused picture)."""
+        return await self.workers.run(reencode_picture, path, role)
 
     def close(self) -> None:
         """Stop the worker processes (if they were started)."""
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
+        self.workers.close()
 
     def check_allowed(self, principal: Principal, booth_id: str) -> Booth:
         """The booth, if ``principal`` may upload a model for it now (before the body is read)."""
@@ -135,15 +192,17 @@ class ModelUploads:
         :class:`Invalid` listing every problem (the refusal is recorded too)."""
         job = UploadJob(booth.id, filename)
         size = path.stat().st_size
-        args = (path, self.store_root, slot_for(booth), self.limits, filename, self.validator)
-        loop = asyncio.get_running_loop()
+        deadline = self.deadline()
         try:
-            if self._make_executor is None:
-                outcome = await asyncio.to_thread(process_model, *args)
-            else:
-                if self.executor is None:
-                    self.executor = self._make_executor()
-                outcome = await loop.run_in_executor(self.executor, process_model, *args)
+            outcome = await self.workers.run(
+                process_model,
+                path,
+                self.store_root,
+                slot_for(booth),
+                self.limits,
+                filename,
+                self.validator,
+            )
         except ValidatorError as exc:
             log.error("model upload %r not checked, nothing stored: %s", filename, exc)
             raise Busy(
@@ -160,6 +219,7 @@ class ModelUploads:
             )
         job.move(UploadState.VALIDATED)
         job.move(UploadState.NORMALISED)
+        deadline.check("model")
         return await asyncio.to_thread(self._record_accepted, principal, booth, job, size, outcome)
 
     def _new_row(

@@ -106,6 +106,8 @@ async def serve_sync_socket(websocket: WebSocket, hub: SyncHub) -> None:
             if message["type"] == "websocket.disconnect":
                 clean = message.get("code", 1006) in (CloseCode.NORMAL, 1001)
                 break
+            if link.closed:
+                continue  # closing: what the client still sends is ignored
             data = message.get("bytes")
             if data is not None:
                 if len(data) > hub.settings.max_message_bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from metaexpo.config import Settings
 from metaexpo.gateway.identity import Identify, Identity
@@ -22,6 +22,9 @@ from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.link import ClientLink
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.state import Partition
+
+if TYPE_CHECKING:
+    from metaexpo.forums.desk import ForumDesk
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,8 @@ class SyncHub:
         self.identify: Identify | None = None
         #: Admits joins against the trust ledger (set by the app's wiring; None: no checks).
         self.moderation: Gatekeeper | None = None
+        #: Handles ``forum.*`` messages (set by the app's wiring; None: no forums).
+        self.forums: ForumDesk | None = None
 
     def use_resume_registry(self, registry: ResumeRegistry) -> None:
         """Share resume tokens with other nodes through ``registry``."""

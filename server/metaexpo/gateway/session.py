@@ -24,6 +24,7 @@ from metaexpo.errors import ControlError, FrameError, SessionClosed
 from metaexpo.gateway.identity import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.forum_messages import FORUM_MESSAGE_TYPES
 from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
 from metaexpo.protocol.moderation import MESSAGE_TYPES as MODERATION_TYPES
 from metaexpo.sync.link import ClientLink
@@ -271,6 +272,8 @@ class Session:
         self.link.send_text(control.dumps(welcome))
         if hub.moderation is not None:
             hub.moderation.joined(self)
+        if hub.forums is not None:
+            hub.forums.joined(room.id, joined.row)
 
     def _control(self, payload: bytes | str) -> None:
         room = self.room
@@ -301,6 +304,8 @@ class Session:
                 )
             elif isinstance(msg, control.Leave):
                 self.close(CloseCode.NORMAL, "goodbye", clean=True)
+            elif isinstance(msg, FORUM_MESSAGE_TYPES) and self.hub.forums is not None:
+                self.hub.forums.receive(room.id, self.row, self.identity, msg)
             else:
                 raise ControlError("already_joined", "this connection has already joined")
         except ControlError as exc:

@@ -20,7 +20,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from metaexpo.auth.tokens import IssuedToken
 from metaexpo.errors import NotFound
 from metaexpo.http.security import (
     DEVICE_COOKIE,
@@ -33,6 +32,7 @@ from metaexpo.http.security import (
 )
 from metaexpo.roles import Principal
 from metaexpo.store.accounts import booths_of
+from metaexpo.tokens import IssuedToken
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
 

@@ -19,6 +19,7 @@ from metaexpo.avatars import load_avatar_manifest
 from metaexpo.bus.node import node_bus
 from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
+from metaexpo.gateway.guard import ConnectionGuard
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.gateway.moderation import HallModeration
 from metaexpo.http import (
@@ -26,6 +27,9 @@ from metaexpo.http import (
     api,
     booths_api,
     console,
+    forums_api,
+    forums_console,
+    forums_speaker,
     health,
     moderation,
     portal,
@@ -33,14 +37,21 @@ from metaexpo.http import (
     uploads,
     web,
 )
+from metaexpo.http import apidocs as api_docs
 from metaexpo.http import avatars as avatars_api
+from metaexpo.http import builtin as builtin_files
 from metaexpo.http import scenes as scenes_api
 from metaexpo.http.errors import install_error_handlers
+from metaexpo.http.forums_wiring import Forums
+from metaexpo.http.headers import SecurityHeaders
+from metaexpo.http.limits import BodyLimit
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
+from metaexpo.http.office_metrics import OfficeCollector
 from metaexpo.moderation.actions import staff_display_names
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
+from metaexpo.store.filemodes import make_private_folder
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
@@ -88,6 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Before anything writes into it: the data folder holds secrets and personal data.
+        make_private_folder(settings.data_dir)
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
         avatar_ids = frozenset(a.id for a in avatars.avatars)
@@ -98,6 +111,9 @@ def create_app(settings: Settings) -> FastAPI:
                 BackOffice.open, settings, catalog, node.ledger, node.limiter
             )
             app.state.office = office
+            # The forum agenda is seeded from the catalog once; the database holds it after that.
+            forums = await asyncio.to_thread(Forums.open, settings, catalog, office)
+            app.state.forums = forums
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
             desk = HallModeration(hub, node.ledger, office.db)
@@ -109,6 +125,9 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.moderation = desk
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
+            forum_desk = await forums.start(hub, node.bus)
+            # A live session's slow mode slows the chat of its hall too, besides its questions.
+            desk.slow_mode_sources.append(forum_desk.slow_mode_s)
             hub.start()
             app.state.hub = hub
             app.state.redis_bus = node.redis
@@ -124,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
                 yield
             finally:
                 names.cancel()
+                await forums.close()
                 await hub.shutdown()
                 app.state.hub = None
                 office.close()
@@ -133,6 +153,9 @@ def create_app(settings: Settings) -> FastAPI:
         description="Virtual exhibition hall: catalog, scenes, real-time avatar sync.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs and /redoc come from the expo's own files (http/apidocs.py), never a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.catalog = catalog
@@ -141,8 +164,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.redis_bus = None
     app.state.office = None
     app.state.moderation = None
+    app.state.forums = None
     install_error_handlers(app)
-    app.state.metrics = make_registry(lambda: app.state.hub, lambda: app.state.redis_bus)
+    # Pending connections per address and the edge's counters (the one-port router uses them).
+    app.state.guard = ConnectionGuard(settings.max_pending_per_address)
+    app.state.metrics = make_registry(
+        lambda: app.state.hub, lambda: app.state.redis_bus, app.state.guard
+    )
+    app.state.metrics.register(OfficeCollector(lambda: app.state.office))
+    # The last added runs first: headers go on every answer, the 413s of BodyLimit included.
+    app.add_middleware(BodyLimit, settings=settings, stats=app.state.guard.stats)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(avatars_api.router)
@@ -155,6 +187,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console.router)
     app.include_router(moderation.router)
     app.include_router(moderation.pages)
+    app.include_router(api_docs.router)
+    app.include_router(builtin_files.router)
+    app.include_router(forums_api.router)
+    app.include_router(forums_speaker.router)
+    app.include_router(forums_speaker.api)
+    app.include_router(forums_console.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

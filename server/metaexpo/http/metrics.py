@@ -19,6 +19,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from metaexpo.bus.redis_bus import RedisBus
+from metaexpo.gateway.guard import ConnectionGuard
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.sync.stats import Histogram
 
@@ -163,12 +164,62 @@ class SyncCollector(Collector):
         yield from (up, outages, published, drops, errs)
 
 
+class EdgeCollector(Collector):
+    """Collects the edge's counters: connections accepted, refused, timed out; bodies refused."""
+
+    def __init__(self, guard: ConnectionGuard) -> None:
+        self._guard = guard
+
+    def collect(self) -> Iterator[Metric]:
+        guard = self._guard
+        st = guard.stats
+        accepted = CounterMetricFamily(
+            "metaexpo_connections_accepted", "TCP connections accepted", labels=[]
+        )
+        accepted.add_metric([], st.accepted)
+        handed = CounterMetricFamily(
+            "metaexpo_connections_handed",
+            "Connections handed over, by protocol",
+            labels=["protocol"],
+        )
+        for protocol, n in st.handed.items():
+            handed.add_metric([protocol], n)
+        refused = CounterMetricFamily(
+            "metaexpo_connections_refused",
+            "Connections refused before reading a byte, by reason",
+            labels=["reason"],
+        )
+        refused.add_metric(["pending_per_address"], st.refused["pending_per_address"])
+        timeouts = CounterMetricFamily(
+            "metaexpo_connection_timeouts",
+            "Connections closed because a deadline passed, by stage",
+            labels=["stage"],
+        )
+        for stage in ("request_head", "body"):
+            timeouts.add_metric([stage], st.timeouts[stage])
+        bodies = CounterMetricFamily(
+            "metaexpo_request_bodies_refused", "Request bodies over their cap (413)", labels=[]
+        )
+        bodies.add_metric([], st.bodies_refused)
+        pending = GaugeMetricFamily(
+            "metaexpo_connections_pending",
+            "Connections not yet through a request or a join (counted while the cap is on)",
+            labels=[],
+        )
+        pending.add_metric([], guard.pending())
+        yield from (accepted, handed, refused, timeouts, bodies, pending)
+
+
 def make_registry(
-    hub: Callable[[], SyncHub | None], redis: Callable[[], RedisBus | None] = lambda: None
+    hub: Callable[[], SyncHub | None],
+    redis: Callable[[], RedisBus | None] = lambda: None,
+    guard: ConnectionGuard | None = None,
 ) -> CollectorRegistry:
-    """A private registry with the sync collector and process CPU/memory."""
+    """A private registry with the sync and edge collectors and process CPU/memory."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(SyncCollector(hub, redis))
+    if guard is not None:
+        registry.register(EdgeCollector(guard))
     ProcessCollector(registry=registry)
     return registry
 

@@ -3,8 +3,10 @@
 :meth:`BackOffice.open` runs in the lifespan (in a worker thread: it
 migrates the database and may hash files): it clears what an interrupted
 upload left, opens the database at the newest schema, loads the secret,
-publishes approvals a stop interrupted and logs any broken storage
-promise, and a missing glTF validator (model uploads wait for it). The
+publishes approvals a stop interrupted, removes stored files no row has
+named for ``--orphan-min-age-s``, and logs any broken storage promise, any
+private file other users can read (with the ``chmod`` to run) and a missing
+glTF validator (model uploads wait for it). The
 routers reach it as ``request.app.state.office``.
 """
 
@@ -26,15 +28,15 @@ from metaexpo.auth.hashing import PasswordPool
 from metaexpo.auth.invites import Invites
 from metaexpo.auth.policy import AccountPolicy
 from metaexpo.auth.secret import Keys, load_secret
-from metaexpo.auth.tokens import TokenSigner
 from metaexpo.booths.consistency import check_consistency
 from metaexpo.booths.editing import BoothEditing
 from metaexpo.booths.files import assets_root
 from metaexpo.booths.live import LiveBooths
 from metaexpo.booths.moderation import BoothModeration
+from metaexpo.booths.orphans import collect_orphans, find_orphans
 from metaexpo.booths.processing import worker_started
-from metaexpo.booths.receive import clear_temp_folder
-from metaexpo.booths.uploads import ModelUploads
+from metaexpo.booths.receive import MinimumRate, clear_temp_folder
+from metaexpo.booths.uploads import ModelUploads, UploadPolicy
 from metaexpo.config import Settings
 from metaexpo.gateway.hub import SyncHub
 from metaexpo.gateway.identity import Identity
@@ -43,6 +45,9 @@ from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.roles import Principal
 from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
+from metaexpo.store.database import database_url, sqlite_path
+from metaexpo.store.filemodes import ExposedFile, exposed_files, make_private_folder
+from metaexpo.tokens import TokenSigner
 from metaexpo.trust.ledger import LocalTrustLedger, TrustLedger
 from metaexpo.trust.limits import AttemptLimiter, LocalAttemptLimiter
 
@@ -68,6 +73,8 @@ class BackOffice:
     ledger: TrustLedger
     gate: AccountGate
     passwords: PasswordPool
+    #: Private files and folders other users could read at start-up (each logged as a warning).
+    exposed: list[ExposedFile] = field(default_factory=list)
     #: Asset names already looked up: name → (path, sha256, media type).
     served: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
 
@@ -81,8 +88,7 @@ class BackOffice:
     ) -> BackOffice:
         """Open the back office for ``settings`` (blocking: call it in a worker thread), with
         the node's trust ledger and sign-in limiter (shared by every node through Redis)."""
-        data_dir = settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = make_private_folder(settings.data_dir)
         left = clear_temp_folder(data_dir) + remove_stale_temporaries(assets_root(data_dir))
         if left:
             log.warning("removed %d temporary file(s) of interrupted uploads", left)
@@ -127,7 +133,7 @@ class BackOffice:
             editing,
             data_dir,
             Limits(max_file_bytes=settings.upload_max_bytes),
-            settings.upload_concurrency,
+            upload_policy(settings),
             (lambda: model_pool(workers)) if workers > 0 else None,
             validator,
         )
@@ -150,9 +156,35 @@ class BackOffice:
         )
         for payload in moderation.publish_pending():
             log.warning("published booth %s (approved before the last stop)", payload["id"])
-        for problem in check_consistency(db, data_dir):
+        office.sweep_orphans()
+        for problem in check_consistency(db, data_dir, orphans=False):
             log.error("storage: %s", problem)
+        office.exposed = exposed_files(data_dir, sqlite_path(database_url(settings)))
+        for exposed in office.exposed:
+            log.warning("%s", exposed.advice())
         return office
+
+    def sweep_orphans(self) -> None:
+        """Remove the stored files no row has named for ``--orphan-min-age-s``; log the rest."""
+        min_age = self.settings.orphan_min_age_s
+        removed = collect_orphans(self.db, self.settings.data_dir, min_age)
+        if removed:
+            log.warning(
+                "removed %d stored file(s) (%d bytes) that no row named: left by interrupted "
+                "uploads",
+                len(removed),
+                sum(orphan.bytes for orphan in removed),
+            )
+        young = find_orphans(self.db, self.settings.data_dir)
+        if young:
+            log.warning(
+                "%d stored file(s) that no row names are younger than %g s: left by an upload "
+                "interrupted lately (or in flight on another node); they are removed once older "
+                "(or run metaexpo check --fix then). First: %s",
+                len(young),
+                min_age,
+                young[0].path,
+            )
 
     def identify(self, token: str) -> Identity | None:
         """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
@@ -182,9 +214,21 @@ class BackOffice:
         self.db.close()
 
 
+def upload_policy(settings: Settings) -> UploadPolicy:
+    """The upload bounds the settings give."""
+    return UploadPolicy(
+        concurrency=settings.upload_concurrency,
+        per_account=settings.upload_concurrency_per_account,
+        rate=MinimumRate(settings.upload_min_bytes_per_s, settings.upload_rate_window_s),
+        # Files no row names are collected from orphan_min_age_s: record well before that.
+        record_within_s=settings.orphan_min_age_s / 2,
+    )
+
+
 def model_pool(workers: int) -> Executor:
-    """The worker processes that check uploads (spawned, so they share nothing with the
-    server's event loop and threads; each ends itself if the server dies)."""
+    """The worker processes that check models and decode pictures (spawned, so they share
+    nothing with the server's event loop, threads and heap; each ends itself if the server
+    dies)."""
     return ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),

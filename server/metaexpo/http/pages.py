@@ -105,7 +105,16 @@ def render(
 
 #: Notices a redirect may ask a page to show (``?done=…``).
 _NOTICES = frozenset(
-    {"saved", "approved_live", "refused_done", "waiting", "upload_ok", "moderated"}
+    {
+        "saved",
+        "approved_live",
+        "refused_done",
+        "waiting",
+        "upload_ok",
+        "forum_saved",
+        "forum_deleted",
+        "moderated",
+    }
 )
 
 

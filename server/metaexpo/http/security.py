@@ -20,10 +20,10 @@ from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from metaexpo.auth.csrf import cross_site, session_csrf_token, tokens_match
-from metaexpo.auth.tokens import IssuedToken
 from metaexpo.errors import Forbidden, NotSignedIn
 from metaexpo.http.office import BackOffice
 from metaexpo.roles import Principal
+from metaexpo.tokens import IssuedToken
 
 SESSION_COOKIE = "metaexpo_session"
 FORM_COOKIE = "metaexpo_form"

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from metaexpo.http.links import absolute
 from metaexpo.http.office import approve_and_publish
 from metaexpo.http.security import Caller, Office, office_of
 from metaexpo.roles import require_staff
@@ -48,8 +49,8 @@ class RefuseRequest(BaseModel):
 
 
 def invite_url(request: Request, secret: str) -> str:
-    """The absolute link an invited person opens."""
-    return str(request.base_url).rstrip("/") + f"/portal/invite/{secret}"
+    """The absolute link an invited person opens (from --public-url, never the Host header)."""
+    return absolute(request, f"/portal/invite/{secret}")
 
 
 @router.get("/users", summary="Every account and its booths")
@@ -154,7 +155,7 @@ def audit(
     caller: Caller,
     office: Office,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    target: Annotated[str | None, Query(max_length=100)] = None,
+    target: Annotated[str | None, Query(max_length=300)] = None,
 ) -> list[dict[str, Any]]:
     """Who changed, approved or refused what, and when."""
     require_staff(caller)

@@ -9,9 +9,12 @@
 
 Bodies are raw bytes (``Content-Type: application/octet-stream`` or the
 file's own type), streamed to disk under a cap: a declared length over it is
-refused before reading (413), a body that grows past it the moment it does.
+refused before reading (413), a body that grows past it the moment it does,
+a body that falls behind the minimum rate when it does (408). Each account
+has a share of the upload slots (429 past it; 503 when all are taken).
 A refused model answers 422 with every problem in ``detail``; the hall goes
-on serving meanwhile, because the check runs in a worker process.
+on serving meanwhile, because models are checked and pictures decoded in the
+upload worker process.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from metaexpo.booths.files import assets_root, servable
-from metaexpo.booths.images import ImageRole, reencode
+from metaexpo.booths.images import ImageRole
 from metaexpo.booths.processing import StoredBlob
-from metaexpo.booths.receive import check_declared_length, receive_to_file, temp_folder
+from metaexpo.booths.receive import check_declared_length
 from metaexpo.booths.uploads import check_filename
 from metaexpo.errors import NotFound
 from metaexpo.http.assets import immutable_file
@@ -52,8 +55,10 @@ _SERVED_CACHE = 4096
     status_code=201,
     summary="Upload a custom 3D booth (.glb, .gltf, or .zip of a .gltf and its files)",
     responses={
+        408: {"description": "the body arrived slower than --upload-min-bytes-per-s; cut"},
         413: {"description": "larger than --upload-max-bytes"},
         422: {"description": "refused: detail lists every problem (code, message, where, limit)"},
+        429: {"description": "this account has its share of uploads under way; try again"},
         503: {"description": "too many uploads at once; try again"},
     },
     openapi_extra=_RAW_BODY,
@@ -74,14 +79,10 @@ async def upload_model(
     check_declared_length(request.headers.get("content-length"), limit, "model file")
     name = check_filename(filename)
     booth = await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
-    with office.uploads.reserve():
-        path = await receive_to_file(
-            request.stream(), temp_folder(office.settings.data_dir), limit, "model file"
-        )
-        try:
-            upload = await office.uploads.process(caller, booth, path, name)
-        finally:
-            path.unlink(missing_ok=True)
+    async with office.uploads.receiving(
+        caller.user_id, request.stream(), limit, "model file"
+    ) as path:
+        upload = await office.uploads.process(caller, booth, path, name)
     workspace = await asyncio.to_thread(office.editing.workspace, caller, booth_id)
     return JSONResponse(
         {"upload": upload.to_json(), "workspace": workspace.to_json()}, status_code=201
@@ -95,17 +96,15 @@ async def _upload_image(
     limit = office.settings.image_max_bytes
     check_declared_length(request.headers.get("content-length"), limit, role.value)
     await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
-    with office.uploads.reserve():
-        path = await receive_to_file(
-            request.stream(), temp_folder(office.settings.data_dir), limit, role.value
-        )
-        try:
-            data = await asyncio.to_thread(reencode, path, role)
-        finally:
-            path.unlink(missing_ok=True)
-    root = assets_root(office.settings.data_dir)
-    blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
-    workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, blob)
+    async with office.uploads.receiving(
+        caller.user_id, request.stream(), limit, role.value
+    ) as path:
+        deadline = office.uploads.deadline()
+        data = await office.uploads.reencode(path, role)
+        root = assets_root(office.settings.data_dir)
+        blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
+        deadline.check(role.value)
+        workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, blob)
     return workspace.to_json()
 
 

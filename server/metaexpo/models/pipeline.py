@@ -129,7 +129,8 @@ def ingest_model(
     khronos = gate.validate_glb(result.glb, filename if filename is not None else path.name)
     if not khronos.valid:
         return IngestResult(result, None, None, khronos)
-    original = store_blob(store_root, path)
+    # The original is kept as sent, metadata and all: readable by the service's user only.
+    original = store_blob(store_root, path, private=True)
     normalised = store_blob(store_root, result.glb)
     return IngestResult(result, original, normalised, khronos)
 

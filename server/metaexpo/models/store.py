@@ -4,8 +4,14 @@ A blob lives at ``root/objects/ab/cdef…`` where ``abcdef…`` is the SHA-256
 of its bytes. Writes go to a temporary file in the final folder, are
 flushed and fsynced, then renamed over the final name with ``os.replace``
 and the folder is fsynced: a reader sees the whole blob or nothing, even
-across a crash. Storing bytes that are already there writes nothing.
-Stored files are made read-only: content-addressed data never changes.
+across a crash. Storing bytes that are already there writes nothing but
+refreshes the file's modification time: a caller that records its blobs
+elsewhere after storing them (a database row) can rely on every blob it
+stored or re-stored being young until then, which is what lets a collector
+remove old blobs nothing records without racing a writer. Stored files are
+made read-only: content-addressed data never changes; ``private`` ones
+(bytes as a person sent them, which may hold personal data) are readable by
+their owner only.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +30,9 @@ from metaexpo.errors import MetaExpoError
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _TEMP_PREFIX = ".tmp-"
+#: A temporary file untouched this long belongs to no write in progress on any node (a blob
+#: is written in seconds); younger ones may be another node's, on a shared data folder.
+STALE_TEMP_S = 3600.0
 _CHUNK = 1 << 20
 
 
@@ -42,24 +52,36 @@ def has_blob(root: Path, digest: str) -> bool:
     return object_path(root, digest).is_file()
 
 
-def store_blob(root: Path, data: bytes | memoryview | Path) -> str:
+def store_blob(root: Path, data: bytes | memoryview | Path, *, private: bool = False) -> str:
     """Store bytes (or the contents of a file) under their SHA-256; return the hex digest.
 
-    Raises :class:`StoreError` if a file changed while being stored.
+    A new file is read-only for everyone (0444), or for its owner only (0400)
+    when ``private``. Raises :class:`StoreError` if a file changed while being
+    stored.
     """
+    mode = 0o400 if private else 0o444
     if isinstance(data, Path):
         digest = file_sha256(data)
         target = object_path(root, digest)
-        if target.is_file():
+        if _refreshed(target):
             return digest
         with data.open("rb") as source:
-            _write_atomically(target, _chunks(source), expect=digest)
+            _write_atomically(target, _chunks(source), expect=digest, mode=mode)
         return digest
     digest = hashlib.sha256(data).hexdigest()
     target = object_path(root, digest)
-    if not target.is_file():
-        _write_atomically(target, iter([bytes(data)]), expect=digest)
+    if not _refreshed(target):
+        _write_atomically(target, iter([bytes(data)]), expect=digest, mode=mode)
     return digest
+
+
+def _refreshed(target: Path) -> bool:
+    """Whether ``target`` is stored; if so its modification time is now (its bytes untouched)."""
+    try:
+        os.utime(target)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -67,16 +89,22 @@ def atomic_write(target: Path, data: bytes) -> None:
     _write_atomically(target, iter([data]), expect=None, mode=0o644)
 
 
-def remove_stale_temporaries(root: Path) -> int:
-    """Delete temporary files left by a crash mid-write; return how many were removed."""
+def remove_stale_temporaries(root: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete temporary files left by a crash mid-write; return how many were removed.
+
+    Only files untouched for ``older_than_s``: other nodes sharing this store (one data
+    volume behind a load balancer) may be writing theirs right now.
+    """
     removed = 0
     objects = root / "objects"
     if not objects.is_dir():
         return 0
+    cutoff = time.time() - older_than_s
     for path in objects.glob(f"*/{_TEMP_PREFIX}*"):
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed += 1
+            if path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
     return removed
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
+from metaexpo.portal.forum_strings import FORUM_STRINGS
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_COOKIE = "metaexpo_lang"
@@ -216,6 +218,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "until": ("截止", "Until"),
     "by": ("执行人", "By"),
     "lift": ("解除", "Lift"),
+    **FORUM_STRINGS,
 }
 
 

@@ -20,18 +20,8 @@ from metaexpo.portal.i18n import Lang, text_in, translator
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-#: Headers of every page.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; "
-        "style-src 'self'; connect-src 'self' blob: data:; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'self'; object-src 'none'"
-    ),
-}
+#: Headers of every page (the security headers of every response: metaexpo.http.headers).
+PAGE_HEADERS = {"Cache-Control": "no-store"}
 
 
 def _state_key(state: str | None) -> str:

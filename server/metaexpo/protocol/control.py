@@ -17,6 +17,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from metaexpo.errors import ControlError
+from metaexpo.protocol.forum_messages import PREFIX as FORUM_PREFIX
+from metaexpo.protocol.forum_messages import ForumMessage, parse_forum_message
 from metaexpo.protocol.frames import PROTOCOL_VERSION
 from metaexpo.protocol.moderation import (
     ModerationMessage,
@@ -110,10 +112,11 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 _KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage | ModerationMessage:
+def parse_client_message(text: str | bytes) -> ClientMessage | ModerationMessage | ForumMessage:
     """Parse one client text frame, or raise ControlError naming what is wrong.
 
-    ``mod.*`` and ``report`` messages are parsed by :mod:`metaexpo.protocol.moderation`.
+    ``mod.*`` and ``report`` messages are parsed by :mod:`metaexpo.protocol.moderation`,
+    ``forum.*`` messages by :mod:`metaexpo.protocol.forum_messages`.
     """
     try:
         data = orjson.loads(text)
@@ -124,6 +127,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage | ModerationMessage
     kind = data.get("type")
     if is_moderation(kind):
         return parse_moderation_message(data)
+    if isinstance(kind, str) and kind.startswith(FORUM_PREFIX):
+        return parse_forum_message(data)
     if kind not in _KNOWN_TYPES:
         raise ControlError(
             "unknown_type",

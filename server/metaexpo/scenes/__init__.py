@@ -11,6 +11,8 @@ from metaexpo.scenes.fields import Text
 from metaexpo.scenes.model import FRONT_DISTANCE, Booth, ForumHall, Hall
 from metaexpo.scenes.schema import (
     Exhibitor,
+    ForumSessionSpec,
+    ForumSpeakerSpec,
     InfoWall,
     Plaza,
     Scenario,
@@ -30,6 +32,8 @@ __all__ = [
     "CatalogError",
     "Exhibitor",
     "ForumHall",
+    "ForumSessionSpec",
+    "ForumSpeakerSpec",
     "Hall",
     "InfoWall",
     "Plaza",

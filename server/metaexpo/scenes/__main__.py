@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {zone.id:<16} {len(booths):>3} booths  {zone.title.zh} · {zone.title.en}")
     for forum in catalog.forum_halls:
         print(f"  forum {forum.id}: {len(forum.seats)} seats")
+    if catalog.forum_sessions:
+        days = max(session.day for session in catalog.forum_sessions)
+        print(f"  agenda: {len(catalog.forum_sessions)} forum sessions over {days} day(s)")
     totals = f"{len(catalog.booths)} booths, {len(catalog.zones)} zones, {len(catalog.halls)} halls"
     print(f"  {totals}")
     return 0

@@ -21,7 +21,7 @@ from metaexpo.scenes.entries import Entries, read_entries
 from metaexpo.scenes.fields import Text
 from metaexpo.scenes.model import Booth, ForumHall, Hall, build_booth, build_forum_hall, build_hall
 from metaexpo.scenes.problems import Problem
-from metaexpo.scenes.schema import Plaza, Zone
+from metaexpo.scenes.schema import ForumSessionSpec, Plaza, Zone
 from metaexpo.scenes.sources import Source, find_source_paths, fingerprint, parse_source
 
 __all__ = ["Catalog", "CatalogError", "load_catalog"]
@@ -56,6 +56,10 @@ class Catalog(BaseModel):
     booths: list[Booth]
     plaza: Plaza
     forum_halls: list[ForumHall]
+    #: The agenda as the catalog seeds it; the database holds the agenda after that.
+    forum_sessions: list[ForumSessionSpec]
+    #: The expo's time zone (IANA name): forum session times are local times of it.
+    time_zone: str
     sources: list[str]
     fingerprint: str
 
@@ -134,6 +138,8 @@ def _build(entries: Entries, sources: list[str], digest: str) -> Catalog:
         booths=booths,
         plaza=entries.plaza[0].spec,
         forum_halls=[build_forum_hall(forum.spec) for forum in entries.forum_halls],
+        forum_sessions=[session.spec for session in entries.forum_sessions],
+        time_zone=expo.time_zone,
         sources=sources,
         fingerprint=digest,
     )

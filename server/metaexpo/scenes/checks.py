@@ -17,7 +17,14 @@ from metaexpo.scenes.entries import Entries, Located
 from metaexpo.scenes.geometry import Rect
 from metaexpo.scenes.model import Booth, build_booth
 from metaexpo.scenes.problems import Origin, Problem
-from metaexpo.scenes.schema import BoothSpec, ForumHallSpec, HallSpec, Plaza, Zone
+from metaexpo.scenes.schema import (
+    BoothSpec,
+    ForumHallSpec,
+    ForumSessionSpec,
+    HallSpec,
+    Plaza,
+    Zone,
+)
 from metaexpo.scenes.seating import Seat, block_seats
 
 #: The narrowest aisle left between two booths, in metres.
@@ -164,6 +171,7 @@ class _Checker:
         self._unique("zone", ((z.spec.id, z.origin) for z in self.entries.zones))
         self._unique("booth", ((b.spec.id, b.origin) for b in self.entries.booths))
         self._unique("forum hall", ((f.spec.id, f.origin) for f in self.entries.forum_halls))
+        self._unique("forum session", ((f.spec.id, f.origin) for f in self.entries.forum_sessions))
         self._unique("tag", ((t.id, t.origin) for t in self.entries.tags))
 
     def _unique(self, kind: str, items: Iterable[tuple[str, Origin]]) -> None:
@@ -435,6 +443,40 @@ class _Checker:
                 )
             )
 
+    def forum_sessions(self) -> None:
+        """Each session names a known forum hall and does not overlap another one in it."""
+        halls = {forum.spec.id for forum in self.entries.forum_halls}
+        placed: list[Located[ForumSessionSpec]] = []
+        for entry in self.entries.forum_sessions:
+            spec, origin = entry.spec, entry.origin
+            if spec.forum_hall not in halls:
+                if not self.entries.is_broken("forum_halls", spec.forum_hall):
+                    known = ", ".join(f'"{name}"' for name in sorted(halls)) or "none"
+                    self.problems.append(
+                        origin.problem(
+                            "forum_hall",
+                            f'unknown forum hall "{spec.forum_hall}"; known forum halls: {known}',
+                        )
+                    )
+                continue
+            for other in placed:
+                o = other.spec
+                if (
+                    o.forum_hall == spec.forum_hall
+                    and o.day == spec.day
+                    and spec.start < o.end
+                    and o.start < spec.end
+                ):
+                    self.problems.append(
+                        origin.problem(
+                            "start",
+                            f"day {spec.day} {spec.start:%H:%M}-{spec.end:%H:%M} overlaps "
+                            f'session "{o.id}" ({o.start:%H:%M}-{o.end:%H:%M}) in '
+                            f"{_where(other.origin)}; one forum hall holds one session at a time",
+                        )
+                    )
+            placed.append(entry)
+
     def run(self) -> list[Problem]:
         """Every check; all problems found, in no particular order."""
         self.singletons()
@@ -448,6 +490,7 @@ class _Checker:
         for index, zone in enumerate(self.entries.zones):
             self.zone(zone, index)
         self.booths()
+        self.forum_sessions()
         return self.problems
 
 

@@ -18,13 +18,31 @@ from pydantic import BaseModel, ValidationError
 
 from metaexpo.scenes.fields import SLUG_PATTERN, Text
 from metaexpo.scenes.problems import Loc, Origin, Problem, entry_label, validation_problems
-from metaexpo.scenes.schema import BoothSpec, Expo, ForumHallSpec, HallSpec, Plaza, Zone
+from metaexpo.scenes.schema import (
+    BoothSpec,
+    Expo,
+    ForumHallSpec,
+    ForumSessionSpec,
+    HallSpec,
+    Plaza,
+    Zone,
+)
 from metaexpo.scenes.sources import Source
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 
 #: The keys a file may have at its top level; README.md says what each declares.
-TOP_LEVEL_KEYS = ("expo", "tags", "halls", "plaza", "forum_halls", "zone", "zones", "booths")
+TOP_LEVEL_KEYS = (
+    "expo",
+    "tags",
+    "halls",
+    "plaza",
+    "forum_halls",
+    "forum_sessions",
+    "zone",
+    "zones",
+    "booths",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,7 @@ class Entries:
     halls: list[Located[HallSpec]] = field(default_factory=list)
     plaza: list[Located[Plaza]] = field(default_factory=list)
     forum_halls: list[Located[ForumHallSpec]] = field(default_factory=list)
+    forum_sessions: list[Located[ForumSessionSpec]] = field(default_factory=list)
     zones: list[Located[Zone]] = field(default_factory=list)
     booths: list[Located[BoothSpec]] = field(default_factory=list)
     broken: dict[str, set[str]] = field(default_factory=dict)
@@ -244,7 +263,7 @@ def _read_file(source: Source, entries: Entries) -> None:
         elif key == "booths":
             for index, raw in enumerate(_read_list(source, key, value, entries)):
                 _read_booth(source, index, raw, zone_id, entries)
-        elif key in ("halls", "zones", "forum_halls"):
+        elif key in ("halls", "zones", "forum_halls", "forum_sessions"):
             for index, raw in enumerate(_read_list(source, key, value, entries)):
                 _read_listed(source, key, index, raw, entries)
 
@@ -258,6 +277,12 @@ def _read_listed(source: Source, key: str, index: int, raw: object, entries: Ent
     elif key == "zones":
         if (zone := _validate_at(Zone, raw, source, key, index, entries=entries)) is not None:
             entries.zones.append(zone)
+            return
+    elif key == "forum_sessions":
+        if (
+            session := _validate_at(ForumSessionSpec, raw, source, key, index, entries=entries)
+        ) is not None:
+            entries.forum_sessions.append(session)
             return
     elif (
         forum := _validate_at(ForumHallSpec, raw, source, key, index, entries=entries)

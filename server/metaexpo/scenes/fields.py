@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import zoneinfo
+from datetime import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -23,6 +25,7 @@ MAX_TEXT_CHARS = 2000
 MAX_URL_CHARS = 2000
 
 _COLOUR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
+_TIME_PATTERN = re.compile(r"[0-9]{1,2}:[0-9]{2}")
 
 
 class SpecModel(BaseModel):
@@ -98,12 +101,40 @@ def _wrap_degrees(value: float) -> float:
     return wrapped + 360.0 if wrapped < 0.0 else wrapped
 
 
+def _time_of_day(value: Any) -> Any:
+    # YAML reads an unquoted 09:30 as the sexagesimal integer 570: refuse it with a hint.
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            f'{value} is not a time of day; write it in quotes as "HH:MM", e.g. "09:30"'
+        )
+    if not isinstance(value, str) or not _TIME_PATTERN.fullmatch(value.strip()):
+        raise ValueError(f'{value!r} is not a time of day; write "HH:MM", e.g. "09:30"')
+    hours, minutes = (int(part) for part in value.strip().split(":"))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f'"{value}" is not a time of day; hours go to 23, minutes to 59')
+    return time(hours, minutes)
+
+
+def _check_time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f'"{value}" is not a time zone; write an IANA name such as "Asia/Shanghai"'
+        ) from None
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_check_slug)]
 CleanStr = Annotated[str, AfterValidator(_clean_text)]
 Colour = Annotated[str, BeforeValidator(_refuse_yaml_comment), AfterValidator(_check_colour)]
 HttpLink = Annotated[str, AfterValidator(_check_link)]
 RightAngle = Annotated[int, AfterValidator(_right_angle)]
 Degrees = Annotated[FiniteFloat, AfterValidator(_wrap_degrees)]
+#: A local time of day written "HH:MM".
+TimeOfDay = Annotated[time, BeforeValidator(_time_of_day)]
+#: An IANA time zone name ("Asia/Shanghai").
+TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
 #: A floor coordinate in metres; far beyond any hall, but small enough that rectangles built
 #: around it keep their size in floating point.
 Coordinate = Annotated[FiniteFloat, Field(ge=-100_000.0, le=100_000.0)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from metaexpo.scenes.fields import (
     Colour,
@@ -23,6 +23,8 @@ from metaexpo.scenes.fields import (
     Slug,
     SpecModel,
     Text,
+    TimeOfDay,
+    TimeZoneName,
 )
 from metaexpo.scenes.geometry import Rect, turned_size
 from metaexpo.scenes.templates import TemplateName
@@ -39,6 +41,8 @@ class Expo(SpecModel):
     title: Text
     subtitle: Text
     notice: Text
+    #: Where the expo's clocks are: forum session times are local times of this zone.
+    time_zone: TimeZoneName = "Asia/Shanghai"
 
 
 class Spawn(SpecModel):
@@ -180,3 +184,41 @@ class ForumHallSpec(SpecModel):
     stage_height: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 1.0
     capacity: Annotated[int, Field(ge=1)]
     seating: Annotated[list[SeatingBlock], Field(min_length=1)]
+
+
+#: Most days an expo's agenda may span.
+MAX_EXPO_DAYS = 60
+
+
+class ForumSpeakerSpec(SpecModel):
+    """A speaker named on the agenda: a bilingual name and what they are (role, organisation)."""
+
+    name: Text
+    title: Text
+
+
+class ForumSessionSpec(SpecModel):
+    """A forum session of the agenda as written: which forum hall, which day, from when to when.
+
+    ``day`` counts from the expo's opening day (1); times are local times of the
+    expo's ``time_zone``. The opening date is a setting (``--expo-opens``), so the
+    demo agenda lies ahead whenever the expo is started (docs/forums.md).
+    """
+
+    id: Slug
+    forum_hall: Slug
+    day: Annotated[int, Field(ge=1, le=MAX_EXPO_DAYS)]
+    start: TimeOfDay
+    end: TimeOfDay
+    title: Text
+    abstract: Text
+    speakers: Annotated[list[ForumSpeakerSpec], Field(max_length=12)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> ForumSessionSpec:
+        if self.end <= self.start:
+            raise ValueError(
+                f"the session ends ({self.end:%H:%M}) before it starts ({self.start:%H:%M}); "
+                "a session lies within one day"
+            )
+        return self

@@ -41,6 +41,26 @@ class Action(StrEnum):
     APPROVED = "approved"
     REFUSED = "refused"
     PUBLISHED = "published"
+    # forums (docs/forums.md)
+    FORUM_SEEDED = "forum_seeded"
+    FORUM_CREATED = "forum_created"
+    FORUM_EDITED = "forum_edited"
+    FORUM_DELETED = "forum_deleted"
+    FORUM_MODERATOR_NAMED = "forum_moderator_named"
+    FORUM_MODERATOR_REMOVED = "forum_moderator_removed"
+    FORUM_SPEAKER_INVITED = "forum_speaker_invited"
+    FORUM_SPEAKER_SIGNED_IN = "forum_speaker_signed_in"
+    FORUM_SPEAKER_REVOKED = "forum_speaker_revoked"
+    FORUM_SLIDES_ADDED = "forum_slides_added"
+    FORUM_SLIDES_REFUSED = "forum_slides_refused"
+    FORUM_LIVE = "forum_live"
+    FORUM_ENDED = "forum_ended"
+    FORUM_REPLAY = "forum_replay"
+    FORUM_SLIDE = "forum_slide"
+    FORUM_QUESTION_MODERATED = "forum_question_moderated"
+    FORUM_STAGE = "forum_stage"
+    FORUM_MIC_CUT = "forum_mic_cut"
+    FORUM_SLOW_MODE = "forum_slow_mode"
     # the live hall (docs/moderation.md)
     MOD_MUTE = "mod_mute"
     MOD_UNMUTE = "mod_unmute"
@@ -53,8 +73,8 @@ class Action(StrEnum):
     REPORT_CLOSED = "report_closed"
 
 
-#: Longest target the log keeps (the column's width).
-MAX_TARGET_CHARS = 100
+#: Longest target the log keeps (the column's width: a sign-in name fits).
+MAX_TARGET_CHARS = 300
 
 
 def record(

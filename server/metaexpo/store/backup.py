@@ -3,19 +3,27 @@
 A backup is a tar file (gzip-compressed if its name ends in ``.gz``)::
 
     manifest.json          format, time, and the SHA-256 and size of every file below
-    metaexpo.sqlite3       the database, copied with SQLite's online backup API
+    metaexpo.sqlite3       the database, copied with SQLite's online backup API, or
+    metaexpo.pgdump        the PostgreSQL database, copied by pg_dump (custom format)
     secret_key             the key that signs tokens (if it lives in the data folder)
     assets/objects/…       every stored booth file (content-addressed)
     scenes/…               the built hall GLBs and their manifest
 
 The database is copied first, while the server may keep running: the copy
-is one consistent moment. Files are copied after it; they are only ever
-added, never changed or removed, so every file a copied row names is there.
-The archive is written beside its final name and renamed when complete.
+is one consistent moment (SQLite's backup API; pg_dump's snapshot). Files are
+copied after it; they are only ever added, never changed or removed, so every
+file a copied row names is there. The archive is written beside its final name
+and renamed when complete. It holds the secret key and everyone's personal
+data, so it is readable by its owner only (0600); so is every file restored
+from it (stored booth files get back the read-only mode they were archived
+with: 0444 public, 0400 private).
 
 Restoring checks every file against the manifest in a new folder beside the
 data folder, and only then puts it in place; it refuses to replace a
 non-empty data folder unless forced. Stop the server before restoring.
+A PostgreSQL dump is loaded into the ``--database-url`` database in one
+transaction (:mod:`metaexpo.store.pgdump`), after every check and before the
+files are swapped in; it refuses a database that has tables unless forced.
 """
 
 from __future__ import annotations
@@ -33,14 +41,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy.engine import URL
+
 from metaexpo.errors import ConfigError
+from metaexpo.store import pgdump
 from metaexpo.store.database import SQLITE_NAME
+from metaexpo.store.filemodes import open_private
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 #: Folders of the data folder that a backup holds (the rest is cache or scratch).
 FOLDERS = ("assets/objects", "scenes")
 SECRET_FILE = "secret_key"
+#: The PostgreSQL database's entry in an archive (pg_dump's custom format).
+PGDUMP_NAME = "metaexpo.pgdump"
 
 
 class BackupError(ConfigError):
@@ -86,15 +100,20 @@ def _data_files(data_dir: Path) -> Iterator[tuple[str, Path]]:
                 yield path.relative_to(data_dir).as_posix(), path
 
 
-def backup(data_dir: Path, database: Path, out: Path) -> BackupReport:
-    """Write the archive ``out`` of ``data_dir`` with the SQLite database at ``database``."""
+def backup(data_dir: Path, database: Path | URL, out: Path) -> BackupReport:
+    """Write the archive ``out`` of ``data_dir`` with its database: the SQLite file at
+    ``database``, or the PostgreSQL database at that URL."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     compressed = out.name.endswith(".gz")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as scratch:
-        db_copy = Path(scratch) / SQLITE_NAME
-        snapshot_sqlite(database, db_copy)
-        entries = [(SQLITE_NAME, db_copy), *_data_files(data_dir)]
+        db_name = SQLITE_NAME if isinstance(database, Path) else PGDUMP_NAME
+        db_copy = Path(scratch) / db_name
+        if isinstance(database, Path):
+            snapshot_sqlite(database, db_copy)
+        else:
+            pgdump.dump(database, db_copy)
+        entries = [(db_name, db_copy), *_data_files(data_dir)]
         files: dict[str, dict[str, str | int]] = {}
         for name, path in entries:
             with path.open("rb") as handle:
@@ -103,17 +122,19 @@ def backup(data_dir: Path, database: Path, out: Path) -> BackupReport:
         manifest = {
             "format": FORMAT,
             "created": datetime.now(UTC).isoformat(),
-            "database": SQLITE_NAME,
+            "database": db_name,
             "files": files,
         }
         manifest_path = Path(scratch) / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
         partial = out.with_name(f".{out.name}.partial")
-        with tarfile.open(partial, "w:gz" if compressed else "w") as archive:
-            archive.add(manifest_path, MANIFEST)
-            for name, path in entries:
-                archive.add(path, name, recursive=False)
-        with partial.open("rb") as handle:
+        partial.unlink(missing_ok=True)  # left by an interrupted backup
+        with os.fdopen(open_private(partial), "wb") as handle:
+            with tarfile.open(fileobj=handle, mode="w:gz" if compressed else "w") as archive:
+                archive.add(manifest_path, MANIFEST)
+                for name, path in entries:
+                    archive.add(path, name, recursive=False)
+            handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, out)
     return BackupReport(out, len(files), sum(int(f["bytes"]) for f in files.values()))
@@ -124,7 +145,7 @@ def _safe_name(name: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
 
 
-def _read_manifest(archive: tarfile.TarFile) -> dict[str, dict[str, object]]:
+def _read_manifest(archive: tarfile.TarFile) -> tuple[str, dict[str, dict[str, object]]]:
     try:
         member = archive.getmember(MANIFEST)
         handle = archive.extractfile(member)
@@ -135,17 +156,25 @@ def _read_manifest(archive: tarfile.TarFile) -> dict[str, dict[str, object]]:
     if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
         raise BackupError(f"unsupported backup format {manifest.get('format')!r}")
     files: dict[str, dict[str, object]] = manifest["files"]
-    if SQLITE_NAME not in files:
+    database = manifest.get("database", SQLITE_NAME)
+    if database not in (SQLITE_NAME, PGDUMP_NAME) or database not in files:
         raise BackupError("the backup holds no database")
-    return files
+    return database, files
 
 
 def _is_empty(folder: Path) -> bool:
     return not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
 
 
-def restore(archive_path: Path, data_dir: Path, *, force: bool = False) -> BackupReport:
-    """Put the archive's data folder at ``data_dir`` (replacing it only with ``force``)."""
+def restore(
+    archive_path: Path, data_dir: Path, *, force: bool = False, database: URL | None = None
+) -> BackupReport:
+    """Put the archive's data folder at ``data_dir`` (replacing it only with ``force``).
+
+    A backup of a SQLite expo restores its database into ``data_dir``
+    (``database`` None); a backup of a PostgreSQL expo restores into the
+    PostgreSQL database at ``database``, which must have no tables unless ``force``.
+    """
     data_dir = data_dir.resolve()
     if not _is_empty(data_dir) and not force:
         raise BackupError(
@@ -155,7 +184,9 @@ def restore(archive_path: Path, data_dir: Path, *, force: bool = False) -> Backu
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=data_dir.parent, prefix=f".{data_dir.name}.restore-"))
     try:
-        count, size = _extract(archive_path, staging)
+        count, size = _extract(archive_path, staging, postgresql=database is not None)
+        if database is not None:
+            _load_postgresql(database, staging / PGDUMP_NAME, force=force)
         _swap_in(staging, data_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -163,14 +194,16 @@ def restore(archive_path: Path, data_dir: Path, *, force: bool = False) -> Backu
     return BackupReport(data_dir, count, size)
 
 
-def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
+def _extract(archive_path: Path, staging: Path, *, postgresql: bool) -> tuple[int, int]:
     try:
         archive = tarfile.open(archive_path, "r:*")  # noqa: SIM115 (closed by the block below)
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read {archive_path}: {exc}") from None
     with archive:
-        files = _read_manifest(archive)
+        database, files = _read_manifest(archive)
+        _check_database_kind(database, postgresql=postgresql)
         seen = set()
+        object_modes: dict[Path, int] = {}
         for member in archive:
             if member.name == MANIFEST:
                 continue
@@ -182,7 +215,7 @@ def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
             source = archive.extractfile(member)
             assert source is not None
             digest = hashlib.sha256()
-            with target.open("wb") as out:
+            with os.fdopen(open_private(target), "wb") as out:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
                     out.write(chunk)
@@ -191,22 +224,52 @@ def _extract(archive_path: Path, staging: Path) -> tuple[int, int]:
             if digest.hexdigest() != expected.get("sha256"):
                 raise BackupError(f"{member.name} in the backup is damaged (its hash differs)")
             seen.add(member.name)
+            if member.name.startswith("assets/objects/"):
+                object_modes[target] = 0o444 if member.mode & 0o044 else 0o400
         missing = sorted(set(files) - seen)
         if missing:
             raise BackupError(f"the backup is incomplete: {', '.join(missing[:5])} missing")
-    if (staging / SECRET_FILE).exists():
-        (staging / SECRET_FILE).chmod(0o600)
-    for path in (staging / "assets" / "objects").rglob("*"):
-        if path.is_file():
-            path.chmod(0o444)
-    connection = sqlite3.connect(staging / SQLITE_NAME)
+    for path, mode in object_modes.items():
+        path.chmod(mode)
+    if postgresql:
+        pgdump.check_dump(staging / PGDUMP_NAME)
+    else:
+        _check_sqlite(staging / SQLITE_NAME)
+    return len(files), sum(int(str(f.get("bytes", 0))) for f in files.values())
+
+
+def _load_postgresql(database: URL, dump: Path, *, force: bool) -> None:
+    if not force and (tables := pgdump.table_names(database)):
+        raise BackupError(
+            f"the database {database.render_as_string()} is not empty (it has the tables "
+            f"{', '.join(tables[:5])}); restoring would replace them. Stop the servers, then "
+            "run again with --force (or restore into an empty database)"
+        )
+    pgdump.load(database, dump, replace=force)
+    dump.unlink()  # the database holds it now; the data folder does not need a copy
+
+
+def _check_database_kind(database: str, *, postgresql: bool) -> None:
+    if database == PGDUMP_NAME and not postgresql:
+        raise BackupError(
+            "this backup holds a PostgreSQL database: restore it with --database-url naming "
+            "an empty PostgreSQL database"
+        )
+    if database == SQLITE_NAME and postgresql:
+        raise BackupError(
+            "this backup holds a SQLite database, which restores into the data folder: drop "
+            "--database-url (restore does not move an expo from SQLite to PostgreSQL)"
+        )
+
+
+def _check_sqlite(path: Path) -> None:
+    connection = sqlite3.connect(path)
     try:
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         connection.close()
     if verdict != "ok":
         raise BackupError(f"the database in the backup failed its integrity check: {verdict}")
-    return len(files), sum(int(str(f.get("bytes", 0))) for f in files.values())
 
 
 def _swap_in(staging: Path, data_dir: Path) -> None:

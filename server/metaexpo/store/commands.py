@@ -10,43 +10,61 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from metaexpo.config import Settings
 from metaexpo.errors import ConfigError
 from metaexpo.store.backup import BackupError, backup, restore
-from metaexpo.store.database import database_url, open_database, sqlite_path
+from metaexpo.store.database import SQLITE_NAME, database_url, open_database, sqlite_path
+from metaexpo.store.pgdump import PgToolError
 
 
-def _sqlite_file(settings: Settings) -> Path:
-    path = sqlite_path(database_url(settings))
-    if path is None:
+def _backup_source(settings: Settings) -> Path | URL:
+    """The SQLite file or the PostgreSQL URL that a backup copies."""
+    url = database_url(settings)
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            # A data folder that never ran a server: make the (empty) database first.
+            open_database(settings).close()
+        return path
+    if url.get_backend_name() != "postgresql":
         raise ConfigError(
-            "backup copies a SQLite database; for PostgreSQL use pg_dump for the database and "
-            "copy <data-dir>/assets with any file tool (files are only ever added)"
+            f"backup copies SQLite and PostgreSQL databases, not {url.get_backend_name()}"
         )
-    return path
+    return url
 
 
 def run_backup(settings: Settings, out: Path) -> None:
-    """Write a backup archive of the data folder."""
+    """Write a backup archive of the data folder and its database (SQLite or PostgreSQL)."""
     try:
-        database = _sqlite_file(settings)
-        if not database.exists():
-            # A data folder that never ran a server: make the (empty) database first.
-            open_database(settings).close()
-        report = backup(settings.data_dir, database, out)
-    except (BackupError, OSError) as exc:
+        report = backup(settings.data_dir, _backup_source(settings), out)
+    except (BackupError, PgToolError, OSError) as exc:
         raise ConfigError(f"backup failed: {exc}") from None
     print(f"backup written to {report.path}: {report.files} files, {report.bytes:,} bytes")
 
 
+def _restore_target(settings: Settings) -> URL | None:
+    """None: the database goes into the data folder (SQLite); else the PostgreSQL URL."""
+    if not settings.database_url:
+        return None
+    url = database_url(settings)
+    if url.get_backend_name() == "postgresql":
+        return url
+    if sqlite_path(url) == settings.data_dir.resolve() / SQLITE_NAME:
+        return None
+    raise ConfigError(
+        "restore puts a SQLite database into the data folder (drop --database-url) or a "
+        "PostgreSQL backup into the PostgreSQL database --database-url names"
+    )
+
+
 def run_restore(settings: Settings, archive: Path, *, force: bool) -> None:
-    """Restore a backup archive into the data folder."""
-    if settings.database_url and sqlite_path(database_url(settings)) != (
-        settings.data_dir.resolve() / "metaexpo.sqlite3"
-    ):
-        raise ConfigError("restore puts the database into the data folder; drop --database-url")
+    """Restore a backup archive into the data folder (and its PostgreSQL database, if any)."""
     try:
-        report = restore(archive, settings.data_dir, force=force)
-    except (BackupError, OSError) as exc:
+        report = restore(
+            archive, settings.data_dir, force=force, database=_restore_target(settings)
+        )
+    except (BackupError, PgToolError, OSError) as exc:
         raise ConfigError(f"restore failed: {exc}") from None
     print(f"restored {report.files} files ({report.bytes:,} bytes) into {report.path}")

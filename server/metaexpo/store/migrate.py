@@ -60,28 +60,33 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade_to_head(engine: Engine, data_dir: Path) -> None:
-    """Bring the database's schema to the newest migration (nothing to do: returns at once)."""
+def upgrade_to_head(engine: Engine, data_dir: Path) -> bool:
+    """Bring the database's schema to the newest migration; False if it already was there.
+
+    Processes starting at once take turns (a file lock in ``data_dir`` on
+    SQLite, an advisory lock on PostgreSQL): one migrates, the others then
+    find the schema at the newest version and return False.
+    """
     head = head_revision()
     if engine.url.get_backend_name() == "sqlite":
         with _file_lock(data_dir / ".migrate.lock"):
-            _upgrade(engine, head)
-        return
+            return _upgrade(engine, head)
     with engine.connect() as connection:
         if engine.url.get_backend_name() == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
             connection.commit()
         try:
-            _upgrade(engine, head)
+            return _upgrade(engine, head)
         finally:
             if engine.url.get_backend_name() == "postgresql":
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
                 connection.commit()
 
 
-def _upgrade(engine: Engine, head: str) -> None:
+def _upgrade(engine: Engine, head: str) -> bool:
     if current_revision(engine) == head:
-        return
+        return False
     with engine.begin() as connection:
         log.info("migrating the database schema to %s", head)
         command.upgrade(alembic_config(connection), "head")
+    return True

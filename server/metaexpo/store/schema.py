@@ -228,8 +228,185 @@ class AuditEntry(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(100))
+    #: A booth id or a sign-in name (up to 254 characters).
+    target: Mapped[str] = mapped_column(String(300))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# --- forums (docs/forums.md) -----------------------------------------------------------------
+
+
+class ForumSession(Base):
+    """A forum session of the agenda; ``state`` follows :class:`metaexpo.forums.states.ForumState`.
+
+    ``title`` and ``abstract`` are ``{"zh", "en"}``; ``speakers`` is the agenda's list of
+    ``{"name": {zh, en}, "title": {zh, en}}`` (who is named on the programme, not who may
+    speak: that is :class:`ForumSpeaker`). ``revision`` grows with every edit (the
+    calendar's SEQUENCE). A deleted session keeps its row (``deleted_at``) so the catalog
+    never seeds it again.
+    """
+
+    __tablename__ = "forum_sessions"
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    forum_hall: Mapped[str] = mapped_column(String(48))
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    abstract: Mapped[dict[str, Any]] = mapped_column(JSON)
+    speakers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    time_zone: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    went_live_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class ForumModerator(Base):
+    """An account staff named to moderate one session."""
+
+    __tablename__ = "forum_moderators"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    named_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    named_at: Mapped[datetime]
+
+
+class ForumSpeaker(Base):
+    """A speaker of one session: a one-time invite link, then the speaker's sign-in.
+
+    The link's secret is kept as its SHA-256 only. ``used_at`` is set when the link is
+    opened (once); ``revoked_at`` ends every token issued for this speaker at once.
+    """
+
+    __tablename__ = "forum_speakers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class ForumFile(Base):
+    """A content-addressed file of the forums (a slide picture, a replay's audio) and its type.
+
+    Bytes live in the same store as booth files (``<data-dir>/assets/objects``);
+    rows are written after the bytes are on disk.
+    """
+
+    __tablename__ = "forum_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(64))
+    bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class ForumDeck(Base):
+    """An uploaded slide deck: its pages in order, each a stored picture with its size."""
+
+    __tablename__ = "forum_decks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    pages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    uploaded_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class ForumLive(Base):
+    """The live state of a session (slides, stage, hands, mics, slow mode) and its version.
+
+    Every change is a read-modify-write of this row in one transaction, so the database
+    orders changes made on different nodes; ``version`` grows by one with each.
+    """
+
+    __tablename__ = "forum_live"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class ForumSlideEvent(Base):
+    """A slide shown during a live session, and when: the replay's timeline."""
+
+    __tablename__ = "forum_slide_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), index=True)
+    at: Mapped[datetime]
+    deck_id: Mapped[str | None] = mapped_column(String(32))
+    page: Mapped[int] = mapped_column(Integer)
+
+
+class ForumQuestion(Base):
+    """A visitor's question; ``state`` is pending, approved or hidden.
+
+    ``author_key`` identifies the asker (guest id, account or speaker) for rate limits
+    and for showing them their own question; ``author_name`` is None when they asked
+    anonymously. ``votes`` counts :class:`ForumVote` rows (updated with them).
+    """
+
+    __tablename__ = "forum_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), index=True)
+    author_key: Mapped[str] = mapped_column(String(80))
+    author_name: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime | None]
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ForumVote(Base):
+    """One visitor's upvote of one question (at most one: the primary key)."""
+
+    __tablename__ = "forum_votes"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("forum_questions.id"), primary_key=True)
+    voter_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    at: Mapped[datetime]
+
+
+class ForumReplay(Base):
+    """What a session left for its replay: stage audio (Ogg Opus), slide timeline, answers.
+
+    ``timeline`` is ``[{"at_ms", "deck", "page"}]`` from the start of the recording;
+    ``questions`` the answered questions with when they were answered.
+    """
+
+    __tablename__ = "forum_replays"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("forum_sessions.id"), primary_key=True)
+    audio_sha: Mapped[str | None] = mapped_column(ForeignKey("forum_files.sha256"))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime]
+    node: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+# --- live moderation (docs/moderation.md) ----------------------------------------------------
 
 
 class Report(Base):

@@ -1,7 +1,7 @@
 """Moderation: visitors' reports of people and chat lines in the hall.
 
-Revision ID: 0002_moderation
-Revises: 0001_initial
+Revision ID: 0004_moderation
+Revises: 0003_audit_target_fits_a_login
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_moderation"
-down_revision: str | None = "0001_initial"
+revision = "0004_moderation"
+down_revision: str | None = "0003_audit_target_fits_a_login"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -34,8 +34,11 @@ PREFIX = "mx1"
 #: Longest token accepted for checking; anything longer is refused unread.
 MAX_TOKEN_CHARS = 1024
 
-TokenKind = Literal["bearer", "guest", "device"]
-_KINDS: tuple[TokenKind, ...] = ("bearer", "guest", "device")
+#: ``speaker`` tokens sign a forum speaker in (no account; role visitor in the hall, speaker in
+#: their session: see metaexpo.forums.people). ``device`` tokens mark a browser that signed in
+#: before, so the per-account sign-in total does not lock it out.
+TokenKind = Literal["bearer", "guest", "speaker", "device"]
+_KINDS: tuple[TokenKind, ...] = ("bearer", "guest", "speaker", "device")
 Role = Literal["visitor", "exhibitor", "staff"]
 ROLES: tuple[Role, ...] = ("visitor", "exhibitor", "staff")
 
@@ -148,7 +151,7 @@ class TokenSigner:
             return None
         if claims.kind not in _KINDS or claims.role not in ROLES:
             return None
-        if claims.kind == "guest" and claims.role != "visitor":
+        if claims.kind in ("guest", "speaker") and claims.role != "visitor":
             return None
         if claims.expires <= self._clock():
             return None

@@ -1,0 +1,116 @@
+"""The forum pages' strings (staff console and speakers' pages), in Chinese and English.
+
+Kept beside :mod:`metaexpo.portal.i18n`, which merges them into its table.
+"""
+
+from __future__ import annotations
+
+FORUM_STRINGS: dict[str, tuple[str, str]] = {
+    # (zh, en)
+    "speaker_area": ("元宇宙浙江 · 演讲嘉宾", "Metaverse Zhejiang Expo · Speaker"),
+    "forums": ("论坛", "Forums"),
+    "forum_sessions": ("论坛日程", "Forum agenda"),
+    "forum_new": ("新建场次", "New session"),
+    "forum_session": ("场次", "Session"),
+    "forum_hall": ("论坛厅", "Forum hall"),
+    "forum_time": ("时间", "Time"),
+    "forum_date": ("日期", "Date"),
+    "forum_start": ("开始", "Start"),
+    "forum_end": ("结束", "End"),
+    "forum_time_zone": ("时区", "Time zone"),
+    "forum_title": ("标题", "Title"),
+    "forum_abstract": ("简介", "Abstract"),
+    "forum_id": ("编号（可留空）", "Id (optional)"),
+    "forum_speakers_lines": (
+        "议程上的演讲嘉宾：每行一位，格式为“中文名 | English name | 中文头衔 | English title”",
+        "Speakers on the agenda: one per line, as "
+        "“中文名 | English name | 中文头衔 | English title”",
+    ),
+    "forum_state_scheduled": ("未开始", "Scheduled"),
+    "forum_state_live": ("直播中", "Live"),
+    "forum_state_ended": ("已结束", "Ended"),
+    "forum_state_replay": ("可回放", "Replay"),
+    "forum_edit": ("编辑", "Edit"),
+    "forum_run": ("主持", "Run"),
+    "forum_save": ("保存", "Save"),
+    "forum_saved": ("已保存。", "Saved."),
+    "forum_delete": ("删除场次", "Delete session"),
+    "forum_deleted": ("场次已删除。", "Session deleted."),
+    "forum_calendar": ("日历文件", "Calendar file"),
+    "forum_moderators": ("主持人", "Moderators"),
+    "forum_moderator_login": ("账号登录名", "Account's sign-in name"),
+    "forum_name_moderator": ("指定为主持人", "Make moderator"),
+    "forum_speakers": ("演讲嘉宾", "Speakers"),
+    "forum_invite_speaker": ("邀请演讲嘉宾", "Invite a speaker"),
+    "forum_speaker_link_hint": (
+        "链接只显示一次，且只能使用一次：请通过安全渠道发给嘉宾。打开后嘉宾即以本场演讲嘉宾身份登录。",
+        "The link is shown once and works once: send it to the speaker safely. Opening it "
+        "signs them in as a speaker of this session.",
+    ),
+    "forum_signed_in": ("已登录", "Signed in"),
+    "forum_revoked": ("已撤销", "Revoked"),
+    "forum_revoke": ("撤销", "Revoke"),
+    "forum_slides": ("幻灯片", "Slides"),
+    "forum_slides_hint": (
+        "上传 PDF 或图片（PNG、JPEG、WebP、GIF）。PDF 的每一页都会转成图片；"
+        "最新上传的一份会在开场时显示。",
+        "Upload a PDF or a picture (PNG, JPEG, WebP, GIF). Every page of a PDF becomes a "
+        "picture; the newest deck is shown when the session goes live.",
+    ),
+    "forum_pages": ("页", "pages"),
+    "forum_no_slides": ("还没有幻灯片。", "No slides yet."),
+    "forum_go_live": ("开始直播", "Go live"),
+    "forum_end_session": ("结束", "End the session"),
+    "forum_previous": ("上一页", "Previous"),
+    "forum_next": ("下一页", "Next"),
+    "forum_goto": ("跳到第", "Go to page"),
+    "forum_slide_of": ("第 {page} / {count} 页", "Slide {page} of {count}"),
+    "forum_questions": ("提问", "Questions"),
+    "forum_no_questions": ("还没有提问。", "No questions yet."),
+    "forum_votes": ("赞", "votes"),
+    "forum_approve": ("通过", "Approve"),
+    "forum_hide": ("隐藏", "Hide"),
+    "forum_pin": ("置顶", "Pin"),
+    "forum_unpin": ("取消置顶", "Unpin"),
+    "forum_answered": ("已回答", "Answered"),
+    "forum_q_pending": ("待审核", "Waiting"),
+    "forum_q_approved": ("已通过", "Shown"),
+    "forum_q_hidden": ("已隐藏", "Hidden"),
+    "forum_anonymous": ("匿名", "anonymous"),
+    "forum_hands": ("举手", "Raised hands"),
+    "forum_no_hands": ("没有人举手。", "No hands raised."),
+    "forum_invite_on_stage": ("请上台", "Invite on stage"),
+    "forum_dismiss": ("放下", "Lower"),
+    "forum_invited": ("已邀请，等待对方接受", "Invited, waiting for them to accept"),
+    "forum_stage": ("台上", "On stage"),
+    "forum_nobody_on_stage": ("台上没有人。", "Nobody is on stage."),
+    "forum_mic_on": ("麦克风开", "mic on"),
+    "forum_mic_off": ("麦克风关", "mic off"),
+    "forum_cut": ("关闭麦克风", "Cut the mic"),
+    "forum_end_turn": ("请下台", "End their turn"),
+    "forum_slow_mode": (
+        "慢速模式：同一观众两次提问（及聊天）之间的秒数，0 为关闭",
+        "Slow mode: seconds between two questions (and chat lines) of one visitor, 0 is off",
+    ),
+    "forum_set": ("设置", "Set"),
+    "forum_replay_ready": ("回放已生成。", "The replay is ready."),
+    "forum_replay_audio": ("舞台音频", "Stage audio"),
+    "forum_auto_refresh": (
+        "本页每 5 秒自动刷新（正在输入时除外）。",
+        "This page refreshes itself every 5 seconds (not while you type).",
+    ),
+    "forum_speaker_welcome": ("演讲邀请", "Invitation to speak"),
+    "forum_speaker_accept": ("以演讲嘉宾身份登录", "Sign in as a speaker"),
+    "forum_speaker_invalid": (
+        "该演讲链接无效：已被使用、已撤销、已过期或链接不完整。请联系工作人员获取新链接。",
+        "This speaker link is not valid: it was used, revoked, expired or mistyped. Ask the "
+        "expo staff for a new one.",
+    ),
+    "forum_speaker_hello": ("欢迎，{name}", "Welcome, {name}"),
+    "forum_speaker_enter": ("以演讲嘉宾身份进入会场", "Enter the hall as a speaker"),
+    "forum_speaker_none": (
+        "你尚未以演讲嘉宾身份登录。请打开工作人员发给你的链接。",
+        "You are not signed in as a speaker. Open the link the expo staff sent you.",
+    ),
+    "forum_live_now": ("直播中", "Live now"),
+}
