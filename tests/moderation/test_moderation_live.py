@@ -245,3 +245,41 @@ def test_the_console_page_is_for_staff_only(expo: Expo, tmp_path: Path) -> None:
     assert stranger.status_code == 303
     api = httpx.get(f"{expo.server.http}/api/staff/moderation", headers=bearer(expo.guest()))
     assert api.status_code == 401
+
+
+async def test_a_speaker_enters_with_a_badge_and_revoking_them_closes_the_hall_connection(
+    expo: Expo,
+) -> None:
+    made = expo.api.post(
+        "/api/forums/sessions/opening-keynote/speakers",
+        json={"display_name": "Lin Xiaolan"},
+        headers=expo.staff,
+    )
+    assert made.status_code == 201, made.text
+    secret = made.json()["url"].rsplit("/", 1)[1]
+    accepted = expo.api.post(f"/api/forums/speakers/{secret}/accept")
+    assert accepted.status_code == 200, accepted.text
+    token = accepted.json()["token"]
+    guest = await visitor(expo, "Guest")
+    speaker = await visitor(expo, "typed in the lobby", token)
+    assert speaker.welcome["you"]["name"] == "Lin Xiaolan"
+    assert speaker.welcome["you"]["badge"] == "speaker"
+    await guest.send_json({"type": "who", "ids": [speaker.welcome["id"]]})
+    entry = (await guest.expect("roster"))["join"][0]
+    assert (entry["name"], entry["badge"]) == ("Lin Xiaolan", "speaker")
+
+    speaker_id = made.json()["speaker"]["id"]
+    revoked = expo.api.delete(
+        f"/api/forums/sessions/opening-keynote/speakers/{speaker_id}", headers=expo.staff
+    )
+    assert revoked.status_code == 204, revoked.text
+    code, reason = await speaker.closed()
+    assert code == 4003 and "withdrawn" in reason, (code, reason)
+    again = await Client.connect(expo.server.ws)
+    await again.send_json(
+        {"type": "join", "v": 1, "room": "main", "name": "Lin", "avatar": "celadon",
+         "kind": "desktop", "token": token}
+    )  # fmt: skip
+    code, reason = await again.closed()
+    assert code == 4003, (code, reason)
+    await guest.close()

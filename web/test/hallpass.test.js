@@ -9,7 +9,7 @@ class MemoryStorage {
   setItem(k, v) { this.items.set(k, String(v)); }
 }
 
-function server({ signedIn = false, guests = [] } = {}) {
+function server({ signedIn = false, speaker = false, guests = [] } = {}) {
   const calls = [];
   const fetchImpl = async (url, init = {}) => {
     calls.push(`${init.method ?? 'GET'} ${url}`);
@@ -17,6 +17,11 @@ function server({ signedIn = false, guests = [] } = {}) {
       return signedIn
         ? new Response(JSON.stringify({ token: 'staff-token', expires_at: 2e9 }), { status: 200 })
         : new Response('{"detail":"sign in first"}', { status: 401 });
+    }
+    if (url === '/api/forums/speaker/token') {
+      return speaker
+        ? new Response(JSON.stringify({ token: 'speaker-token', expires: 2e9, session: 'keynote' }), { status: 200 })
+        : new Response('{"detail":"not a speaker"}', { status: 401 });
     }
     const next = guests.shift();
     return next ? new Response(JSON.stringify(next), { status: 200 }) : new Response('', { status: 503 });
@@ -28,6 +33,12 @@ test('a page signed in to the portal joins with the account', async () => {
   const { fetchImpl, calls } = server({ signedIn: true });
   assert.deepEqual(await hallPass({ fetchImpl, storage: new MemoryStorage() }), { token: 'staff-token', kind: 'account' });
   assert.deepEqual(calls, ['GET /api/auth/token']);
+});
+
+test('a forum speaker signed in by their link joins with the speaker token', async () => {
+  const { fetchImpl, calls } = server({ speaker: true });
+  assert.deepEqual(await hallPass({ fetchImpl, storage: new MemoryStorage() }), { token: 'speaker-token', kind: 'speaker' });
+  assert.deepEqual(calls, ['GET /api/auth/token', 'GET /api/forums/speaker/token']);
 });
 
 test('a guest token is kept and reused until it is about to expire', async () => {

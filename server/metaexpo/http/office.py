@@ -39,7 +39,7 @@ from metaexpo.booths.receive import MinimumRate, clear_temp_folder
 from metaexpo.booths.uploads import ModelUploads, UploadPolicy
 from metaexpo.config import Settings
 from metaexpo.gateway.hub import SyncHub
-from metaexpo.gateway.identity import Identity
+from metaexpo.gateway.identity import Badge, Identity
 from metaexpo.models import GltfValidator, Limits, ValidatorUnavailable
 from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.roles import Principal
@@ -47,7 +47,7 @@ from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
 from metaexpo.store.database import database_url, sqlite_path
 from metaexpo.store.filemodes import ExposedFile, exposed_files, make_private_folder
-from metaexpo.tokens import TokenSigner
+from metaexpo.tokens import TokenClaims, TokenSigner
 from metaexpo.trust.ledger import LocalTrustLedger, TrustLedger
 from metaexpo.trust.limits import AttemptLimiter, LocalAttemptLimiter
 
@@ -190,8 +190,9 @@ class BackOffice:
         """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
 
         Cheap and local (no database): a bearer token gives its account's role,
-        id and display name, a guest token an anonymous visitor; anything else
-        (a device token, a forgery) None (4003). Whether the token was revoked
+        id and display name, a speaker token its speaker's name and badge, a
+        guest token an anonymous visitor; anything else (a device token, a
+        forgery) None (4003). Whether the token was revoked
         since is asked of the trust ledger by the moderation desk at the join.
         """
         claims = self.signer.check(token)
@@ -204,7 +205,7 @@ class BackOffice:
             token_id=claims.token_id,
             issued=claims.issued,
             session=claims.session,
-            badge="staff" if claims.kind == "bearer" and claims.role == "staff" else None,
+            badge=badge_of(claims),
         )
 
     def close(self) -> None:
@@ -212,6 +213,15 @@ class BackOffice:
         self.uploads.close()
         self.passwords.close()
         self.db.close()
+
+
+def badge_of(claims: TokenClaims) -> Badge | None:
+    """The badge the hall shows beside a token's visitor: staff accounts and forum speakers."""
+    if claims.kind == "bearer" and claims.role == "staff":
+        return "staff"
+    if claims.kind == "speaker":
+        return "speaker"
+    return None
 
 
 def upload_policy(settings: Settings) -> UploadPolicy:

@@ -3,7 +3,9 @@
  *
  * A page whose browser is signed in to the portal asks the expo, on its own
  * origin with the sign-in cookie, for a hall token (`GET /api/auth/token`):
- * staff then enter under their name with their badge. Everyone else joins
+ * staff then enter under their name with their badge. A forum speaker
+ * signed in by their link's cookie asks for a speaker token
+ * (`GET /api/forums/speaker/token`) and enters with the speaker badge. Everyone else joins
  * with a signed guest token kept in the browser (`POST /api/auth/guest`),
  * renewed when it is about to expire, so that a moderator's ban sticks to
  * this browser. If neither can be had, the visitor joins without a token.
@@ -17,7 +19,7 @@ const RENEW_BEFORE_S = 3600;
 /**
  * @typedef {object} HallPass
  * @property {string} token for the join
- * @property {'account' | 'guest'} kind signed in to the portal, or a guest
+ * @property {'account' | 'speaker' | 'guest'} kind signed in to the portal, a forum speaker, or a guest
  */
 
 /**
@@ -33,7 +35,9 @@ const RENEW_BEFORE_S = 3600;
  */
 function tokenOf(data) {
   if (!data || typeof data !== 'object') return null;
-  const { token, expires_at: expires } = /** @type {Record<string, unknown>} */ (data);
+  const fields = /** @type {Record<string, unknown>} */ (data);
+  const { token } = fields;
+  const expires = fields.expires_at ?? fields.expires;
   if (typeof token !== 'string' || typeof expires !== 'number') return null;
   return { token, expires_at: expires };
 }
@@ -52,6 +56,15 @@ async function hallPass({ fetchImpl = (url, init) => fetch(url, init), storage =
     }
   } catch {
     // not signed in, or the expo is unreachable: a guest token may still be kept
+  }
+  try {
+    const speaker = await fetchImpl('/api/forums/speaker/token', { credentials: 'same-origin', cache: 'no-store' });
+    if (speaker.ok) {
+      const found = tokenOf(await speaker.json());
+      if (found) return { token: found.token, kind: 'speaker' };
+    }
+  } catch {
+    // not a speaker
   }
   try {
     const kept = tokenOf(JSON.parse(storage?.getItem(GUEST_KEY) ?? 'null'));
