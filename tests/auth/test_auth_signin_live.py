@@ -4,7 +4,6 @@ hall, the real client address behind a trusted proxy only, and staff who cannot 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,8 @@ import pytest
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.conftest import TIME_FACTOR
-from tests.live import Client, ServerProcess
+from tests.live import Client, ServerProcess, metric
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -209,25 +209,26 @@ class FrameClock:
             if isinstance(await self.probe.ws.recv(), bytes):
                 self.arrivals.append(time.monotonic())
 
-    def gaps(self, start: float, end: float) -> list[float]:
-        times = [t for t in self.arrivals if start <= t <= end]
-        assert len(times) >= 10, f"only {len(times)} frames arrived between the marks"
-        return sorted(b - a for a, b in itertools.pairwise(times))
 
-
-async def test_eighty_sign_ins_at_once_neither_stall_pose_frames_nor_grow_memory(
+async def test_eighty_sign_ins_at_once_are_hashed_one_at_a_time_in_their_own_bounded_pool(
     tmp_path: Path,
 ) -> None:
-    workers = 1
-    # 80 connections from one address at once: not what the edge's pending cap is about.
+    """The structure that keeps the hall's pace (the pace itself is measured by
+    bench/signin_stall.py): at most ``--password-workers`` hashes at once, at most the queue
+    waiting, the rest refused at once with 429, memory bounded by the pool, and pose frames
+    still delivered while the sign-ins are in flight."""
+    workers, queue = 1, 8
     server = serve(
         tmp_path,
         "--login-attempts-per-address",
         "1000",
+        # 80 connections from one address at once: not what the edge's pending cap is about.
         "--max-pending-per-address",
         "0",
+        "--password-workers",
+        str(workers),
         "--password-queue",
-        "8",
+        str(queue),
     )
     assert server.proc is not None
     pid = server.proc.pid
@@ -238,16 +239,17 @@ async def test_eighty_sign_ins_at_once_neither_stall_pose_frames_nor_grow_memory
     clock = FrameClock(probe, mover)
     tasks = [asyncio.create_task(c()) for c in (clock.walk, clock.drain, clock.listen)]
     try:
-        await asyncio.sleep(3 * TIME_FACTOR)  # frames before the burst: the yardstick
-        calm_end = time.monotonic()
+        await eventually(lambda: len(clock.arrivals) >= 20, what="the probe receives pose frames")
         rss_before = server_memory(pid)["VmRSS"]
         reset_peak_memory(pid)
+        burst_start = time.monotonic()
         async with client(server) as http:
             answers = await asyncio.gather(
                 *(sign_in(http, f"visitor{i}@x.test", WRONG) for i in range(80))
             )
         burst_end = time.monotonic()
         peak = server_memory(pid)["VmHWM"]
+        metrics = server.metrics()
     finally:
         for task in tasks:
             task.cancel()
@@ -257,19 +259,27 @@ async def test_eighty_sign_ins_at_once_neither_stall_pose_frames_nor_grow_memory
         server.stop()
     codes = [a.status_code for a in answers]
     busy = [a for a in answers if a.status_code == 429]
-    calm = clock.gaps(clock.arrivals[0], calm_end)
-    burst = clock.gaps(calm_end, burst_end)
+    pool = {
+        name: metric(metrics, f"metaexpo_password_pool_{name}")
+        for name in ("peak_running", "peak_held", "capacity", "done_total", "refused_total")
+    }
+    during = [t for t in clock.arrivals if burst_start <= t <= burst_end]
     grew_mib = (peak - rss_before) / 1024
     seen = (
-        f"{codes.count(401)} checked, {len(busy)} told to retry; peak memory +{grew_mib:.0f} MiB; "
-        f"frame gaps median/max {calm[len(calm) // 2] * 1000:.0f}/{calm[-1] * 1000:.0f} ms "
-        f"before, {burst[len(burst) // 2] * 1000:.0f}/{burst[-1] * 1000:.0f} ms during"
+        f"{codes.count(401)} checked, {len(busy)} told to retry; pool {pool}; "
+        f"peak memory +{grew_mib:.0f} MiB; {len(during)} pose frames during the burst"
     )
     print(seen)
     assert set(codes) <= {401, 429}, seen
-    assert codes.count(401) >= workers + 8, "the pool and its queue were all used"
+    # Never more hashes at once than the pool's threads, never more waiting than its queue:
+    assert pool["peak_running"] == workers, seen
+    assert pool["capacity"] == workers + queue, seen
+    assert pool["peak_held"] == workers + queue, "the burst filled the pool and its queue"
+    # Every refusal is the pool's (429 at once, try again in a second), every check ran in it:
+    assert pool["refused_total"] == len(busy) > 0, seen
+    assert pool["done_total"] == codes.count(401), seen
     assert all(a.headers.get("retry-after") == "1" for a in busy), seen
     # Memory: the hashes running at once (and a margin), never one per request.
     assert grew_mib < (workers + 2) * HASH_MIB, seen
-    # Frames keep their pace: generous against the calm yardstick, never a wall-clock figure.
-    assert burst[-1] <= max(6 * calm[-1], 10 * calm[len(calm) // 2]), seen
+    # The hall kept being served while the sign-ins were in flight.
+    assert during, seen

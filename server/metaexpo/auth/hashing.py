@@ -51,13 +51,25 @@ class PasswordPool:
         )
         self._lock = threading.Lock()
         self._held = 0
+        self._running = 0
         #: Calls refused because the pool and its queue were full (for /metrics).
         self.refused = 0
+        #: Calls that ran to their end (for /metrics).
+        self.done = 0
+        #: The most calls ever running at once, and running or waiting at once: what the
+        #: bounds promise (at most ``workers`` and ``capacity``), shown in /metrics.
+        self.peak_running = 0
+        self.peak_held = 0
 
     @property
     def held(self) -> int:
         """Calls running or waiting now."""
         return self._held
+
+    @property
+    def running(self) -> int:
+        """Calls running now (hashing)."""
+        return self._running
 
     def submit(self, work: Callable[..., T], *args: object) -> Future[T]:
         """Start ``work(*args)`` in the pool; :class:`TooMany` when it and its queue are full.
@@ -72,8 +84,9 @@ class PasswordPool:
                     retry_after=1,
                 )
             self._held += 1
+            self.peak_held = max(self.peak_held, self._held)
         try:
-            future = self._executor.submit(work, *args)
+            future = self._executor.submit(self._counted, work, *args)
         except BaseException:
             self._release()
             raise
@@ -83,6 +96,17 @@ class PasswordPool:
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """``work(*args)`` in the pool, awaited from the event loop."""
         return await asyncio.wrap_future(self.submit(work, *args))
+
+    def _counted(self, work: Callable[..., T], *args: object) -> T:
+        with self._lock:
+            self._running += 1
+            self.peak_running = max(self.peak_running, self._running)
+        try:
+            return work(*args)
+        finally:
+            with self._lock:
+                self._running -= 1
+                self.done += 1
 
     def _release(self) -> None:
         with self._lock:
