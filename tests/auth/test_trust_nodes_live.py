@@ -5,7 +5,6 @@ connections on both are closed with the reason; sign-in limits count across node
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +14,11 @@ import pytest
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, bearer, create_staff
 from tests.bus.test_redis_nodes_live import RedisServer
-from tests.conftest import TIME_FACTOR
 from tests.live import Client, ServerProcess
 
 pytestmark = pytest.mark.integration
 
 COLLEAGUE = "colleague@expo.test"
-#: How soon every node must act on a revocation made on one of them.
-WITHIN_S = 1.0
 
 
 @dataclass
@@ -81,13 +77,6 @@ async def joined(node: ServerProcess, token: str) -> Client:
     return client
 
 
-async def closed_soon(client: Client) -> tuple[int | None, str, float]:
-    """The close code and reason, and how long after the call it came."""
-    start = time.monotonic()
-    code, reason = await client.closed(timeout=WITHIN_S + 4)
-    return code, reason, time.monotonic() - start
-
-
 async def refused(node: ServerProcess, token: str) -> tuple[int | None, str]:
     client = await Client.connect(node.ws)
     await client.send_json(
@@ -111,11 +100,12 @@ async def test_a_signed_out_token_is_refused_by_every_node_and_closed_everywhere
     on_a, on_b = await joined(cluster.a, token), await joined(cluster.b, token)
     signed_out = httpx.post(f"{cluster.b.http}/api/auth/logout", headers=bearer(token), timeout=30)
     assert signed_out.status_code == 204
-    results = await asyncio.gather(closed_soon(on_a), closed_soon(on_b))
-    for code, reason, after in results:
+    # Both nodes close their connection (a bounded wait for it, not a speed limit: the
+    # second the design promises is measured by bench/, not asserted here).
+    results = await asyncio.gather(on_a.closed(), on_b.closed())
+    for code, reason in results:
         assert code == 4003, reason
         assert "revoked" in reason
-        assert after <= WITHIN_S * TIME_FACTOR, f"closed {after:.2f} s after the sign-out"
     for node in cluster.nodes:
         code, reason = await refused(node, token)
         assert code == 4003 and "signed out" in reason, reason
@@ -133,9 +123,8 @@ async def test_a_disabled_account_is_closed_everywhere_and_refused_by_both_nodes
         f"{cluster.a.http}/api/staff/users/{COLLEAGUE}/disable", headers=bearer(staff), timeout=30
     )
     assert disabled.status_code == 204, disabled.text
-    for code, reason, after in await asyncio.gather(closed_soon(on_a), closed_soon(on_b)):
+    for code, reason in await asyncio.gather(on_a.closed(), on_b.closed()):
         assert code == 4003 and "disabled" in reason, reason
-        assert after <= WITHIN_S * TIME_FACTOR, f"closed {after:.2f} s after disabling"
     for node in cluster.nodes:
         assert (await refused(node, token))[0] == 4003
 

@@ -1,9 +1,10 @@
 """Moderation on every node at once: two real nodes sharing a real Redis (and one database).
-A ban made on node A closes the visitor's session on node B within a second and both nodes
-refuse the token; a mute and a deleted line made on A hold on B."""
+A ban made on node A closes the visitor's sessions on both nodes and both nodes refuse the
+token; a mute and a deleted line made on A hold on B. (How soon: bench/, not a test.)"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -16,9 +17,6 @@ from tests.conftest import TIME_FACTOR
 from tests.live import Client, ServerProcess
 
 pytestmark = pytest.mark.integration
-
-#: How soon every node must act on a moderator's action made on one of them.
-WITHIN_S = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -84,27 +82,29 @@ async def refused_join(node: ServerProcess, token: str) -> tuple[int | None, str
     return await client.closed()
 
 
-async def test_a_ban_on_node_a_closes_the_visitor_on_node_b_and_both_refuse_the_token(
+async def test_a_ban_on_node_a_closes_the_visitor_on_both_nodes_and_both_refuse_the_token(
     nodes: tuple[ServerProcess, ServerProcess],
 ) -> None:
     a, b = nodes
     token = guest_of(b)
-    spammer = await joined(b, "Spammer", token)
+    # One visitor (one guest token) with a page open on each node.
+    spammer_b = await joined(b, "Spammer", token)
+    spammer_a = await joined(a, "Spammer", token)
     watcher = await joined(a, "Watcher")
-    await known_on(watcher, spammer.welcome["id"])
-    staff = staff_of(a)
-    start = time.monotonic()
+    await known_on(watcher, spammer_b.welcome["id"])
+    # Staff on node A ban the avatar they see (node A does not hold its token: node B, which
+    # does, closes it and bans the token's subject, which closes the page on node A too).
     answer = httpx.post(
         f"{a.http}/api/staff/moderation/actions",
-        json={"action": "ban", "target": spammer.welcome["id"], "hours": 1, "reason": "spam"},
-        headers=staff,
+        json={"action": "ban", "target": spammer_b.welcome["id"], "hours": 1, "reason": "spam"},
+        headers=staff_of(a),
         timeout=30 * TIME_FACTOR,
     )
     assert answer.status_code == 200, answer.text
-    code, reason = await spammer.closed(timeout=WITHIN_S + 4)
-    after = time.monotonic() - start
-    assert code == 4011 and "spam" in reason, reason
-    assert after <= WITHIN_S * TIME_FACTOR, f"closed {after:.2f} s after the ban was asked for"
+    # A bounded wait for each close (a poll, not a speed limit).
+    for page in await asyncio.gather(spammer_b.closed(), spammer_a.closed()):
+        code, reason = page
+        assert code == 4011 and "spam" in reason, reason
     for node in nodes:
         code, reason = await refused_join(node, token)
         assert code == 4011 and "banned" in reason, (node.http, code, reason)
