@@ -18,6 +18,7 @@ from metaexpo.trust.ledger import TrustEntry
 from metaexpo.trust.limits import Attempt, LimitRule, Refusal
 from tests.bus.test_redis_nodes_live import RedisServer
 from tests.conftest import TIME_FACTOR
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +38,7 @@ async def connection(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout * TIME_FACTOR
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not hold in time"
-        await asyncio.sleep(0.02)
+    await eventually(condition, what="the awaited state", timeout=timeout)
 
 
 async def started(

@@ -21,6 +21,8 @@ from metaexpo.trust.ledger import LocalTrustLedger, TrustEntry, wire_key
 from tests.sync.links import RecordingLink
 
 SPEC = RoomSpec("main", Bounds((-128.0, 0.0, -128.0), (128.0, 16.0, 128.0)), (0.0, 1.6, 0.0))
+#: When the module was loaded: issue times of tokens are before it; entries expire from the
+#: moment they are written (a long run must not see them expired already).
 NOW = time.time()
 
 STAFF = Identity(
@@ -83,7 +85,7 @@ def test_a_signed_in_visitor_joins_under_the_account_s_display_name() -> None:
 def test_a_signed_out_token_closes_its_session_and_is_refused_at_the_next_join() -> None:
     hall = Hall()
     session, link = hall.join("staff")
-    hall.put(TrustEntry("token", "t1", NOW + 3600, "signed out"))
+    hall.put(TrustEntry("token", "t1", time.time() + 3600, "signed out"))
     assert closed_with(link) == (CloseCode.BAD_TOKEN, "revoked")
     assert "signed out" in link.text[-1]["message"]
     assert session.state is SessionState.CLOSED
@@ -95,7 +97,7 @@ def test_a_signed_out_token_closes_its_session_and_is_refused_at_the_next_join()
 def test_a_portal_sign_out_voids_the_hall_tokens_issued_for_it() -> None:
     hall = Hall()
     _, link = hall.join("staff")
-    hall.put(TrustEntry("session", "s1", NOW + 3600, "signed out"))
+    hall.put(TrustEntry("session", "s1", time.time() + 3600, "signed out"))
     assert closed_with(link)[0] == CloseCode.BAD_TOKEN
 
 
@@ -103,7 +105,9 @@ def test_an_account_revocation_voids_older_tokens_only() -> None:
     hall = Hall()
     _, old = hall.join("staff")
     hall.put(
-        TrustEntry("account", "u-staff", NOW + 3600, "password changed", data={"before": NOW - 30})
+        TrustEntry(
+            "account", "u-staff", time.time() + 3600, "password changed", data={"before": NOW - 30}
+        )
     )
     assert closed_with(old)[0] == CloseCode.BAD_TOKEN
     hall.tokens["fresh"] = Identity("staff", "u-staff", token_id="t9", issued=NOW)
@@ -115,7 +119,7 @@ def test_a_banned_subject_is_closed_with_the_reason_and_cannot_come_back() -> No
     hall = Hall()
     _, link = hall.join("guest")
     _, bystander = hall.join(None)
-    hall.put(TrustEntry("ban", "guest-abc", NOW + 600, "spam", "staff a@x"))
+    hall.put(TrustEntry("ban", "guest-abc", time.time() + 600, "spam", "staff a@x"))
     code, error = closed_with(link)
     assert (code, error) == (CloseCode.BANNED, "banned")
     assert "spam" in link.text[-1]["message"]
@@ -129,7 +133,7 @@ def test_a_visitor_without_a_token_is_found_by_room_and_avatar_id() -> None:
     hall = Hall()
     session, link = hall.join(None)
     wire = hall.hub.rooms["main"].state.wire_id(session.row)
-    hall.put(TrustEntry("kick", wire_key("main", wire), NOW + 30, "shouting"))
+    hall.put(TrustEntry("kick", wire_key("main", wire), time.time() + 30, "shouting"))
     assert closed_with(link) == (CloseCode.KICKED, "kicked")
 
 
