@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
-from tests.browser.support import VIEWPORT, expo, ms, open_client, wait_until
+from tests.browser.support import VIEWPORT, expo, ms, open_client, wait_for, wait_until
 from tests.bus.test_redis_nodes_live import RedisServer
 from tests.live import ServerProcess
 
@@ -120,7 +120,7 @@ def test_a_banned_visitor_is_closed_on_both_nodes_and_told_why(
 
     # The same browser comes back: refused, and told so.
     on_b.reload()
-    on_b.wait_for_function("window.__expo && window.__expo.hall.ready", timeout=ms(30))
+    wait_for(on_b, "() => window.__expo && window.__expo.hall.ready", timeout=30)
     banner = wait_banned(on_b)
     assert banner["status"] == "status.bannedRefused", banner
     assert "spam links" in banner["text"]
@@ -134,9 +134,10 @@ def test_a_reserved_name_sends_the_visitor_back_to_the_lobby_with_a_reason(
     page = open_client(context, nodes[0].http, "展会工作人员", lang="zh", enter=False)
     page.fill("#lobby-name", "展会工作人员")
     page.click("#lobby-enter")
-    page.wait_for_function(
+    wait_for(
+        page,
         "() => !document.getElementById('lobby').hidden"
         " && document.getElementById('lobby-name-error').textContent.includes('保留')",
-        timeout=ms(20),
+        timeout=20,
     )
     assert page.get_attribute("#lobby-name", "aria-invalid") == "true"
