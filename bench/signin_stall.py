@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -105,6 +106,12 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError("server did not start")
 
+    def protocol_version(self) -> int:
+        """The ``join`` version the tree's server speaks (its pose frames must decode alike)."""
+        source = (self.tree / "server" / "metaexpo" / "protocol" / "frames.py").read_text()
+        found = re.search(r"^PROTOCOL_VERSION = (\d+)", source, re.M)
+        return int(found.group(1)) if found else 1
+
     def has_setting(self, name: str) -> bool:
         return name in (self.tree / "server" / "metaexpo" / "config.py").read_text()
 
@@ -131,13 +138,13 @@ class Server:
                 self.proc.wait()
 
 
-async def joined(url: str, name: str) -> tuple[ClientConnection, dict[str, Any]]:
+async def joined(url: str, name: str, version: int) -> tuple[ClientConnection, dict[str, Any]]:
     ws = await connect(url, max_size=2**22, max_queue=None)
     await ws.send(
         json.dumps(
             {
                 "type": "join",
-                "v": 1,
+                "v": version,
                 "room": "main",
                 "name": name,
                 "avatar": "celadon",
@@ -168,8 +175,8 @@ def summary(gaps: list[float]) -> dict[str, float]:
 
 async def one_run(server: Server) -> dict[str, Any]:
     url = f"ws://127.0.0.1:{server.port}/ws"
-    probe, _ = await joined(url, "probe")
-    mover, welcome = await joined(url, "mover")
+    probe, _ = await joined(url, "probe", server.protocol_version())
+    mover, welcome = await joined(url, "mover", server.protocol_version())
     arrivals: list[float] = []
     x, y, z = (float(c) for c in welcome["pose"]["position"])
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from metaexpo.protocol.frames import PROTOCOL_VERSION
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, bearer, create_staff
 from tests.bus.test_redis_nodes_live import RedisServer
 from tests.live import Client, ServerProcess
@@ -82,7 +83,7 @@ async def refused(node: ServerProcess, token: str) -> tuple[int | None, str]:
     await client.send_json(
         {
             "type": "join",
-            "v": 1,
+            "v": PROTOCOL_VERSION,
             "room": "main",
             "name": "again",
             "avatar": "celadon",

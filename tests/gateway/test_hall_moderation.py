@@ -19,6 +19,7 @@ from metaexpo.gateway.identity import Identity
 from metaexpo.gateway.moderation import HallModeration
 from metaexpo.gateway.session import Session, SessionState
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.frames import PROTOCOL_VERSION
 from metaexpo.store import Database, open_database
 from metaexpo.store.audit import recent
 from metaexpo.store.reports import list_reports
@@ -61,7 +62,8 @@ class Hall:
         link = RecordingLink()
         session = Session(self.hub, link)
         msg: dict[str, Any] = {
-            "type": "join", "v": 1, "room": "main", "name": name, "avatar": "celadon",
+            "type": "join", "v": PROTOCOL_VERSION, "room": "main",
+            "name": name, "avatar": "celadon",
             "kind": "desktop",
         }  # fmt: skip
         if token is not None:

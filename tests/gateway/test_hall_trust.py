@@ -15,6 +15,7 @@ from metaexpo.gateway.identity import Identity
 from metaexpo.gateway.moderation import HallModeration
 from metaexpo.gateway.session import Session, SessionState
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.frames import PROTOCOL_VERSION
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 from metaexpo.trust.ledger import LocalTrustLedger, TrustEntry, wire_key
@@ -52,7 +53,7 @@ class Hall:
         session = Session(self.hub, link)
         msg: dict[str, object] = {
             "type": "join",
-            "v": 1,
+            "v": PROTOCOL_VERSION,
             "room": "main",
             "name": name,
             "avatar": "celadon",

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from metaexpo.protocol.frames import PROTOCOL_VERSION
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, bearer, create_staff
 from tests.conftest import TIME_FACTOR
 from tests.live import Client, ServerProcess
@@ -104,7 +105,8 @@ async def test_a_reserved_name_is_refused_with_a_clear_message(expo: Expo) -> No
     for name in ("Expo Staff", "展会工作人员", "test staff"):
         client = await Client.connect(expo.server.ws)
         await client.send_json(
-            {"type": "join", "v": 1, "room": "main", "name": name, "avatar": "celadon",
+            {"type": "join", "v": PROTOCOL_VERSION, "room": "main",
+             "name": name, "avatar": "celadon",
              "kind": "desktop"}
         )  # fmt: skip
         code, reason = await client.closed()
@@ -277,7 +279,8 @@ async def test_a_speaker_enters_with_a_badge_and_revoking_them_closes_the_hall_c
     assert code == 4003 and "withdrawn" in reason, (code, reason)
     again = await Client.connect(expo.server.ws)
     await again.send_json(
-        {"type": "join", "v": 1, "room": "main", "name": "Lin", "avatar": "celadon",
+        {"type": "join", "v": PROTOCOL_VERSION, "room": "main",
+             "name": "Lin", "avatar": "celadon",
          "kind": "desktop", "token": token}
     )  # fmt: skip
     code, reason = await again.closed()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from metaexpo.protocol.frames import PROTOCOL_VERSION
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, bearer, create_staff
 from tests.bus.test_redis_nodes_live import RedisServer
 from tests.conftest import TIME_FACTOR
@@ -76,7 +77,8 @@ async def known_on(client: Client, wire: int) -> None:
 async def refused_join(node: ServerProcess, token: str) -> tuple[int | None, str]:
     client = await Client.connect(node.ws)
     await client.send_json(
-        {"type": "join", "v": 1, "room": "main", "name": "again", "avatar": "celadon",
+        {"type": "join", "v": PROTOCOL_VERSION, "room": "main",
+             "name": "again", "avatar": "celadon",
          "kind": "desktop", "token": token}
     )  # fmt: skip
     return await client.closed()

@@ -61,9 +61,10 @@ STAFF_NAMES_EVERY_S = 60.0
 
 
 def room_specs(catalog: Catalog) -> list[RoomSpec]:
-    """One sync room per hall of the catalog."""
+    """One sync room per hall of the catalog, with its booths' voice zones."""
     specs = []
     for hall in catalog.halls:
+        zones = tuple(b.voice_area for b in catalog.booths if b.hall == hall.id and b.voice_zone)
         x, _, z = hall.spawn
         eye = 1.6
         specs.append(
@@ -73,6 +74,7 @@ def room_specs(catalog: Catalog) -> list[RoomSpec]:
                 spawn=(x, eye, z),
                 spawn_yaw=hall.spawn_yaw_deg * 3.141592653589793 / 180.0,
                 eye_height=eye,
+                voice_zones=zones,
             )
         )
     return specs
