@@ -15,11 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from metaexpo.scenebuild import palette
+from metaexpo.scenebuild.footprints import STEP_HEIGHT, Footprint, Solids
 from metaexpo.scenebuild.mesh import Part, concat
 from metaexpo.scenebuild.palette import rgba8
 from metaexpo.scenebuild.shapes import box_between, shade, solid, translation, yaw
 from metaexpo.scenebuild.signs import SIGN_OFFSET, Sign, SignFace, face_quad
 from metaexpo.scenes import ForumHall, Hall, InfoWall, Zone
+from metaexpo.scenes.geometry import yaw_towards
 from metaexpo.scenes.schema import INFO_WALL_THICKNESS
 
 #: Perimeter wall: height and thickness (m); columns: side and spacing (m).
@@ -35,7 +37,7 @@ ZONE_SIGN_HEIGHT = 3.2
 ZONE_SIGN_DROP = 5.0
 
 
-def perimeter(hall: Hall) -> Part:
+def perimeter(hall: Hall) -> Solids:
     """Low walls around the hall's edge, tall columns along them and a ring beam on top."""
     x0, _, z0 = hall.bounds_min
     x1, top, z1 = hall.bounds_max
@@ -63,7 +65,10 @@ def perimeter(hall: Hall) -> Part:
         spots.update({(x0 + c / 2, z), (x1 - c / 2, z)})
     for x, z in sorted(spots):
         parts.append(column_part.transformed(translation((x, 0.0, z))).painted(column))
-    return concat(parts)
+    solids = Solids()
+    for part in parts:
+        solids.add(part)
+    return solids
 
 
 def _stations(low: float, high: float) -> list[float]:
@@ -76,7 +81,7 @@ def _stations(low: float, high: float) -> list[float]:
 class InfoWallPieces:
     """The info wall's body, its sign and the hall's title sign on its crown."""
 
-    body: Part
+    body: Solids
     sign: Sign
     hall_sign: Sign
 
@@ -106,8 +111,11 @@ def info_wall(wall: InfoWall, hall_id: str) -> InfoWallPieces:
         SignFace.upright((0.0, crown_y, t / 2 - 0.05 + SIGN_OFFSET), 0.0, crown_w - 0.4, 1.4),
         SignFace.upright((0.0, crown_y, -t / 2 + 0.05 - SIGN_OFFSET), 180.0, crown_w - 0.4, 1.4),
     )
+    body = Solids()
+    for part in local:
+        body.add(part.transformed(place))
     return InfoWallPieces(
-        body=concat(local).transformed(place),
+        body=body,
         sign=Sign("info_wall", "plaza", (front.transformed(place),), atlas_width=2048),
         hall_sign=Sign(
             "hall",
@@ -168,11 +176,11 @@ def zone_banner(zone: Zone, hall: Hall) -> tuple[Part, Sign]:
 class ForumPieces:
     """A forum hall's pieces: stage (walkable), screen wall (static), screen, seats, sign."""
 
-    stage: Part
-    wall: Part
+    stage: Solids
+    wall: Solids
     screen: Part
     screen_aspect: float
-    seats: Part
+    seats: Solids
     sign: Sign
 
 
@@ -222,9 +230,12 @@ def forum(forum: ForumHall) -> ForumPieces:
     sign_bottom = screen_bottom + screen_h + 0.4
     sign_h = 1.8
     wall_top = sign_bottom + sign_h + 0.4
-    wall = solid(
-        box_between((-wall_w / 2, 0.0, back - 0.6), (wall_w / 2, wall_top, back)),
-        rgba8(palette.FRAME),
+    wall = Solids()
+    wall.add(
+        solid(
+            box_between((-wall_w / 2, 0.0, back - 0.6), (wall_w / 2, wall_top, back)),
+            rgba8(palette.FRAME),
+        ).transformed(place)
     )
     screen_face = SignFace.upright(
         (0.0, screen_bottom + screen_h / 2, back + SIGN_OFFSET), 0.0, screen_w, screen_h
@@ -232,9 +243,28 @@ def forum(forum: ForumHall) -> ForumPieces:
     sign_face = SignFace.upright(
         (0.0, sign_bottom + sign_h / 2, back + SIGN_OFFSET), 0.0, min(16.0, wall_w - 1.0), sign_h
     )
+    stage = Solids()
+    for part in stage_parts:
+        stage.add(part.transformed(place), walkable=True)
+    # The stage is walked on, but not stepped off: its edges block, apart from the steps, whose
+    # sides block as far out as a step is too high to climb from the floor.
+    steps_reach = depth / 2 + 0.3 * sum(
+        1 for i in range(steps) if h * (steps - i) / (steps + 1) > STEP_HEIGHT
+    )
+    half_w, half_d = width / 2, depth / 2
+    for edge in (
+        Footprint.rect(-half_w, -half_d, half_w, -half_d),
+        Footprint.rect(-half_w, -half_d, -half_w, half_d),
+        Footprint.rect(half_w, -half_d, half_w, half_d),
+        Footprint.rect(-half_w, half_d, -1.5, half_d),
+        Footprint.rect(1.5, half_d, half_w, half_d),
+        Footprint.rect(-1.5, half_d, -1.5, steps_reach),
+        Footprint.rect(1.5, half_d, 1.5, steps_reach),
+    ):
+        stage.block(edge.transformed(place))
     return ForumPieces(
-        stage=concat(stage_parts).transformed(place),
-        wall=wall.transformed(place),
+        stage=stage,
+        wall=wall,
         screen=face_quad(screen_face.transformed(place), (0.0, 0.0, 1.0, 1.0)),
         screen_aspect=round(screen_w / screen_h, 4),
         seats=seats(forum),
@@ -255,12 +285,24 @@ def _chair() -> Part:
     )
 
 
-def seats(forum: ForumHall) -> Part:
-    """Every seat of the forum hall merged into one part (one draw call for the audience)."""
+def seats(forum: ForumHall) -> Solids:
+    """Every seat of the forum hall merged into one part (one draw call for the audience).
+
+    Chairs stand square to their block's rows, as in a real hall (the catalog's
+    per-seat yaw is where the sitter looks), so the gangway between two rows
+    is straight; each chair blocks its own outline.
+    """
     chair = _chair()
-    return concat(
-        [
-            chair.transformed(translation((x, 0.0, z)) @ yaw(yaw_deg))
-            for x, z, yaw_deg in forum.seats
-        ]
-    )
+    outline = Footprint.rect(-0.25, -0.22, 0.25, 0.28)
+    solids = Solids()
+    start = 0
+    for block in forum.seating:
+        count = block.rows * block.seats_per_row
+        dx = forum.stage.centre[0] - block.front_row_centre[0]
+        dz = forum.stage.centre[1] - block.front_row_centre[1]
+        facing = yaw_towards((dx, dz))
+        for x, z, _ in forum.seats[start : start + count]:
+            place = translation((x, 0.0, z)) @ yaw(facing)
+            solids.add(chair.transformed(place), footprint=outline.transformed(place))
+        start += count
+    return solids

@@ -55,6 +55,7 @@ def _booth_node(booth: Booth, zone: Zone) -> SceneNode:
     node = SceneNode(
         f"booth:{booth.id}",
         extras={"booth_id": booth.id, "zone_id": booth.zone, "template": booth.template},
+        obstacles=list(model.obstacles),
         # Every booth of one template and zone looks the same, so they share one mesh.
         mesh=single(
             f"booth:{booth.template}:{zone.colour}",
@@ -87,7 +88,7 @@ def hall_graph(catalog: Catalog, hall: Hall) -> SceneNode:
         regions.append(Region("plaza", plaza.area))
     floors = split_floor(hall.floor, regions)
     static = Batches()
-    static.add(STRUCTURE, architecture.perimeter(hall))
+    blocked = architecture.perimeter(hall)
 
     if AVENUES in floors:
         avenues = floors[AVENUES].painted(rgba8(palette.AVENUE))
@@ -96,7 +97,7 @@ def hall_graph(catalog: Catalog, hall: Hall) -> SceneNode:
         paving = floors["plaza"].painted(rgba8(palette.PLAZA))
         root.add(SceneNode("plaza", {"walkable": True}, mesh=single("plaza", FLOOR, paving)))
         wall = architecture.info_wall(plaza.info_wall, hall.id)
-        static.add(STRUCTURE, wall.body)
+        blocked.extend(wall.body)
         root.add(_sign_node(wall.sign))
         root.add(_sign_node(wall.hall_sign))
     architecture_node = root.add(SceneNode("architecture"))
@@ -133,14 +134,16 @@ def hall_graph(catalog: Catalog, hall: Hall) -> SceneNode:
             SceneNode(
                 f"forum:{forum.id}:stage",
                 dict(walkable),
-                mesh=single(f"forum:{forum.id}:stage", FLOOR, pieces.stage),
+                mesh=single(f"forum:{forum.id}:stage", FLOOR, pieces.stage.part()),
+                obstacles=pieces.stage.obstacles,
             )
         )
         forum_node.add(
             SceneNode(
                 f"forum:{forum.id}:seats",
                 {"forum_id": forum.id, "seat_count": len(forum.seats)},
-                mesh=single(f"forum:{forum.id}:seats", STRUCTURE, pieces.seats),
+                mesh=single(f"forum:{forum.id}:seats", STRUCTURE, pieces.seats.part()),
+                obstacles=pieces.seats.obstacles,
             )
         )
         forum_node.add(
@@ -151,9 +154,11 @@ def hall_graph(catalog: Catalog, hall: Hall) -> SceneNode:
             )
         )
         forum_node.add(_sign_node(pieces.sign))
-        static.add(STRUCTURE, pieces.wall)
+        blocked.extend(pieces.wall)
 
+    static.add(STRUCTURE, *blocked.parts)
     architecture_node.mesh = static.mesh("architecture")
+    architecture_node.obstacles = blocked.obstacles
     return root
 
 
