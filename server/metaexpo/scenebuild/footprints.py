@@ -65,22 +65,35 @@ def footprint_of(positions: F64) -> Footprint | None:
 
 
 class Solids:
-    """Pieces that end up merged into one mesh, with the footprint of each piece that blocks.
+    """Pieces that end up merged into one mesh (a primitive per material), with the footprint
+    of each piece that blocks.
 
     Footprints are taken piece by piece before merging (a merged wall and
     column would otherwise give one rectangle around both).
     """
 
-    def __init__(self) -> None:
-        self.parts: list[Part] = []
+    def __init__(self, material: str = "structure") -> None:
+        self.material = material
+        self.pieces: list[tuple[str, Part]] = []
         self.obstacles: list[Footprint] = []
 
+    @property
+    def parts(self) -> list[Part]:
+        """Every part, whatever its material."""
+        return [part for _, part in self.pieces]
+
     def add(
-        self, part: Part, *, footprint: Footprint | None = None, walkable: bool = False
+        self,
+        part: Part,
+        *,
+        footprint: Footprint | None = None,
+        walkable: bool = False,
+        material: str | None = None,
     ) -> Part:
-        """Add ``part``; it blocks the floor under it unless ``walkable`` (a stage, steps), or
-        blocks ``footprint`` instead of its own bounds when that is given."""
-        self.parts.append(part)
+        """Add ``part`` (drawn with ``material``, else this collection's default); it blocks the
+        floor under it unless ``walkable`` (a stage, steps), or blocks ``footprint`` instead of
+        its own bounds when that is given."""
+        self.pieces.append((material or self.material, part))
         if footprint is not None:
             self.obstacles.append(footprint)
         elif not walkable:
@@ -94,13 +107,20 @@ class Solids:
         self.obstacles.append(footprint)
 
     def extend(self, other: Solids) -> None:
-        """Take over ``other``'s parts and obstacles."""
-        self.parts.extend(other.parts)
+        """Take over ``other``'s pieces and obstacles."""
+        self.pieces.extend(other.pieces)
         self.obstacles.extend(other.obstacles)
 
     def part(self) -> Part:
-        """Every part merged into one."""
+        """Every part merged into one (all must share a material)."""
         return concat(self.parts)
+
+    def by_material(self) -> dict[str, list[Part]]:
+        """The parts grouped by material, in the order materials first appear."""
+        groups: dict[str, list[Part]] = {}
+        for material, part in self.pieces:
+            groups.setdefault(material, []).append(part)
+        return groups
 
 
 def moved(footprints: Iterable[Footprint], matrix: F64) -> list[Footprint]:

@@ -41,8 +41,9 @@ class SceneMesh:
 class SceneNode:
     """A node: name, extras (three.js ``userData``), optional mesh, transform and children.
 
-    A node with ``sign`` set is a sign panel waiting for its atlas rectangle;
-    :func:`metaexpo.scenebuild.hall.attach_signs` gives it its mesh and extras.
+    A node with ``sign`` set is a sign panel waiting for its atlas rectangle, one
+    with ``signs`` several signs merged into one mesh;
+    :func:`metaexpo.scenebuild.hall.attach_signs` gives them their mesh and extras.
     ``obstacles`` are the floor footprints its pieces block, in the node's own frame
     (:mod:`metaexpo.scenebuild.navgrid` draws the walkable floor from them).
     """
@@ -54,6 +55,7 @@ class SceneNode:
     rotation: Quaternion | None = None
     children: list[SceneNode] = field(default_factory=list)
     sign: Sign | None = None
+    signs: list[Sign] = field(default_factory=list)
     obstacles: list[Footprint] = field(default_factory=list)
 
     def add(self, child: SceneNode) -> SceneNode:

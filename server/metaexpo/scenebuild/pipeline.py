@@ -13,8 +13,10 @@ from metaexpo.scenebuild.atlas import layout_atlas, placeholder_png
 from metaexpo.scenebuild.glb import encode_glb
 from metaexpo.scenebuild.graph import SceneNode, draw_calls, triangles
 from metaexpo.scenebuild.hall import attach_signs, hall_graph, hall_signs
+from metaexpo.scenebuild.materials import ATLAS_TEXTURE
 from metaexpo.scenebuild.navgrid import NavGrid, rasterise, world_obstacles
 from metaexpo.scenebuild.templates import booth_model
+from metaexpo.scenebuild.textures import floor_textures
 from metaexpo.scenes import TEMPLATES, Catalog, Hall
 
 
@@ -43,7 +45,7 @@ def build_hall(catalog: Catalog, hall: Hall) -> BuiltHall:
             seen.add(node.mesh.key)
             vertices += sum(p.part.vertex_count for p in node.mesh.primitives)
     return BuiltHall(
-        glb=encode_glb(root, placeholder_png(layout)),
+        glb=encode_glb(root, {ATLAS_TEXTURE: placeholder_png(layout), **floor_textures()}),
         navgrid=hall_navgrid(catalog, hall, root),
         draw_calls=draw_calls(root),
         triangles=triangles(root),

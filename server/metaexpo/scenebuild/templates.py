@@ -22,6 +22,7 @@ from typing import Literal
 
 import trimesh
 
+from metaexpo.scenebuild.ao import occlude
 from metaexpo.scenebuild.footprints import Footprint, footprint_of
 from metaexpo.scenebuild.mesh import Part, concat
 from metaexpo.scenebuild.palette import Rgba8, ZonePalette
@@ -58,7 +59,7 @@ class BoothModel:
             "screen": palette.screen,
             "frame": palette.frame,
         }
-        return concat([part.painted(colours[role]) for part, role in self.pieces])
+        return concat([occlude(part.painted(colours[role])) for part, role in self.pieces])
 
 
 def _counter(
