@@ -13,7 +13,8 @@ from metaexpo.scenebuild import SceneManifest, build_scenes, palette
 from metaexpo.scenebuild.ao import FLOOR_SHADE, REACH, occlude
 from metaexpo.scenebuild.architecture import LANTERN_RISE, ROOF_Y, skylights
 from metaexpo.scenebuild.mesh import Part
-from metaexpo.scenebuild.palette import rgba8
+from metaexpo.scenebuild.palette import rgba8, zone_palette
+from metaexpo.scenebuild.templates import ROLE_ATTRIBUTE, ROLES
 from metaexpo.scenes import Catalog, load_catalog
 from tests.scenebuild.glbread import Glb
 
@@ -230,3 +231,24 @@ def test_forum_hall_is_a_room_with_a_framed_screen_and_varied_seats(
     assert _first_hit((cx, 1.6, (z0 + z1) / 2), (0.0, 0.0, 1.0), room) == pytest.approx(
         z1 - (z0 + z1) / 2 - 0.15, abs=0.1
     )
+
+
+def test_booth_bodies_label_every_vertex_with_its_colour_role(glb: Glb, catalog: Catalog) -> None:
+    """The client repaints an exhibitor's colours and finds the screens by these labels."""
+    seen: set[str] = set()
+    for booth in catalog.booths:
+        (primitive,) = glb.primitives(glb.by_name[f"booth:{booth.id}"])
+        roles = glb.accessor(getattr(primitive.attributes, ROLE_ATTRIBUTE))[:, 0]
+        colours = glb.accessor(primitive.attributes.COLOR_0)[:, :3]
+        positions = glb.accessor(primitive.attributes.POSITION)
+        assert len(roles) == len(colours) and set(roles.tolist()) <= set(range(len(ROLES)))
+        shades = zone_palette(next(z for z in catalog.zones if z.id == booth.zone).colour)
+        high = positions[:, 1] >= REACH  # above the baked shade, colours are the palette's
+        for code, role in enumerate(ROLES):
+            mine = high & (roles == code)
+            if mine.any():
+                expected = np.array(getattr(shades, role)[:3])
+                assert (colours[mine] == expected).all(), (booth.id, role)
+                seen.add(role)
+        assert (roles == ROLES.index("screen")).any(), booth.id
+    assert {"accent", "panel", "screen"} <= seen

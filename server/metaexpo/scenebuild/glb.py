@@ -53,12 +53,16 @@ class _Packer:
         self.materials = [material.name for material in MATERIALS]
         self.used_materials: set[str] = set()
 
-    def view(self, data: bytes, target: int | None) -> int:
+    def view(self, data: bytes, target: int | None, stride: int | None = None) -> int:
         """Append ``data`` as a buffer view starting on a 4-byte boundary."""
         self.blob.extend(b"\x00" * (-len(self.blob) % 4))
         self.views.append(
             pygltflib.BufferView(
-                buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target
+                buffer=0,
+                byteOffset=len(self.blob),
+                byteLength=len(data),
+                byteStride=stride,
+                target=target,
             )
         )
         self.blob.extend(data)
@@ -76,8 +80,17 @@ class _Packer:
     ) -> int:
         """Store a vertex attribute; POSITION needs the exact min/max of the stored values."""
         data = np.ascontiguousarray(values, dtype=dtype)
+        raw, stride = data.tobytes(), None
+        element = data.itemsize * (data.shape[1] if data.ndim > 1 else 1)
+        if element % 4:
+            # Vertex attribute elements must start on 4-byte boundaries: pad each one.
+            stride = element + (-element % 4)
+            rows = data.reshape(len(data), -1).view(np.uint8)
+            padded = np.zeros((len(data), stride), dtype=np.uint8)
+            padded[:, :element] = rows
+            raw = padded.tobytes()
         accessor = pygltflib.Accessor(
-            bufferView=self.view(data.tobytes(), _ARRAY_BUFFER),
+            bufferView=self.view(raw, _ARRAY_BUFFER, stride),
             componentType=component,
             count=len(data),
             type=kind,

@@ -33,6 +33,20 @@ from metaexpo.scenes import TemplateName
 Role = Literal["accent", "accent_dark", "platform", "panel", "counter_top", "screen", "frame"]
 Piece = tuple[trimesh.Trimesh, Role]
 
+#: The roles in the order of their codes in the booth body's ``_ROLE`` vertex attribute, so
+#: the client can repaint an exhibitor's colours and find the screens (docs/scenes.md).
+ROLES: tuple[Role, ...] = (
+    "accent",
+    "accent_dark",
+    "platform",
+    "panel",
+    "counter_top",
+    "screen",
+    "frame",
+)
+#: The name of that attribute (application-specific attributes start with "_").
+ROLE_ATTRIBUTE = "_ROLE"
+
 
 @dataclass(frozen=True, slots=True)
 class BoothModel:
@@ -49,7 +63,7 @@ class BoothModel:
     inside: tuple[float, float]
 
     def body(self, palette: ZonePalette) -> Part:
-        """The booth's mesh painted in ``palette``."""
+        """The booth's mesh painted in ``palette``, each vertex labelled with its role."""
         colours: dict[Role, Rgba8] = {
             "accent": palette.accent,
             "accent_dark": palette.accent_dark,
@@ -59,7 +73,12 @@ class BoothModel:
             "screen": palette.screen,
             "frame": palette.frame,
         }
-        return concat([occlude(part.painted(colours[role])) for part, role in self.pieces])
+        return concat(
+            [
+                occlude(part.painted(colours[role])).labelled(ROLE_ATTRIBUTE, ROLES.index(role))
+                for part, role in self.pieces
+            ]
+        )
 
 
 def _counter(
