@@ -9,7 +9,8 @@
  *
  * Light: the hall's PBR materials are lit by an environment map made at start-up
  * (three's PMREM of its RoomEnvironment: no HDR file to download), a soft hemisphere fill,
- * and a warm key light falling through the skylights. There are no real-time shadows
+ * and a warm key light falling through the skylights (software renderers: no environment
+ * map, a stronger fill; see lightScene). There are no real-time shadows
  * (they would double the draw calls); the scene builder bakes shade into vertex colours
  * and contact shadows into the floor (docs/scenes.md "Materials and light").
  *
@@ -79,18 +80,37 @@ function createStage(container, { createRenderer = (opts) => new WebGLRenderer(o
 }
 
 /**
- * The environment map, the fill and the key light.
+ * Whether `renderer` draws in software (SwiftShader, llvmpipe: headless test machines, some
+ * virtual desktops), where a PMREM environment costs tens of seconds of start-up.
+ * @param {WebGLRenderer} renderer
+ */
+function isSoftwareRenderer(renderer) {
+  const gl = renderer.getContext();
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+}
+
+/**
+ * The environment map, the fill and the key light. A software renderer gets no environment
+ * map (its PMREM took ~13 s and the env-mapped shaders ~10 s more on the test machine) and a
+ * stronger hemisphere fill instead; `scene.userData.lighting` says which ('environment' or
+ * 'lights').
  * @param {WebGLRenderer} renderer
  * @param {Scene} scene
  */
 function lightScene(renderer, scene) {
-  const pmrem = new PMREMGenerator(renderer);
-  const room = new RoomEnvironment();
-  scene.environment = pmrem.fromScene(room, 0, 0.1, 100, { size: 64 }).texture;
-  scene.environmentIntensity = 0.85;
-  room.dispose();
-  pmrem.dispose();
-  scene.add(new HemisphereLight(0xf4f7ff, 0x8a8478, 0.9));
+  const software = isSoftwareRenderer(renderer);
+  if (!software) {
+    const pmrem = new PMREMGenerator(renderer);
+    const room = new RoomEnvironment();
+    scene.environment = pmrem.fromScene(room, 0, 0.1, 100, { size: 64 }).texture;
+    scene.environmentIntensity = 0.85;
+    room.dispose();
+    pmrem.dispose();
+  }
+  scene.userData.lighting = software ? 'lights' : 'environment';
+  scene.add(new HemisphereLight(0xf4f7ff, 0x8a8478, software ? 2.2 : 0.9));
   const sun = new DirectionalLight(0xfff1dc, 2.1);
   sun.name = 'key-light';
   sun.position.set(-50, 120, 70);
