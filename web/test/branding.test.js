@@ -74,7 +74,7 @@ test('colours repaint accent and panel vertices, keep the shade and leave the sh
   const shown = await new BoothBranding({ loadTexture: textures([]) }).apply(node, {
     colours: { accent: '#1e88e5', panel: '#fff3e0' },
   });
-  assert.deepEqual(shown, { colours: true, logo: null, poster: null });
+  assert.deepEqual(shown, { colours: true, logo: null, poster: null, sizes: {} });
   assert.notEqual(node.geometry, shared);
   assert.deepEqual([...shared.getAttribute('color').array], before, 'the shared mesh keeps its colours');
   const accent = new Color('#1e88e5');
@@ -93,7 +93,9 @@ test('the poster fills the front screen at its own aspect, the logo sits on a pl
   const shown = await new BoothBranding({ loadTexture: textures(calls) }).apply(node, {
     logo: '/assets/logo.png', poster: '/assets/poster.jpg',
   });
-  assert.deepEqual(shown, { colours: false, logo: 'shown', poster: 'shown' });
+  assert.deepEqual(shown, {
+    colours: false, logo: 'shown', poster: 'shown', sizes: { logo: [200, 200], poster: [900, 1200] },
+  });
   const poster = node.children.find((c) => c.name === 'booth-poster');
   poster.geometry.computeBoundingBox();
   const size = poster.geometry.boundingBox.max.clone().sub(poster.geometry.boundingBox.min);
@@ -122,11 +124,13 @@ test('an approved revision brands the booth through the swapper; a failed image 
     id: 'a-01', hall: 'main', revision: 1, model: null, template: 'kiosk',
     colours: { accent: '#1e88e5', panel: '#ffffff' }, logo: '/assets/logo.png', poster: '/assets/poster.jpg',
   }), true);
-  assert.deepEqual(s.states['a-01'].brand, { colours: true, logo: 'shown', poster: 'failed' });
+  assert.deepEqual(s.states['a-01'].brand, {
+    colours: true, logo: 'shown', poster: 'failed', sizes: { logo: [200, 200] },
+  });
   const shared = node.userData.brandSource;
   assert.ok(shared);
   await s.apply({ id: 'a-01', hall: 'main', revision: 2, model: null, template: 'kiosk' });
-  assert.deepEqual(s.states['a-01'].brand, { colours: false, logo: null, poster: null });
+  assert.deepEqual(s.states['a-01'].brand, { colours: false, logo: null, poster: null, sizes: {} });
   assert.equal(node.geometry, shared, 'back to the shared mesh');
   assert.ok(!node.children.some((c) => c.userData.brandPart));
 });

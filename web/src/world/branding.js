@@ -71,7 +71,10 @@ function repainted(geometry, colours) {
 }
 
 /** @typedef {{x0: number, x1: number, y0: number, y1: number, z: number}} Rect */
-/** @typedef {{colours: boolean, logo: 'shown'|'failed'|null, poster: 'shown'|'failed'|null}} Shown */
+/**
+ * @typedef {{colours: boolean, logo: 'shown'|'failed'|null, poster: 'shown'|'failed'|null,
+ *   sizes: Record<string, number[]>}} Shown what is shown; sizes: each picture's pixels [w, h]
+ */
 
 /**
  * The rectangle (booth frame) of the front-facing vertices of `geometry` that pass `keep`.
@@ -124,6 +127,12 @@ function picture(texture, rect, name) {
   return mesh;
 }
 
+/** A texture's image size in pixels, [w, h] ([0, 0] if unknown). */
+function imageSize(texture) {
+  const image = /** @type {{width?: number, height?: number}} */ (texture.image ?? {});
+  return [image.width ?? 0, image.height ?? 0];
+}
+
 class BoothBranding {
   /**
    * @param {object} [deps]
@@ -164,7 +173,7 @@ class BoothBranding {
 
   /**
    * Show `payload`'s brand (colours, logo, poster) on the template booth `node`; resolves to
-   * what was shown: {colours: bool, logo: 'shown'|'failed'|null, poster: 'shown'|'failed'|null}.
+   * what was shown (Shown: {colours, logo, poster, sizes}).
    * `current()` says whether this is still the booth's newest revision (else nothing is added).
    * @param {import('three').Object3D & {geometry?: BufferGeometry}} node
    * @param {{colours?: {accent?: string, panel?: string}, logo?: string|null, poster?: string|null}} payload
@@ -174,7 +183,7 @@ class BoothBranding {
   async apply(node, payload, current = () => true) {
     this.clear(node);
     /** @type {Shown} */
-    const shown = { colours: false, logo: null, poster: null };
+    const shown = { colours: false, logo: null, poster: null, sizes: {} };
     if (!node.geometry) return shown;
     const source = node.geometry;
     const painted = payload.colours ? repainted(source, payload.colours) : null;
@@ -194,6 +203,7 @@ class BoothBranding {
         if (!current()) return;
         node.add(picture(texture, screen, 'booth-poster'));
         shown.poster = 'shown';
+        shown.sizes.poster = imageSize(texture);
       }, () => { shown.poster = 'failed'; }));
     }
     if (payload.logo && sign) {
@@ -210,6 +220,7 @@ class BoothBranding {
           x0: plate.x0 + inset, x1: plate.x1 - inset, y0: plate.y0 + inset, y1: plate.y1 - inset, z: plate.z,
         }, 'booth-logo'));
         shown.logo = 'shown';
+        shown.sizes.logo = imageSize(texture);
       }, () => { shown.logo = 'failed'; }));
     }
     await Promise.all(jobs);
