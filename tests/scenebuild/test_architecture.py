@@ -170,6 +170,7 @@ def test_floors_are_textured_pbr_per_kind_of_area(glb: Glb) -> None:
         assert sampler.wrapS == sampler.wrapT == 10497  # REPEAT: the pattern tiles
     assert materials["metal"].pbrMetallicRoughness.metallicFactor > 0.5
     assert materials["glass"].alphaMode == "BLEND"
+    assert "KHR_materials_unlit" in (materials["glass"].extensions or {})
     assert materials["glow"].emissiveFactor is not None
     # Floors get texture coordinates that repeat the pattern across the hall.
     for name in ("floor", "floor:zones"):

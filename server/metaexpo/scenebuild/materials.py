@@ -59,8 +59,9 @@ MATERIALS: tuple[MaterialSpec, ...] = (
     MaterialSpec(STRUCTURE, (1.0, 1.0, 1.0, 1.0), roughness=0.66),
     # Brushed steel: mullions, roof trusses, gateway frames, railings.
     MaterialSpec(METAL, (1.0, 1.0, 1.0, 1.0), roughness=0.3, metallic=0.9),
-    # Curtain walls and skylights: the sky shows through.
-    MaterialSpec(GLASS, (0.62, 0.74, 0.8, 0.22), roughness=0.05, alpha="BLEND"),
+    # Curtain walls and skylights: the sky shows through. Unlit: a faint tint needs no light,
+    # and blended PBR fragments over a third of the screen cost software renderers dearly.
+    MaterialSpec(GLASS, (0.62, 0.74, 0.8, 0.22), roughness=0.05, alpha="BLEND", unlit=True),
     # Light panels: skylight diffusers, stage lights, booth spots. Lit by themselves.
     MaterialSpec(GLOW, (1.0, 1.0, 1.0, 1.0), roughness=0.5, emissive=(1.0, 0.96, 0.88)),
     # Matte, so text stays readable from any angle.
