@@ -71,7 +71,10 @@ function applySky(scene) {
     new MeshBasicMaterial({ map: skyTexture(), side: BackSide, fog: false, depthWrite: false }),
   );
   sky.name = 'sky';
-  sky.renderOrder = -10;
+  // Drawn after the hall's opaque geometry and depth-tested, so only the pixels seen through
+  // the glass and the skylights are filled (software renderers pay for every pixel); the
+  // blended glass, drawn later still, tints it.
+  sky.renderOrder = 10;
   sky.frustumCulled = false;
   // Centred on whoever looks at it, so it is always the same far-away sky.
   sky.onBeforeRender = (_renderer, _scene, camera) => {
