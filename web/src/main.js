@@ -36,6 +36,9 @@ import { Directory } from './ui/directory.js';
 import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
 import { Lobby } from './ui/lobby.js';
+import { ModMenu } from './ui/modmenu.js';
+import { avatarAt, tagOnScreen } from './avatars/pickavatar.js';
+import { hallPass } from './net/hallpass.js';
 import { Minimap } from './ui/minimap.js';
 import { CardDesk } from './reach/card.js';
 import { BoothPanel } from './ui/panel.js';
@@ -154,7 +157,33 @@ async function init() {
     },
   });
   app.booths = booths;
-  const visit = new Visit({ app, i18n, status, chat, gate, player, travel, onReach: (msg) => cards.onMessage(msg) });
+  const visit = new Visit({
+    app, i18n, status, chat, gate, player, travel,
+    onReach: (msg) => cards.onMessage(msg),
+    onRefusedName: (name) => {
+      visit.leave();
+      byId('hud').hidden = true;
+      joystick.show(false);
+      lobby.show();
+      lobby.nameRefused(name);
+    },
+  });
+  const modMenu = new ModMenu({
+    i18n,
+    send: (msg) => Boolean(app.connection?.joined && app.connection.sendJson(msg)),
+    moderator: () => Boolean(app.you?.moderator),
+  });
+  chat.onLineMenu = (line, li) => {
+    const who = app.remote?.names.get(line.from);
+    modMenu.open({ id: line.from, name: line.name, badge: line.badge ?? who?.badge ?? null, line }, li);
+  };
+  /** Open the menu of the visitor whose name tag is at (x, y); true if there is one. */
+  const menuAt = (/** @type {number} */ x, /** @type {number} */ y) => {
+    const a = avatarAt(app.remote, camera, canvas, x, y);
+    if (!a || !app.connection?.joined) return false;
+    modMenu.open({ id: a.id, name: a.name, badge: a.badge }, tagOnScreen(a, camera, canvas) ?? { x, y });
+    return true;
+  };
   const showTexts = () => showExpoTexts(app.catalog, i18n);
 
   i18n.onChange((lang) => {
@@ -164,6 +193,7 @@ async function init() {
     labelLangButton();
     showTexts();
     paintSigns();
+    app.remote?.relabel();
   });
 
   // --- controls ----------------------------------------------------------------------------
@@ -176,7 +206,9 @@ async function init() {
       const k = LOOK_SPEED * prefs.mouseSensitivity * (pointer.locked ? 0.5 : 1);
       player.look(-dx * k, -dy * k);
     },
-    onPick: (x, y) => travel.pickAt(x, y),
+    onPick: (x, y) => {
+      if (!menuAt(x, y)) travel.pickAt(x, y);
+    },
     onHover: (x, y) => {
       hover.on = x !== null;
       hover.x = x ?? 0;
@@ -231,7 +263,7 @@ async function init() {
     const batch = new AvatarBatch(models);
     scene.add(batch.mesh);
     frame.batch = batch;
-    frame.remote = app.remote = new RemoteAvatars({ batch, tags, who });
+    frame.remote = app.remote = new RemoteAvatars({ batch, tags, who, badgeLabel: (b) => i18n.t(`badge.${b}`) });
   }).catch((err) => noteError(app, 'avatars', err));
   const placesReady = loadPlaces({
     app, params, player, scene, picker, booths, minimap, chat, i18n, showTexts, paintSigns,
@@ -246,9 +278,9 @@ async function init() {
     // On a phone the view needs the room; chat opens from the toolbar.
     if (touch) chat.setOpen(false);
     status.set('idle', 'app.loading');
-    await Promise.all([avatarsLoaded, placesReady]);
+    const [pass] = await Promise.all([hallPass({ storage }), avatarsLoaded, placesReady]);
     app.myAvatar = avatar;
-    visit.start({ name, avatar });
+    visit.start({ name, avatar, token: pass?.token ?? null });
     canvas.focus({ preventScroll: true });
   }
 
@@ -265,6 +297,7 @@ async function init() {
   // Escape closes whatever panel is open (each panel also handles it when focused).
   window.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && !ev.defaultPrevented) {
+      modMenu.close();
       panel.close();
       directory.close();
       settings.close();

@@ -20,6 +20,11 @@ from metaexpo.errors import ControlError
 from metaexpo.protocol.forum_messages import PREFIX as FORUM_PREFIX
 from metaexpo.protocol.forum_messages import ForumMessage, parse_forum_message
 from metaexpo.protocol.frames import PROTOCOL_VERSION
+from metaexpo.protocol.moderation import (
+    ModerationMessage,
+    is_moderation,
+    parse_moderation_message,
+)
 from metaexpo.protocol.reach_messages import PREFIX as REACH_PREFIX
 from metaexpo.protocol.reach_messages import ReachMessage, parse_reach_message
 
@@ -109,10 +114,13 @@ _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 _KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage | ReachMessage:
+def parse_client_message(
+    text: str | bytes,
+) -> ClientMessage | ModerationMessage | ForumMessage | ReachMessage:
     """Parse one client text frame, or raise ControlError naming what is wrong.
 
-    ``forum.*`` messages are parsed by :mod:`metaexpo.protocol.forum_messages`, ``reach.*``
+    ``mod.*`` and ``report`` messages are parsed by :mod:`metaexpo.protocol.moderation`,
+    ``forum.*`` messages by :mod:`metaexpo.protocol.forum_messages`, ``reach.*``
     messages by :mod:`metaexpo.protocol.reach_messages`.
     """
     try:
@@ -122,6 +130,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage | Re
     if not isinstance(data, dict):
         raise ControlError("bad_message", "a control message must be a JSON object")
     kind = data.get("type")
+    if is_moderation(kind):
+        return parse_moderation_message(data)
     if isinstance(kind, str) and kind.startswith(FORUM_PREFIX):
         return parse_forum_message(data)
     if isinstance(kind, str) and kind.startswith(REACH_PREFIX):
@@ -154,9 +164,18 @@ def error_message(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
 
-def roster_entry(aid: int, name: str, avatar: str, kind: str) -> dict[str, Any]:
+#: Badges shown beside a name (staff, forum speakers); anything else on the bus is dropped.
+BADGES = ("staff", "speaker")
+
+
+def roster_entry(
+    aid: int, name: str, avatar: str, kind: str, badge: str | None = None
+) -> dict[str, Any]:
     """One avatar's identity, sent once per client rather than in every pose frame."""
-    return {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    entry: dict[str, Any] = {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    if badge in BADGES:
+        entry["badge"] = badge
+    return entry
 
 
 def protocol_version_message() -> str:

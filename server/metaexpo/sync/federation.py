@@ -264,7 +264,11 @@ class Federation:
             try:
                 wire = int(entry["id"])
                 item = control.roster_entry(
-                    wire, str(entry["name"]), str(entry["avatar"]), str(entry["kind"])
+                    wire,
+                    str(entry["name"]),
+                    str(entry["avatar"]),
+                    str(entry["kind"]),
+                    entry.get("badge"),
                 )
             except (KeyError, TypeError, ValueError):
                 self.stats.ignored["bad_roster"] += 1

@@ -21,6 +21,7 @@ function avatarView(a) {
   return {
     id: a.id,
     name: a.name,
+    badge: a.badge,
     avatar: a.model,
     kind: a.kind,
     vr: p[Slot.VR] === 1,
@@ -81,6 +82,22 @@ function installHook(app, win = window) {
     /** Live booth state: {[id]: {revision, model, template, loaded}} (docs/accounts.md). */
     get booths() { return JSON.parse(JSON.stringify(app.booths?.states ?? {})); },
     get lastError() { return app.lastError ?? app.connection?.lastError ?? null; },
+    /** Who this visitor is in the hall (welcome.you): name, badge, whether they moderate. */
+    get you() { return app.you ? { ...app.you } : null; },
+    /** The chat as shown: [{id, from, text, system}], oldest first. */
+    get chat() {
+      return [...document.querySelectorAll('#chat-log li')].map((li) => ({
+        id: li instanceof HTMLElement ? li.dataset.id ?? null : null,
+        text: li.querySelector('.text')?.textContent ?? li.textContent,
+        system: li.classList.contains('system'),
+      }));
+    },
+    /** The connection's banner, if one shows: {status, text}. */
+    get banner() {
+      const banner = document.getElementById('banner');
+      if (!banner || banner.hidden) return null;
+      return { status: banner.dataset.status ?? '', text: document.getElementById('banner-text')?.textContent ?? '' };
+    },
   };
   Object.defineProperty(win, '__expo', { value: Object.freeze(hook), configurable: true });
   return hook;

@@ -41,6 +41,7 @@ import { Player } from '../controls/player.js';
  * @property {import('three').Scene | null} scene
  * @property {import('three').PerspectiveCamera | null} camera
  * @property {string | null} myAvatar the avatar model the visitor chose
+ * @property {{name: string, badge: string | null, moderator: boolean} | null} you as the welcome named this visitor
  * @property {number} drawCalls
  * @property {number} triangles
  * @property {number} frames
@@ -59,7 +60,7 @@ function createAppState(vrPose) {
     i18n: null, prefs: null, hallId: 'main', bounds: { min: [-128, 0, -128], max: [128, 16, 128] },
     catalog: null, rooms: null, hall: null, hallSource: 'none', hallReady: false, signsPainted: 0,
     connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, panel3d: null,
-    booths: null, renderer: null, scene: null, camera: null, myAvatar: null,
+    booths: null, renderer: null, scene: null, camera: null, myAvatar: null, you: null,
     drawCalls: 0, triangles: 0, frames: 0, lastError: null, lastVrPose: vrPose,
     timing: {
       lobbyReadyMs: null, hallReadyMs: null, firstFrameMs: null, signsMs: null, avatarsMs: null, joinedMs: null,

@@ -8,6 +8,7 @@
 
 import { decodeServerFrame, FrameError } from '../net/codec.js';
 import { Connection } from '../net/connection.js';
+import { timeText } from '../ui/status.js';
 
 const _pose = new Float64Array(6);
 
@@ -28,8 +29,9 @@ class Visit {
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
    * @param {(msg: any) => void} [deps.onReach] reach.* messages and reach_* errors (reach/card.js)
+   * @param {(name: string) => void} [deps.onRefusedName] the join's name is reserved for staff
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onReach = () => {} }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onReach = () => {}, onRefusedName }) {
     this.onReach = onReach;
     this.app = app;
     this.i18n = i18n;
@@ -39,17 +41,27 @@ class Visit {
     this.player = player;
     this.travel = travel;
     this.ConnectionImpl = ConnectionImpl;
+    this.onRefusedName = onRefusedName;
     this.everJoined = false;
   }
 
-  /** Open the socket and join as `name` with `avatar`. */
-  start({ name, avatar }) {
+  /**
+   * Open the socket and join as `name` with `avatar`, carrying `token` (net/hallpass.js) if any.
+   * @param {{name: string, avatar: string, token?: string | null}} choice
+   */
+  start({ name, avatar, token = null }) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    /** @type {{room: string, name: string, avatar: string, kind: string, token?: string}} */
+    const join = { room: this.app.hallId, name, avatar, kind: clientKind() };
+    if (token) join.token = token;
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
-      join: { room: this.app.hallId, name, avatar, kind: clientKind() },
+      join,
       handlers: {
-        onState: (state, key, vars) => this.status.set(state, key, vars),
+        onState: (state, key, vars) => {
+          this.status.set(state, key, vars);
+          if (key === 'status.reservedName') this.onRefusedName?.(name);
+        },
         onWelcome: (msg) => this._welcome(msg),
         onFrame: (data, at) => this._frame(data, at),
         onMessage: (msg) => this._message(msg),
@@ -84,11 +96,14 @@ class Visit {
       app.remote.selfId = msg.id;
     }
     app.remote?.onRoster(msg.roster ?? []);
+    app.you = msg.you ?? null;
+    this.chat.selfId = msg.id;
     const pos = msg.pose?.position;
     if (!this.everJoined && pos) {
       player.placeHead(pos, msg.pose.yaw ?? player.yaw);
       const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
       this.chat.system(this.i18n.t('chat.joined', { hall }));
+      if (app.you?.moderator) this.chat.system(this.i18n.t('chat.moderator'));
     } else if (pos) {
       // Back after a drop or a restart: stay where we were; the server is told so.
       player.desktopPose(_pose);
@@ -122,11 +137,26 @@ class Visit {
       case 'chat':
         this.chat.add(msg.messages ?? []);
         break;
+      case 'chat_delete':
+        this.chat.remove(Array.isArray(msg.ids) ? msg.ids : []);
+        break;
+      case 'mod.notice':
+        this._notice(msg);
+        break;
+      case 'mod.done':
+        this.chat.system(msg.action === 'report'
+          ? this.i18n.t('chat.reported')
+          : this.i18n.t('chat.modDone', { what: this.i18n.t(`mod.did.${msg.action}`), name: msg.name ?? '' }));
+        break;
       case 'error':
         app.lastError = { code: msg.code, message: msg.message };
         if (typeof msg.code === 'string' && msg.code.startsWith('reach_')) this.onReach(msg);
         if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
           this.chat.system(this.i18n.t('chat.rateLimited'));
+        } else if (msg.code === 'muted' || msg.code === 'slow_mode') {
+          this.chat.system(this.i18n.t('chat.refused', { reason: msg.message ?? '' }));
+        } else if (['forbidden', 'not_found', 'busy', 'rate_limited'].includes(msg.code)) {
+          this.chat.system(this.i18n.t('chat.modFailed', { reason: msg.message ?? '' }));
         }
         break;
       case 'shutdown':
@@ -138,6 +168,18 @@ class Visit {
       default:
         if (typeof msg.type === 'string' && msg.type.startsWith('reach.')) this.onReach(msg);
         break;
+    }
+  }
+
+  /** What a moderator's action means for this visitor now (a mute, slow mode). */
+  _notice(msg) {
+    const t = this.i18n.t.bind(this.i18n);
+    if (msg.action === 'mute') {
+      this.chat.system(t('chat.muted', { until: timeText(msg.until, this.i18n.lang), reason: msg.reason || t('status.noReason') }));
+    } else if (msg.action === 'unmute') {
+      this.chat.system(t('chat.unmuted'));
+    } else if (msg.action === 'slow') {
+      this.chat.system(msg.seconds > 0 ? t('chat.slow', { seconds: msg.seconds }) : t('chat.slowOff'));
     }
   }
 }

@@ -40,6 +40,8 @@ class RemoteAvatar {
     this.name = '';
     this.model = '';
     this.kind = '';
+    /** @type {string | null} staff, speaker (docs/protocol.md), or none */
+    this.badge = null;
     this.named = false;
     this.parts = null; // batch instance ids
     this.tag = -1;
@@ -56,16 +58,25 @@ class RemoteAvatars {
    * @param {import('./batch.js').AvatarBatch} deps.batch
    * @param {import('./nametags.js').NameTags} deps.tags
    * @param {import('../net/who.js').WhoBatcher} deps.who
+   * @param {(badge: string) => string} [deps.badgeLabel] the words on a badge, in the page's language
    */
-  constructor({ batch, tags, who }) {
+  constructor({ batch, tags, who, badgeLabel = (badge) => badge }) {
     this.batch = batch;
     this.tags = tags;
     this.who = who;
+    this.badgeLabel = badgeLabel;
     this.byId = new Map();
     this.list = []; // same avatars as byId, for allocation-free iteration
     this.names = new Map(); // id -> {name, avatar, kind}: survives leaving and re-entering view
     this.selfId = -1;
     this.seen = new Set();
+  }
+
+  /** Repaint every tag's badge (the page's language changed). */
+  relabel() {
+    for (const a of this.list) {
+      if (a.tag >= 0 && a.badge) this.tags.setName(a.tag, a.name, { kind: a.badge, label: this.badgeLabel(a.badge) });
+    }
   }
 
   /** Forget everyone (a new connection to a possibly restarted server). */
@@ -82,7 +93,8 @@ class RemoteAvatars {
   onRoster(join = [], leave = []) {
     for (const e of join) {
       if (e.id === this.selfId) continue;
-      this.names.set(e.id, { name: String(e.name ?? ''), avatar: String(e.avatar ?? ''), kind: e.kind });
+      const badge = e.badge === 'staff' || e.badge === 'speaker' ? e.badge : null;
+      this.names.set(e.id, { name: String(e.name ?? ''), avatar: String(e.avatar ?? ''), kind: e.kind, badge });
       this.who.resolved(e.id);
       const a = this.byId.get(e.id);
       if (a) this._name(a);
@@ -142,12 +154,15 @@ class RemoteAvatars {
       this.batch.setModel(a.parts, model);
       a.model = model;
     }
-    if (info && (!a.named || name !== a.name)) {
+    const badge = info?.badge ?? null;
+    if (info && (!a.named || name !== a.name || badge !== a.badge)) {
       a.name = name;
       a.kind = info.kind ?? '';
+      a.badge = badge;
       a.named = true;
-      if (a.tag < 0) a.tag = this.tags.add(name);
-      else this.tags.setName(a.tag, name);
+      const pill = badge ? { kind: badge, label: this.badgeLabel(badge) } : null;
+      if (a.tag < 0) a.tag = this.tags.add(name, pill);
+      else this.tags.setName(a.tag, name, pill);
     }
   }
 
@@ -222,4 +237,4 @@ class RemoteAvatars {
   }
 }
 
-export { RemoteAvatars };
+export { RemoteAvatar, RemoteAvatars };

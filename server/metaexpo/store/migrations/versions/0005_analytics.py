@@ -1,7 +1,7 @@
 """Exhibitor reach: minute figures per area and run, unique visitors, zone flows, heatmaps, leads.
 
-Revision ID: 0004_analytics
-Revises: 0003_audit_target_fits_a_login
+Revision ID: 0005_analytics
+Revises: 0004_moderation
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_analytics"
-down_revision: str | None = "0003_audit_target_fits_a_login"
+revision = "0005_analytics"
+down_revision: str | None = "0004_moderation"
 branch_labels: str | None = None
 depends_on: str | None = None
 
