@@ -75,6 +75,21 @@ def test_a_stay_of_a_few_seconds_is_a_visit_and_its_whole_time_is_dwell() -> Non
     assert asyncio.run(uniques.counts(["day:booth:b2"])) == {"day:booth:b2": 1}
 
 
+def test_a_stalled_sampler_credits_the_whole_gap_and_reports_it_as_the_longest() -> None:
+    clocks = Clocks()
+    reach, _ = make_reach(clocks)
+    crowd = Crowd()
+    crowd.put(1, 111, 0.0, 0.0)  # at booth b2
+    run(reach, crowd, clocks, 4)
+    clocks.tick(2.5)  # the loop stalled: one gap of 3.5 s between samples
+    run(reach, crowd, clocks, 2)
+    crowd.put(1, 111, 0.0, -15.0)
+    run(reach, crowd, clocks, 1)
+    # Samples at 100 to 103, 106.5 and 107.5 in the booth, the first crediting one period.
+    assert booth_rows(reach.batch())["b2"]["dwell_s"] == pytest.approx(8.5)
+    assert reach.longest_gap_s == pytest.approx(3.5)
+
+
 def test_walking_past_a_booth_counts_nothing() -> None:
     clocks = Clocks()
     reach, _ = make_reach(clocks)

@@ -104,12 +104,19 @@ class Reach:
         self.samples = 0
         #: Seconds spent sampling (for /metrics and docs/perf.md).
         self.sample_seconds = 0.0
+        #: The longest gap between two samples so far (s): a stay's dwell is off by less than
+        #: the gap around its start or end, so this is how precise dwell was (for /metrics).
+        self.longest_gap_s = 0.0
+        self._sampled_at: float | None = None
 
     # --- sampling -------------------------------------------------------------------------------
 
     def sample(self, views: Mapping[str, RoomView]) -> None:
         """Sample every room (about once a second, between ticks)."""
         started = self.clock()
+        if self._sampled_at is not None:
+            self.longest_gap_s = max(self.longest_gap_s, started - self._sampled_at)
+        self._sampled_at = started
         wall = self.wall()
         day = self.day_of(wall)
         for room_id, view in views.items():

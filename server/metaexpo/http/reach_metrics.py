@@ -53,10 +53,16 @@ class ReachCollector(Collector):
             "metaexpo_reach_sample_seconds", "Time spent sampling for reach", labels=[]
         )
         cost.add_metric([], reach.sample_seconds)
+        gap = GaugeMetricFamily(
+            "metaexpo_reach_sample_gap_max_seconds",
+            "Longest gap between two reach samples since start (bounds each stay's dwell error)",
+            labels=[],
+        )
+        gap.add_metric([], reach.longest_gap_s)
         writes = CounterMetricFamily("metaexpo_reach_writes", "Reach batches written", labels=[])
         writes.add_metric([], wiring.stats.writes)
         errors = CounterMetricFamily(
             "metaexpo_reach_write_errors", "Reach batches that failed to write", labels=[]
         )
         errors.add_metric([], wiring.stats.write_errors)
-        yield from (local, seen, samples, cost, writes, errors)
+        yield from (local, seen, samples, cost, gap, writes, errors)
