@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.analytics.tour import FAST_REACH, SAMPLE_PERIOD, export
+from tests.analytics.tour import ANY_TICK_LOAD, FAST_REACH, SAMPLE_PERIOD, export
 from tests.live import Client, ServerProcess, metric
 from tests.waiting import eventually
 
@@ -60,7 +60,7 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    server = ServerProcess(tmp_path, *FAST_REACH).start(60)
+    server = ServerProcess(tmp_path, *FAST_REACH, *ANY_TICK_LOAD).start(60)
     try:
         first = await Client.connect(server.ws)
         await first.join("first")
@@ -85,7 +85,7 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     assert after_crash["retail-01"]["visits"] == 1
     assert after_crash["retail-03"]["visits"] <= 1  # written already, or lost with its minute
 
-    again = ServerProcess(tmp_path, *FAST_REACH).start(60)
+    again = ServerProcess(tmp_path, *FAST_REACH, *ANY_TICK_LOAD).start(60)
     try:
         third = await Client.connect(again.ws)
         await third.join("third")

@@ -10,12 +10,33 @@ from typing import Any
 
 from tests.conftest import ROOT, TIME_FACTOR
 from tests.databases import url_args
+from tests.live import metric
 
 #: Reach settings of the test servers: samples four times a second (a stay's dwell is then
 #: within about a quarter second, so a small run's few stays add up to within 2 %), and the
 #: current minute written every second.
 FAST_REACH = ("--analytics-sample-hz", "4", "--analytics-flush-s", "1")
 SAMPLE_PERIOD = 0.25
+#: These servers refuse joins only when the tick is over its whole period: the tests are about
+#: reach, not the tick-load guard (tests/sync/test_tick.py), and at the default 0.8 the shared
+#: machine's load alone turns a test's visitors away with "hall full".
+ANY_TICK_LOAD = ("--tick-load-limit", "1.0")
+#: The server's tick period (its default 20 Hz): a pose waits up to this long for the tick that
+#: applies it, before any sample can see it.
+TICK_PERIOD = 1 / 20
+
+
+def dwell_slack(metrics_texts: list[str]) -> float:
+    """How far one stay's dwell may be from the harness's, from the servers' own sampling.
+
+    The server credits a stay from the sample before it was first seen to the last sample that
+    saw it, so each stay is off by less than the gap between samples around its start or end,
+    plus up to one tick for the pose to be applied. On an idle machine the gap is the nominal
+    SAMPLE_PERIOD; on a loaded one the event loop stalls and gaps are longer: the servers report
+    their longest (``metaexpo_reach_sample_gap_max_seconds``), and that is the bound used.
+    """
+    gaps = [metric(text, "metaexpo_reach_sample_gap_max_seconds") for text in metrics_texts]
+    return max([SAMPLE_PERIOD, *gaps]) + TICK_PERIOD
 
 
 def booth_tour(
