@@ -99,7 +99,9 @@ async function init() {
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
   });
-  const panel = new BoothPanel({ i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id) });
+  const panel = new BoothPanel({
+    i18n, catalog: () => app.catalog, onWalk: (id) => travel.walkToBooth(id), onTeleport: (id) => travel.goToBooth(id),
+  });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
   });
@@ -181,6 +183,7 @@ async function init() {
     renderer, rig, camera, scene, button: byId('btn-vr', HTMLButtonElement), i18n, prefs, player,
     hooks: {
       walkables: () => app.hall?.walkables ?? [],
+      grid: () => app.navgrid,
       pickBooth: (raycaster) => {
         const hit = picker.withRay(raycaster);
         return hit.kind === 'booth' ? hit.id : null;

@@ -50,7 +50,10 @@ function installHook(app, win = window) {
       const vr = Boolean(app.xr?.presenting);
       const p = vr ? Array.from(app.lastVrPose) : app.player.desktopPose(new Array(6));
       const r = (o, n) => p.slice(o, o + n).map((v) => round(v));
-      const me = { position: r(0, 3), yaw: round(app.player.yaw), pitch: round(app.player.pitch), vr };
+      const me = {
+        position: r(0, 3), yaw: round(app.player.yaw), pitch: round(app.player.pitch), vr,
+        walking: app.player.route !== null,
+      };
       if (vr) {
         me.head = { position: r(0, 3), quaternion: r(3, 4) };
         me.hands = { left: { position: r(7, 3), quaternion: r(10, 4) }, right: { position: r(14, 3), quaternion: r(17, 4) } };
@@ -69,12 +72,14 @@ function installHook(app, win = window) {
         button: app.xr?.button?.dataset.state ?? 'none',
         aiming: app.xr?.aiming ?? null,
         landing: app.xr?.landingOk ? app.xr.landing.toArray().map((v) => round(v)) : null,
+        refused: app.xr?.landingHit && !app.xr.landingOk ? app.xr.landing.toArray().map((v) => round(v)) : null,
       };
     },
     get hall() {
       return {
         source: app.hallSource, ready: app.hallReady, booths: app.hall?.booths.size ?? 0,
         walkables: app.hall?.walkables.length ?? 0, signs: app.signsPainted,
+        navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
     get timing() { return { ...app.timing }; },

@@ -26,6 +26,7 @@ import { Player } from '../controls/player.js';
  * @property {import('./types.js').Catalog | null} catalog
  * @property {import('./types.js').RoomInfo[] | null} rooms
  * @property {import('../world/hall.js').Hall | null} hall
+ * @property {import('../world/navgrid.js').NavGrid | null} navgrid the hall's walkable floor, if it has one
  * @property {'none' | 'glb' | 'fallback'} hallSource
  * @property {boolean} hallReady
  * @property {number} signsPainted
@@ -57,7 +58,7 @@ import { Player } from '../controls/player.js';
 function createAppState(vrPose) {
   return {
     i18n: null, prefs: null, hallId: 'main', bounds: { min: [-128, 0, -128], max: [128, 16, 128] },
-    catalog: null, rooms: null, hall: null, hallSource: 'none', hallReady: false, signsPainted: 0,
+    catalog: null, rooms: null, hall: null, navgrid: null, hallSource: 'none', hallReady: false, signsPainted: 0,
     connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, panel3d: null,
     booths: null, renderer: null, scene: null, camera: null, myAvatar: null,
     drawCalls: 0, triangles: 0, frames: 0, lastError: null, lastVrPose: vrPose,

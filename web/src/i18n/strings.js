@@ -112,6 +112,7 @@ const STRINGS = {
   'panel.logo': { zh: '{name} 的标志', en: 'Logo of {name}' },
   'panel.poster': { zh: '{name} 的海报', en: 'Poster of {name}' },
   'panel.goThere': { zh: '走到展位前', en: 'Walk to the booth' },
+  'panel.teleport': { zh: '传送到展位前', en: 'Teleport to the booth' },
 
   'chat.label': { zh: '聊天', en: 'Chat' },
   'chat.log': { zh: '聊天记录', en: 'Chat messages' },
