@@ -31,6 +31,8 @@ import { I18n } from './i18n/i18n.js';
 import { PoseGate } from './net/posegate.js';
 import { WhoBatcher } from './net/who.js';
 import { ChatPanel } from './ui/chat.js';
+import { EmoteBar } from './ui/emotes.js';
+import { emoteMessage } from './net/emote.js';
 import { Directory } from './ui/directory.js';
 import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
@@ -98,6 +100,9 @@ async function init() {
   });
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
+  });
+  const emotes = new EmoteBar({
+    send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
   });
   const panel = new BoothPanel({
     i18n, catalog: () => app.catalog, onWalk: (id) => travel.walkToBooth(id), onTeleport: (id) => travel.goToBooth(id),
@@ -208,6 +213,7 @@ async function init() {
     },
   });
   app.xr = xr;
+  app.emotes = emotes;
   travel.xr = xr;
 
   const frame = new Frame({

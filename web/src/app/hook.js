@@ -8,6 +8,7 @@
  * pose, drop the socket, project a booth to the screen, count draw calls.
  */
 
+import { emoteOf } from '../avatars/animate.js';
 import { Slot } from '../net/interp.js';
 
 function round(v, d = 4) {
@@ -34,6 +35,7 @@ function avatarView(a) {
       right: { position: arr(Slot.RP, 3), quaternion: arr(Slot.RQ, 4) },
     },
     state: a.state,
+    motion: { speed: round(a.motion.speed, 3), bodyYaw: round(a.motion.bodyYaw), emote: emoteOf(a.motion) },
   };
 }
 

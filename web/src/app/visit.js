@@ -8,6 +8,7 @@
 
 import { decodeServerFrame, FrameError } from '../net/codec.js';
 import { Connection } from '../net/connection.js';
+import { readEmote } from '../net/emote.js';
 
 const _pose = new Float64Array(6);
 
@@ -132,6 +133,11 @@ class Visit {
       case 'booth':
         app.booths?.apply(msg);
         break;
+      case 'emote': {
+        const emote = readEmote(msg);
+        if (emote) app.remote?.emote(emote.id, emote.emote);
+        break;
+      }
       default:
         break;
     }

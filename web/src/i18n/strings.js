@@ -37,8 +37,8 @@ const STRINGS = {
   'lang.switch': { zh: '切换到英文', en: 'Switch to Chinese' },
 
   'help.desktop': {
-    zh: 'W A S D 或方向键移动，Shift 快走；拖动鼠标环顾，点击地面走过去，点击展位查看介绍；按 L 进入鼠标锁定视角，Esc 退出。',
-    en: 'Move with W A S D or the arrow keys, Shift to hurry; drag the mouse to look around, click the floor to walk there and a booth to read about it; press L for mouse-look, Esc to leave it.',
+    zh: 'W A S D 或方向键移动，Shift 快走；拖动鼠标环顾，点击地面走过去，点击展位查看介绍；按 L 进入鼠标锁定视角，Esc 退出；按 1、2、3 挥手、鼓掌、点赞。',
+    en: 'Move with W A S D or the arrow keys, Shift to hurry; drag the mouse to look around, click the floor to walk there and a booth to read about it; press L for mouse-look, Esc to leave it; 1, 2 and 3 wave, clap and give a thumbs-up.',
   },
   'help.touch': {
     zh: '左下角摇杆移动，在屏幕上拖动环顾，轻点地面走过去，轻点展位查看介绍。',
@@ -121,6 +121,14 @@ const STRINGS = {
   'chat.rateLimited': { zh: '发得太快了，请稍等。', en: 'You are sending too fast; please wait a moment.' },
   'chat.notConnected': { zh: '未连接，消息未发送。', en: 'Not connected; the message was not sent.' },
   'chat.joined': { zh: '你已进入 {hall}。', en: 'You are in the {hall}.' },
+
+  'emote.group': { zh: '表情动作', en: 'Gestures' },
+  'emote.wave': { zh: '挥手', en: 'Wave' },
+  'emote.clap': { zh: '鼓掌', en: 'Clap' },
+  'emote.thumbs_up': { zh: '点赞', en: 'Thumbs up' },
+  'emote.waveKey': { zh: '挥手（按 1）', en: 'Wave (key 1)' },
+  'emote.clapKey': { zh: '鼓掌（按 2）', en: 'Clap (key 2)' },
+  'emote.thumbsKey': { zh: '点赞（按 3）', en: 'Thumbs up (key 3)' },
 
   'map.label': { zh: '小地图：点击可传送', en: 'Minimap: click to teleport' },
 
