@@ -42,6 +42,7 @@ import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
+import { Toolbar } from './ui/toolbar.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
 import { Picker } from './world/picking.js';
@@ -101,6 +102,8 @@ async function init() {
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
   });
+  const toolbar = new Toolbar();
+  i18n.onChange(() => toolbar.layout());
   const emotes = new EmoteBar({
     send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
   });

@@ -216,7 +216,8 @@ class Frame {
     if (now - this.lastPeople < PEOPLE_EVERY_MS) return;
     this.lastPeople = now;
     const near = remote?.list.length ?? 0;
-    const text = app.connection?.joined ? i18n.t('hud.people', { near, total: near + crowd.count + 1 }) : '';
+    const key = window.innerWidth <= 700 ? 'hud.peopleShort' : 'hud.people';
+    const text = app.connection?.joined ? i18n.t(key, { near, total: near + crowd.count + 1 }) : '';
     if (people.textContent !== text) people.textContent = text;
     people.hidden = !text;
   }

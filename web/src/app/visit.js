@@ -47,11 +47,13 @@ class Visit {
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
       join: { room: this.app.hallId, name, avatar, kind: clientKind() },
+      // A socket that was left (or replaced) may still deliver a last frame or message: it
+      // must not touch the hall the visitor has left, so only the current one is heard.
       handlers: {
-        onState: (state, key, vars) => this.status.set(state, key, vars),
-        onWelcome: (msg) => this._welcome(msg),
-        onFrame: (data, at) => this._frame(data, at),
-        onMessage: (msg) => this._message(msg),
+        onState: (state, key, vars) => { if (this.app.connection === connection) this.status.set(state, key, vars); },
+        onWelcome: (msg) => { if (this.app.connection === connection) this._welcome(msg); },
+        onFrame: (data, at) => { if (this.app.connection === connection) this._frame(data, at, connection); },
+        onMessage: (msg) => { if (this.app.connection === connection) this._message(msg); },
       },
     });
     this.app.connection = connection;
@@ -86,8 +88,7 @@ class Visit {
     const pos = msg.pose?.position;
     if (!this.everJoined && pos) {
       player.placeHead(pos, msg.pose.yaw ?? player.yaw);
-      const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
-      this.chat.system(this.i18n.t('chat.joined', { hall }));
+      this.chat.note('chat.joined', { hall: app.rooms?.find((r) => r.id === app.hallId)?.title ?? '' });
     } else if (pos) {
       // Back after a drop or a restart: stay where we were; the server is told so.
       player.desktopPose(_pose);
@@ -98,7 +99,12 @@ class Visit {
     this.everJoined = true;
   }
 
-  _frame(data, at) {
+  /**
+   * @param {ArrayBuffer} data
+   * @param {number} at
+   * @param {Connection} connection the socket it came on (the current one)
+   */
+  _frame(data, at, connection) {
     const { app } = this;
     let frame;
     try {
@@ -107,7 +113,7 @@ class Visit {
       if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
       return;
     }
-    app.connection?.clock.observeFrame(frame.time_ms, at);
+    connection.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
     else app.remote?.onPoseFrame(frame, at);
   }
@@ -123,9 +129,7 @@ class Visit {
         break;
       case 'error':
         app.lastError = { code: msg.code, message: msg.message };
-        if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
-          this.chat.system(this.i18n.t('chat.rateLimited'));
-        }
+        if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) this.chat.note('chat.rateLimited');
         break;
       case 'shutdown':
         this.status.set('joined', 'status.shutdown');

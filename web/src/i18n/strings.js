@@ -50,12 +50,14 @@ const STRINGS = {
   },
 
   'hud.toolbar': { zh: '展馆工具栏', en: 'Hall toolbar' },
+  'hud.more': { zh: '更多 ▾', en: 'More ▾' },
   'hud.directory': { zh: '展区导览', en: 'Zones' },
   'hud.chat': { zh: '聊天', en: 'Chat' },
   'hud.settings': { zh: '设置', en: 'Settings' },
   'hud.leave': { zh: '离开', en: 'Leave' },
   'hud.mouseLook': { zh: '鼠标视角 (L)', en: 'Mouse look (L)' },
   'hud.people': { zh: '附近 {near} 人 · 全馆 {total} 人', en: '{near} nearby · {total} in the hall' },
+  'hud.peopleShort': { zh: '全馆 {total} 人', en: '{total} here' },
   'hud.joystick': { zh: '移动摇杆', en: 'Movement joystick' },
   'hud.view': { zh: '展馆三维视图', en: '3D view of the hall' },
 
