@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext
 
-from tests.browser.support import expo, open_client, settle, wait_until
+from tests.browser.support import expo, open_client, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -32,10 +32,15 @@ def test_emotes_reach_another_page_and_raise_the_avatars_hands(
     assert rest["hands"]["right"]["position"][1] < head_y - 0.5, "hands hang at rest"
 
     alice.click("#emote-wave")
-    waving = wait_until(bob, PLAYING, [alice_id, "wave"])
-    settle(0.4)  # the hand is raised over the first quarter second
-    waving = wait_until(bob, PLAYING, [alice_id, "wave"])
-    assert waving["hands"]["right"]["position"][1] > head_y, "a wave raises the right hand"
+    wait_until(bob, PLAYING, [alice_id, "wave"])
+    # The hand rises over the first quarter second of the wave: wait for it, not for a time.
+    wait_until(
+        bob,
+        """([id, headY]) => { const a = __expo.avatars.find((v) => v.id === id);
+          return a && a.motion.emote === 'wave' && a.hands.right.position[1] > headY; }""",
+        [alice_id, head_y],
+        what="a wave raises the right hand above the head",
+    )
 
     # The keyboard: 2 claps (after the one-second pause between emotes).
     alice.locator("#scene").focus()

@@ -112,9 +112,12 @@ async function init() {
   });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
+    onBooth: (id) => travel.goToBooth(id),
   });
   const minimap = new Minimap({ onPick: (x, z) => travel.teleportTo(x, z, player.yaw) });
+  i18n.onChange(() => minimap.relabel());
   app.panel = panel;
+  app.minimap = minimap;
   app.timing.lobbyReadyMs = performance.now();
 
   // --- 3D ----------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ function installHook(app, win = window) {
         navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
+    /** The minimap's zone labels as drawn ({text, x, y} in canvas px). */
+    get minimap() { return { labels: app.minimap ? app.minimap.labels.map((l) => ({ ...l })) : [] }; },
     get timing() { return { ...app.timing }; },
     /** Live booth state: {[id]: {revision, model, template, loaded}} (docs/accounts.md). */
     get booths() { return JSON.parse(JSON.stringify(app.booths?.states ?? {})); },

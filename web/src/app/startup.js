@@ -94,7 +94,7 @@ async function loadPlaces({ app, params, player, scene, picker, booths, minimap,
   scene.add(app.hall.root);
   picker.setHall(app.hall);
   booths.attach(app.hall, catalog, app.hallId);
-  minimap.setPlan(app.bounds, catalog, app.hallId);
+  minimap.setPlan(app.bounds, catalog, app.hallId, (t) => i18n.pick(t));
   app.hallReady = true;
   app.timing.hallReadyMs = performance.now();
   paintSigns();
