@@ -43,6 +43,7 @@ import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
 import { Toolbar } from './ui/toolbar.js';
+import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
 import { Picker } from './world/picking.js';
@@ -141,9 +142,27 @@ async function init() {
   const tags = new NameTags();
   const crowd = new CrowdLayer();
   const who = new WhoBatcher();
-  scene.add(highlight.lines, panel3d.mesh, tags.mesh, crowd.points);
-  Object.assign(app, { renderer, scene, camera, panel3d, crowd });
   const travel = new Travel({ app, player, picker, panel, panel3d, camera, canvas, gate, prefs });
+  const vrmenu = new VrMenu({
+    i18n,
+    actions: {
+      destinations: () => directory.destinations(),
+      teleport: (x, z, yaw) => travel.teleportTo(x, z, yaw ?? player.yaw),
+      map: () => ({
+        canvas: minimap.canvas,
+        toWorld: (px, py) => (minimap.proj ? minimap.proj.toWorld(px, py, [0, 0]) : null),
+      }),
+      chatLines: () => [...byId('chat-log').querySelectorAll('li')].map((li) => li.textContent ?? ''),
+      say: (text) => chat.send(text),
+      emote: (emote) => { emotes.send(emote); },
+      prefs,
+      savePrefs: () => save(prefs),
+      switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
+    },
+  });
+  new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
+  scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
+  Object.assign(app, { renderer, scene, camera, panel3d, crowd, vrmenu });
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let signsDue;
   const booths = new BoothSwapper({
@@ -201,6 +220,8 @@ async function init() {
       },
       panel: () => panel3d,
       onClosePanel: () => panel3d.close(),
+      menu: () => vrmenu,
+      onMenu: () => vrmenu.toggle(camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
       onSession: (active) => {
@@ -210,6 +231,7 @@ async function init() {
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
         } else {
           panel3d.close();
+          vrmenu.close();
           camera.position.set(0, EYE, 0);
           camera.quaternion.identity();
           stage.resize();
@@ -224,7 +246,7 @@ async function init() {
 
   const frame = new Frame({
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
-    picker, highlight, minimap, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
+    picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.

@@ -58,6 +58,7 @@ const _one = new Vector3(1, 1, 1);
  * @property {import('../world/picking.js').Picker} picker
  * @property {import('../world/highlight.js').BoothHighlight} highlight
  * @property {import('../ui/minimap.js').Minimap} minimap
+ * @property {import('../ui/vrmenu.js').VrMenu} [vrmenu] the menu inside VR
  * @property {import('../i18n/i18n.js').I18n} i18n
  * @property {import('./types.js').Prefs} prefs
  * @property {HTMLElement} tip the hover tip
@@ -82,7 +83,7 @@ class Frame {
 
   /** One frame (renderer.setAnimationLoop calls it). */
   render() {
-    const { app, xr, player, who, tags, hover, highlight, prefs, renderer, scene, camera } = this.parts;
+    const { app, xr, player, who, tags, hover, highlight, prefs, renderer, scene, camera, vrmenu } = this.parts;
     const now = performance.now();
     const dt = Math.min(0.1, (now - this.last) / 1000);
     this.last = now;
@@ -109,7 +110,8 @@ class Frame {
     // 4. hover, minimap
     if (hover.dirty && !presenting) this.showHover();
     highlight.update(now, prefs.reducedMotion);
-    if (!presenting && conn) this.showMap(now);
+    if (conn && (!presenting || vrmenu?.visible)) this.showMap(now);
+    if (presenting) vrmenu?.tick(now);
 
     // 5. render
     renderer.render(scene, camera);

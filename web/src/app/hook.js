@@ -84,6 +84,16 @@ function installHook(app, win = window) {
         navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
+    /** The VR menu: shown, its tab, the last button pressed. */
+    get vrMenu() {
+      const m = app.vrmenu;
+      return { open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null };
+    },
+    /** The 3D booth panel: which booth, whether it is opaque, whether the poster is on it. */
+    get panel3d() {
+      const p = app.panel3d;
+      return { open: p?.openId ?? null, opaque: p ? !p.mesh.material.transparent : null, poster: Boolean(p?.posterShown) };
+    },
     /** The minimap's zone labels as drawn ({text, x, y} in canvas px). */
     get minimap() { return { labels: app.minimap ? app.minimap.labels.map((l) => ({ ...l })) : [] }; },
     get timing() { return { ...app.timing }; },

@@ -36,6 +36,17 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     teleport(x, z, yaw) {
       travel.teleportTo(x, z, yaw);
     },
+    /** Open a booth's information panel, as a click on the booth does. */
+    openBooth(id) {
+      travel.openBooth(id);
+    },
+    /**
+     * Where the VR menu's button `id` is, in the XR rig's space (the space a controller's
+     * pose is given in, so a test can point one at it); null if the menu does not show it.
+     */
+    vrMenuButton(id) {
+      return app.vrmenu?.buttonAt(id, camera.parent ?? scene) ?? null;
+    },
     /** Close the socket without a goodbye; reconnect no sooner than `holdMs`. */
     dropSocket(holdMs = 0) {
       app.connection?.drop({ holdMs });

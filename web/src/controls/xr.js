@@ -10,6 +10,9 @@
  *     (pushing the right stick forward aims the same arc);
  *   - the right stick flicked left/right turns by the snap angle (comfort
  *     setting); the left stick walks, unless "teleport only" is set;
+ *   - a squeeze of the left grip opens or closes the VR menu (ui/vrmenu.js:
+ *     zones, map, chat with quick phrases, settings, gestures); while it is
+ *     open, a trigger on it presses what the ray points at;
  *   - head and both grips give the VR_POSE the protocol sends.
  * Controller models are the visitor's own avatar hands (no download from a
  * CDN: the service must work offline).
@@ -47,6 +50,8 @@ const _hits = [];
  *   a landing must be on one of its walkable cells (never inside a wall or a booth's counter)
  * @property {(raycaster: Raycaster) => string | null} pickBooth the booth the ray points at
  * @property {() => import('../ui/panel3d.js').Panel3D | null} [panel] the 3D booth panel
+ * @property {() => import('../ui/vrmenu.js').VrMenu | null} [menu] the VR menu
+ * @property {() => void} [onMenu] the left grip was squeezed: open or close the menu
  * @property {() => void} [onClosePanel]
  * @property {(x: number, y: number, z: number, yaw: number) => void} onTeleport the head jumped
  * @property {(id: string) => void} onSelectBooth
@@ -237,6 +242,9 @@ class XrControls {
       entry.source = null;
     });
     controller.addEventListener('selectstart', () => this._selectStart(entry));
+    controller.addEventListener('squeezestart', () => {
+      if (entry.hand === 'left') this.hooks.onMenu?.();
+    });
     controller.addEventListener('selectend', () => this._selectEnd(entry));
   }
 
@@ -251,6 +259,16 @@ class XrControls {
   _selectStart(entry) {
     const hand = entry.hand ?? 'right';
     const raycaster = this._rayFrom(entry.controller);
+    const menu = this.hooks.menu?.();
+    if (menu?.visible) {
+      _hits.length = 0;
+      menu.mesh.raycast(raycaster, _hits);
+      // A trigger on the menu presses its button and does nothing else.
+      if (_hits.length) {
+        if (_hits[0].uv) menu.press(_hits[0].uv);
+        return;
+      }
+    }
     const panel = this.hooks.panel?.();
     if (panel?.visible) {
       _hits.length = 0;
