@@ -88,6 +88,8 @@ async function init() {
   const labelLangButton = () => {
     langButton.textContent = i18n.lang === 'zh' ? 'English' : '中文';
     langButton.lang = i18n.lang === 'zh' ? 'en' : 'zh-CN';
+    // The name starts with what the button shows (speech control users say what they see).
+    langButton.setAttribute('aria-label', `${langButton.textContent} · ${i18n.t('lang.switch')}`);
   };
   labelLangButton();
   langButton.addEventListener('click', () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'));
