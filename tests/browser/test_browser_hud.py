@@ -134,3 +134,21 @@ def leave_often(page: Page, other: Page) -> None:
     frames = page.evaluate("__expo.frames")
     wait_until(page, "n => __expo.frames > n + 30", frames)
     assert page.errors == [], page.errors  # type: ignore[attr-defined]
+
+
+def test_the_gesture_buttons_never_show_empty(browser: Browser, server: ServerProcess) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = open_client(ctx, server.http, "Emoji")
+        emoji = wait_until(page, "document.body.dataset.emoji || false", what="the emoji check")
+        for button in page.locator("#emotes button").all():
+            name = button.get_attribute("aria-label") or ""
+            shown = button.inner_text().strip()
+            if emoji == "colour":
+                assert shown in ("👋", "👏", "👍"), shown
+            else:  # this browser draws no colour emoji: the buttons say what they do
+                assert shown == name, f"{shown!r} shown, {name!r} named"
+            box = button.bounding_box()
+            assert box is not None and box["width"] > 20
+    finally:
+        ctx.close()

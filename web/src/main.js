@@ -46,6 +46,7 @@ import { Toolbar } from './ui/toolbar.js';
 import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
+import { emojiDraws } from './world/fonts.js';
 import { Picker } from './world/picking.js';
 import { SignPainter } from './world/signs.js';
 import { createStage, StageError } from './world/stage.js';
@@ -121,6 +122,7 @@ async function init() {
   i18n.onChange(() => minimap.relabel());
   app.panel = panel;
   app.minimap = minimap;
+  app.directory = directory;
   app.timing.lobbyReadyMs = performance.now();
 
   // --- 3D ----------------------------------------------------------------------------------
@@ -162,6 +164,11 @@ async function init() {
       switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
     },
   });
+  emojiDraws().then((ok) => {
+    document.body.classList.toggle('no-emoji', !ok);
+    document.body.dataset.emoji = ok ? 'colour' : 'none';
+    vrmenu.emoji = ok;
+  }).catch((err) => noteError(app, 'emoji', err));
   new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
   scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
   Object.assign(app, { renderer, scene, camera, panel3d, crowd, vrmenu });

@@ -40,6 +40,7 @@ import { Player } from '../controls/player.js';
  * @property {import('../ui/panel3d.js').Panel3D | null} panel3d
  * @property {import('../ui/minimap.js').Minimap | null} minimap
  * @property {import('../ui/vrmenu.js').VrMenu | null} vrmenu
+ * @property {import('../ui/directory.js').Directory | null} directory
  * @property {import('../world/boothswap.js').BoothSwapper | null} booths
  * @property {import('three').WebGLRenderer | null} renderer
  * @property {import('three').Scene | null} scene
@@ -62,7 +63,7 @@ function createAppState(vrPose) {
   return {
     i18n: null, prefs: null, hallId: 'main', bounds: { min: [-128, 0, -128], max: [128, 16, 128] },
     catalog: null, rooms: null, hall: null, navgrid: null, hallSource: 'none', hallReady: false, signsPainted: 0,
-    connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, emotes: null, panel3d: null, minimap: null, vrmenu: null,
+    connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, emotes: null, panel3d: null, minimap: null, vrmenu: null, directory: null,
     booths: null, renderer: null, scene: null, camera: null, myAvatar: null,
     drawCalls: 0, triangles: 0, frames: 0, lastError: null, lastVrPose: vrPose,
     timing: {

@@ -85,6 +85,8 @@ class VrMenu {
     this.lastMap = -Infinity;
     /** @type {string | null} the last button pressed (for the tests) */
     this.lastPressed = null;
+    /** Whether colour emoji draw here (fonts.js emojiDraws); if not, gestures show their names. */
+    this.emoji = true;
     i18n.onChange(() => this.repaint());
   }
 
@@ -198,8 +200,9 @@ class VrMenu {
     g.fillStyle = '#e3ebf1';
     g.fillRect(0, 872, PX, PX - 872);
     GESTURES.forEach(([emote, glyph], i) => {
-      this._button(g, `emote:${emote}`, 232 + i * 196, 888, 172, 116, glyph, {
-        size: 64, run: () => this.actions.emote(emote), label: t(`emote.${emote}`),
+      const name = t(`emote.${emote}`);
+      this._button(g, `emote:${emote}`, 232 + i * 196, 888, 172, 116, this.emoji ? glyph : name, {
+        size: this.emoji ? 64 : 32, run: () => this.actions.emote(emote), label: this.emoji ? name : undefined,
       });
     });
     this.texture.needsUpdate = true;

@@ -35,4 +35,29 @@ async function ensureFont(text, weights = [400, 700], fonts = globalThis.documen
   }
 }
 
-export { ensureFont, font, FONT_FAMILY };
+/**
+ * Whether this browser draws colour emoji with the fonts it has (the bundled Noto Color
+ * Emoji is a COLRv1 font, which some builds draw as nothing, and a system may have no emoji
+ * font): a sample is drawn on a canvas and its pixels counted.
+ * @param {Document} [doc]
+ * @returns {Promise<boolean>}
+ */
+async function emojiDraws(doc = document) {
+  const sample = '👋';
+  await ensureFont(sample, [400]);
+  const canvas = doc.createElement('canvas');
+  canvas.width = 40;
+  canvas.height = 40;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  if (!g) return false;
+  g.font = `32px ${FONT_FAMILY}`;
+  g.textBaseline = 'top';
+  g.fillStyle = '#000';
+  g.fillText(sample, 2, 2);
+  const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+  return inked > 40;
+}
+
+export { emojiDraws, ensureFont, font, FONT_FAMILY };
