@@ -179,6 +179,18 @@ def test_uploads_keep_their_own_larger_caps(target: Target) -> None:
     assert logo.status_code == 200, logo.text[:300]
 
 
+def test_slide_decks_keep_the_slides_cap(target: Target) -> None:
+    picture = noise_png(160)
+    assert len(picture) > CAP
+    deck = target.http.post(
+        "/api/forums/sessions/opening-keynote/slides?filename=noise.png",
+        content=picture,
+        headers=target.expo.staff(),
+    )
+    assert deck.status_code == 201, deck.text[:300]
+    assert deck.json()["count"] == 1
+
+
 # --- the hall goes on while someone sends huge bodies ------------------------------------
 
 

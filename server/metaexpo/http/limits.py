@@ -39,11 +39,15 @@ class BodyRule:
     cap: Callable[[Settings], int]
 
 
-#: The upload routes of metaexpo.http.uploads and their caps; every other route is small.
+#: The upload routes (metaexpo.http.uploads, the forums' slides) and their caps; every other
+#: route is small.
 UPLOAD_RULES = (
     BodyRule(re.compile(r"/api/booths/[^/]+/model"), "model file", lambda s: s.upload_max_bytes),
     BodyRule(re.compile(r"/api/booths/[^/]+/logo"), "logo", lambda s: s.image_max_bytes),
     BodyRule(re.compile(r"/api/booths/[^/]+/poster"), "poster", lambda s: s.image_max_bytes),
+    BodyRule(
+        re.compile(r"/api/forums/sessions/[^/]+/slides"), "slides", lambda s: s.slides_max_bytes
+    ),
 )
 
 
