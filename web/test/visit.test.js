@@ -7,11 +7,12 @@ globalThis.location ??= /** @type {any} */ ({ protocol: 'http:', host: '127.0.0.
 globalThis.matchMedia ??= /** @type {any} */ (() => ({ matches: false }));
 if (!globalThis.navigator) Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'node' } });
 
-/** A server frame: a DELTA with one desktop record (slot 7) at time `ms`. */
+/** A server frame (protocol version 2): a DELTA with one desktop record (slot 7) at time `ms`,
+ * no VR record, no removal, no media. */
 function delta(ms) {
-  const buf = new ArrayBuffer(10 + 2 + 12 + 2 + 2);
+  const buf = new ArrayBuffer(10 + 2 + 12 + 2 + 2 + 2);
   const v = new DataView(buf);
-  v.setUint8(0, 1);
+  v.setUint8(0, 2);
   v.setUint8(1, 0x10);
   v.setUint32(2, 1, true);
   v.setUint32(6, ms, true);
