@@ -31,6 +31,8 @@ import { I18n } from './i18n/i18n.js';
 import { PoseGate } from './net/posegate.js';
 import { WhoBatcher } from './net/who.js';
 import { ChatPanel } from './ui/chat.js';
+import { EmoteBar } from './ui/emotes.js';
+import { emoteMessage } from './net/emote.js';
 import { Directory } from './ui/directory.js';
 import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
@@ -43,8 +45,11 @@ import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
+import { Toolbar } from './ui/toolbar.js';
+import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
+import { emojiDraws } from './world/fonts.js';
 import { Picker } from './world/picking.js';
 import { SignPainter } from './world/signs.js';
 import { createStage, StageError } from './world/stage.js';
@@ -87,6 +92,8 @@ async function init() {
   const labelLangButton = () => {
     langButton.textContent = i18n.lang === 'zh' ? 'English' : '中文';
     langButton.lang = i18n.lang === 'zh' ? 'en' : 'zh-CN';
+    // The name starts with what the button shows (speech control users say what they see).
+    langButton.setAttribute('aria-label', `${langButton.textContent} · ${i18n.t('lang.switch')}`);
   };
   labelLangButton();
   langButton.addEventListener('click', () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'));
@@ -102,12 +109,23 @@ async function init() {
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
   });
-  const panel = new BoothPanel({ i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id) });
+  const toolbar = new Toolbar();
+  i18n.onChange(() => toolbar.layout());
+  const emotes = new EmoteBar({
+    send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
+  });
+  const panel = new BoothPanel({
+    i18n, catalog: () => app.catalog, onWalk: (id) => travel.walkToBooth(id), onTeleport: (id) => travel.goToBooth(id),
+  });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
+    onBooth: (id) => travel.goToBooth(id),
   });
   const minimap = new Minimap({ onPick: (x, z) => travel.teleportTo(x, z, player.yaw) });
+  i18n.onChange(() => minimap.relabel());
   app.panel = panel;
+  app.minimap = minimap;
+  app.directory = directory;
   app.timing.lobbyReadyMs = performance.now();
 
   // --- 3D ----------------------------------------------------------------------------------
@@ -131,9 +149,32 @@ async function init() {
   const tags = new NameTags();
   const crowd = new CrowdLayer();
   const who = new WhoBatcher();
-  scene.add(highlight.lines, panel3d.mesh, tags.mesh, crowd.points);
-  Object.assign(app, { renderer, scene, camera, panel3d, crowd });
   const travel = new Travel({ app, player, picker, panel, panel3d, camera, canvas, gate, prefs });
+  const vrmenu = new VrMenu({
+    i18n,
+    actions: {
+      destinations: () => directory.destinations(),
+      teleport: (x, z, yaw) => travel.teleportTo(x, z, yaw ?? player.yaw),
+      map: () => ({
+        canvas: minimap.canvas,
+        toWorld: (px, py) => (minimap.proj ? minimap.proj.toWorld(px, py, [0, 0]) : null),
+      }),
+      chatLines: () => [...byId('chat-log').querySelectorAll('li')].map((li) => li.textContent ?? ''),
+      say: (text) => chat.send(text),
+      emote: (emote) => { emotes.send(emote); },
+      prefs,
+      savePrefs: () => save(prefs),
+      switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
+    },
+  });
+  emojiDraws().then((ok) => {
+    document.body.classList.toggle('no-emoji', !ok);
+    document.body.dataset.emoji = ok ? 'colour' : 'none';
+    vrmenu.emoji = ok;
+  }).catch((err) => noteError(app, 'emoji', err));
+  new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
+  scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
+  Object.assign(app, { renderer, scene, camera, panel3d, crowd, vrmenu });
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let signsDue;
   const booths = new BoothSwapper({
@@ -212,12 +253,15 @@ async function init() {
     renderer, rig, camera, scene, button: byId('btn-vr', HTMLButtonElement), i18n, prefs, player,
     hooks: {
       walkables: () => app.hall?.walkables ?? [],
+      grid: () => app.navgrid,
       pickBooth: (raycaster) => {
         const hit = picker.withRay(raycaster);
         return hit.kind === 'booth' ? hit.id : null;
       },
       panel: () => panel3d,
       onClosePanel: () => panel3d.close(),
+      menu: () => vrmenu,
+      onMenu: () => vrmenu.toggle(camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
       onSession: (active) => {
@@ -227,6 +271,7 @@ async function init() {
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
         } else {
           panel3d.close();
+          vrmenu.close();
           camera.position.set(0, EYE, 0);
           camera.quaternion.identity();
           stage.resize();
@@ -236,11 +281,12 @@ async function init() {
     },
   });
   app.xr = xr;
+  app.emotes = emotes;
   travel.xr = xr;
 
   const frame = new Frame({
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
-    picker, highlight, minimap, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
+    picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.

@@ -298,6 +298,8 @@ class Session:
                 moderation.receive(self, msg)
             elif isinstance(msg, control.Teleport):
                 room.teleport(self.row, msg.to, msg.yaw)
+            elif isinstance(msg, control.Emote):
+                room.emote(self.row, msg.emote)
             elif isinstance(msg, control.Who):
                 self.link.send_text(control.dumps(room.who(self.row, msg.ids)))
             elif isinstance(msg, control.Ping):

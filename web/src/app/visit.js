@@ -9,6 +9,7 @@
 import { decodeServerFrame, FrameError } from '../net/codec.js';
 import { Connection } from '../net/connection.js';
 import { timeText } from '../ui/status.js';
+import { readEmote } from '../net/emote.js';
 
 const _pose = new Float64Array(6);
 
@@ -55,14 +56,17 @@ class Visit {
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
       join,
+      // A socket that was left (or replaced) may still deliver a last frame or message: it
+      // must not touch the hall the visitor has left, so only the current one is heard.
       handlers: {
         onState: (state, key, vars) => {
+          if (this.app.connection !== connection) return;
           this.status.set(state, key, vars);
           if (key === 'status.reservedName') this.onRefusedName?.(name);
         },
-        onWelcome: (msg) => this._welcome(msg),
-        onFrame: (data, at) => this._frame(data, at),
-        onMessage: (msg) => this._message(msg),
+        onWelcome: (msg) => { if (this.app.connection === connection) this._welcome(msg); },
+        onFrame: (data, at) => { if (this.app.connection === connection) this._frame(data, at, connection); },
+        onMessage: (msg) => { if (this.app.connection === connection) this._message(msg); },
       },
     });
     this.app.connection = connection;
@@ -99,9 +103,8 @@ class Visit {
     const pos = msg.pose?.position;
     if (!this.everJoined && pos) {
       player.placeHead(pos, msg.pose.yaw ?? player.yaw);
-      const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
-      this.chat.system(this.i18n.t('chat.joined', { hall }));
-      if (app.you?.moderator) this.chat.system(this.i18n.t('chat.moderator'));
+      this.chat.note('chat.joined', { hall: app.rooms?.find((r) => r.id === app.hallId)?.title ?? '' });
+      if (app.you?.moderator) this.chat.note('chat.moderator');
     } else if (pos) {
       // Back after a drop or a restart: stay where we were; the server is told so.
       player.desktopPose(_pose);
@@ -112,7 +115,12 @@ class Visit {
     this.everJoined = true;
   }
 
-  _frame(data, at) {
+  /**
+   * @param {ArrayBuffer} data
+   * @param {number} at
+   * @param {Connection} connection the socket it came on (the current one)
+   */
+  _frame(data, at, connection) {
     const { app } = this;
     let frame;
     try {
@@ -121,7 +129,7 @@ class Visit {
       if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
       return;
     }
-    app.connection?.clock.observeFrame(frame.time_ms, at);
+    connection.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
     else app.remote?.onPoseFrame(frame, at);
   }
@@ -149,7 +157,7 @@ class Visit {
       case 'error':
         app.lastError = { code: msg.code, message: msg.message };
         if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
-          this.chat.system(this.i18n.t('chat.rateLimited'));
+          this.chat.note('chat.rateLimited');
         } else if (msg.code === 'muted' || msg.code === 'slow_mode') {
           this.chat.system(this.i18n.t('chat.refused', { reason: msg.message ?? '' }));
         } else if (['forbidden', 'not_found', 'busy', 'rate_limited'].includes(msg.code)) {
@@ -162,6 +170,11 @@ class Visit {
       case 'booth':
         app.booths?.apply(msg);
         break;
+      case 'emote': {
+        const emote = readEmote(msg);
+        if (emote) app.remote?.emote(emote.id, emote.emote);
+        break;
+      }
       default:
         break;
     }

@@ -48,6 +48,14 @@ class ChatPanel {
       if (ev.key === 'Escape') this.input.blur();
     });
     this.toggle.addEventListener('click', () => this.setOpen(this.root.hidden));
+    /** @type {WeakMap<Element, {key: string, vars: Record<string, unknown>}>} lines to say again in another language */
+    this.notes = new WeakMap();
+    i18n.onChange(() => {
+      for (const li of this.log.querySelectorAll('li.system')) {
+        const note = this.notes.get(li);
+        if (note) li.textContent = this._say(note.key, note.vars);
+      }
+    });
   }
 
   setLimit(maxChars) {
@@ -108,6 +116,28 @@ class ChatPanel {
   /** A line from the client itself (joined, rate limited, ...). */
   system(text) {
     this._append(h('li', { className: 'system' }, text));
+  }
+
+  /**
+   * A line from the client in the visitor's language, which follows a language switch.
+   * @param {string} key an i18n key
+   * @param {Record<string, unknown>} [vars] placeholders; {zh, en} texts are picked at each render
+   */
+  note(key, vars = {}) {
+    const li = h('li', { className: 'system' }, this._say(key, vars));
+    this.notes.set(li, { key, vars });
+    this._append(li);
+  }
+
+  /**
+   * @param {string} key
+   * @param {Record<string, unknown>} vars
+   */
+  _say(key, vars) {
+    /** @type {Record<string, string>} */
+    const picked = {};
+    for (const [k, v] of Object.entries(vars)) picked[k] = this.i18n.pick(/** @type {any} */ (v));
+    return this.i18n.t(key, picked);
   }
 
   _append(li) {
