@@ -17,6 +17,7 @@ import { installTestHooks } from './app/testhooks.js';
 import { Travel } from './app/travel.js';
 import { Visit } from './app/visit.js';
 import { Frame } from './app/frame.js';
+import { Forums } from './forum/forums.js';
 import { AvatarBatch } from './avatars/batch.js';
 import { CrowdLayer } from './avatars/crowd.js';
 import { AvatarLibrary } from './avatars/library.js';
@@ -143,7 +144,18 @@ async function init() {
     },
   });
   app.booths = booths;
-  const visit = new Visit({ app, i18n, status, chat, gate, player, travel });
+  const forums = new Forums({
+    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'),
+    // Stage audio goes out as AUDIO frames of protocol version 2 (docs/protocol.md, "Media"),
+    // which this client's codec does not speak yet: the microphone's chunks are not sent.
+    sendAudio: () => false,
+  });
+  app.forum = forums;
+  forums.loadAgenda();
+  const visit = new Visit({
+    app, i18n, status, chat, gate, player, travel,
+    listeners: { onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg) },
+  });
   const showTexts = () => showExpoTexts(app.catalog, i18n);
 
   i18n.onChange((lang) => {
@@ -189,8 +201,11 @@ async function init() {
       onClosePanel: () => panel3d.close(),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
+      claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),
       onSession: (active) => {
         if (active) {
+          forums.unlockAudio(); // entering VR was a click
+
           panel.close();
           // The visitor's own hands, drawn in the same batch as everyone else.
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
@@ -211,6 +226,7 @@ async function init() {
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
     picker, highlight, minimap, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
+  frame.updaters.push((now, presenting) => forums.update(now, presenting));
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.
   const library = new AvatarLibrary();
@@ -225,23 +241,26 @@ async function init() {
   const placesReady = loadPlaces({
     app, params, player, scene, picker, booths, minimap, chat, i18n, showTexts, paintSigns,
   }).catch((err) => noteError(app, 'hall', err));
+  placesReady.then(() => forums.hallReady()).catch((err) => noteError(app, 'forums', err));
 
   // --- enter and leave ---------------------------------------------------------------------
   /** @param {{name: string, avatar: string}} choice */
   async function enter({ name, avatar }) {
+    forums.unlockAudio(); // inside the Enter click: the stage can play without another one
     lobby.hide();
     byId('hud').hidden = false;
     joystick.show(touch);
     // On a phone the view needs the room; chat opens from the toolbar.
     if (touch) chat.setOpen(false);
     status.set('idle', 'app.loading');
-    await Promise.all([avatarsLoaded, placesReady]);
+    const [token] = await Promise.all([forums.tokenReady, avatarsLoaded, placesReady]);
     app.myAvatar = avatar;
-    visit.start({ name, avatar });
+    visit.start({ name, avatar, token: token?.token ?? null });
     canvas.focus({ preventScroll: true });
   }
 
   byId('btn-leave').addEventListener('click', () => {
+    forums.leave();
     visit.leave();
     panel.close();
     directory.close();

@@ -81,6 +81,8 @@ function installHook(app, win = window) {
     /** Live booth state: {[id]: {revision, model, template, loaded}} (docs/accounts.md). */
     get booths() { return JSON.parse(JSON.stringify(app.booths?.states ?? {})); },
     get lastError() { return app.lastError ?? app.connection?.lastError ?? null; },
+    /** The forums: agenda, live states, questions, panels, boards, stage audio (forum/forums.js). */
+    get forum() { return app.forum ? JSON.parse(JSON.stringify(app.forum.view())) : null; },
   };
   Object.defineProperty(win, '__expo', { value: Object.freeze(hook), configurable: true });
   return hook;

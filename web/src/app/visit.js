@@ -27,8 +27,10 @@ class Visit {
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
+   * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void}} [deps.listeners] others who
+   *   want the welcome and the control messages (the forums)
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, listeners = {} }) {
     this.app = app;
     this.i18n = i18n;
     this.status = status;
@@ -37,15 +39,19 @@ class Visit {
     this.player = player;
     this.travel = travel;
     this.ConnectionImpl = ConnectionImpl;
+    this.listeners = listeners;
     this.everJoined = false;
   }
 
-  /** Open the socket and join as `name` with `avatar`. */
-  start({ name, avatar }) {
+  /**
+   * Open the socket and join as `name` with `avatar` (and a `token`: docs/protocol.md).
+   * @param {{name: string, avatar: string, token?: string | null}} choice
+   */
+  start({ name, avatar, token = null }) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
-      join: { room: this.app.hallId, name, avatar, kind: clientKind() },
+      join: { room: this.app.hallId, name, avatar, kind: clientKind(), ...(token ? { token } : {}) },
       handlers: {
         onState: (state, key, vars) => this.status.set(state, key, vars),
         onWelcome: (msg) => this._welcome(msg),
@@ -95,6 +101,7 @@ class Visit {
       }
     }
     this.everJoined = true;
+    this.listeners.onWelcome?.(msg);
   }
 
   _frame(data, at) {
@@ -113,6 +120,7 @@ class Visit {
 
   _message(msg) {
     const { app } = this;
+    this.listeners.onMessage?.(msg);
     switch (msg.type) {
       case 'roster':
         app.remote?.onRoster(msg.join, msg.leave);

@@ -36,7 +36,7 @@ class Connection {
   /**
    * @param {object} opts
    * @param {string} opts.url ws(s)://host/ws
-   * @param {{room: string, name: string, avatar: string, kind: string}} opts.join
+   * @param {{room: string, name: string, avatar: string, kind: string, token?: string}} opts.join
    * @param {ConnectionHandlers} [opts.handlers]
    * @param {typeof WebSocket} [opts.WebSocketImpl] tests inject a fake
    * @param {() => number} [opts.now] clock in ms
