@@ -53,9 +53,10 @@ def tone_bursts(path: Path, seconds: float = 6.0, rate: int = 48000) -> Path:
     return path
 
 
-def launch_media_browser(driver: Playwright, wav: Path) -> Browser:
-    """Chromium whose microphone is the WAV file, granted without a prompt, playing sound
-    without a click (recipe: shared/recipes/webcodecs-audio.md)."""
+def launch_media_browser(driver: Playwright, wav: Path, *, grant: bool = True) -> Browser:
+    """Chromium whose microphone is the WAV file, playing sound without a click (recipe:
+    shared/recipes/webcodecs-audio.md). With ``grant`` the microphone is granted without a
+    prompt; without it, headless Chromium refuses the permission as a visitor who says no."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/bootstrap test)")
     return driver.chromium.launch(
@@ -63,7 +64,7 @@ def launch_media_browser(driver: Playwright, wav: Path) -> Browser:
         headless=True,
         args=[
             *CHROMIUM_ARGS,
-            "--use-fake-ui-for-media-stream",
+            *(["--use-fake-ui-for-media-stream"] if grant else []),
             "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-audio-capture={wav}",
             "--autoplay-policy=no-user-gesture-required",
