@@ -88,6 +88,8 @@ class Forums {
     this.token = null;
     this.tokenReady = joinToken({ as: this.as, storage }).then((t) => {
       this.token = t;
+      // The agenda may have come first: its roles wait for the token.
+      if (this.store.agenda) this.fetchRoles();
       return t;
     });
     this.agendaFailed = false;
