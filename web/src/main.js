@@ -41,6 +41,7 @@ import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
+import { followTopbar } from './ui/topbar.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
 import { Picker } from './world/picking.js';
@@ -78,6 +79,7 @@ async function init() {
   Object.assign(app, { i18n, prefs });
   installHook(app);
   applyPagePrefs(prefs);
+  followTopbar(document.querySelector('header.topbar'));
   i18n.applyTo(document);
   const touch = matchMedia('(pointer: coarse)').matches;
   document.body.classList.toggle('touch', touch);

@@ -48,6 +48,17 @@ class ForumDialog {
     return !this.root.hidden;
   }
 
+  /**
+   * A heading of the panel's own (a session's title): the page's language switch no longer
+   * writes the generic one over it (i18n.applyTo rewrites every `data-i18n` element); the
+   * panel renders its heading again in the new language itself.
+   * @param {string} text
+   */
+  setTitle(text) {
+    delete this.title.dataset.i18n;
+    this.title.textContent = text;
+  }
+
   /** @param {{focus?: boolean}} [opts] */
   open({ focus = true } = {}) {
     if (this.root.hidden) this.returnFocus = focusedElement();

@@ -127,7 +127,9 @@ class Forums {
 
     this.agendaPanel = new AgendaPanel({
       i18n, store: this.store, toggle, failed: () => this.agendaFailed,
-      onGo: (sid) => this.goTo(sid), onLive: (sid) => this.attend(sid), onReplay: (sid) => this.replay.open(sid),
+      onGo: (sid) => this.goTo(sid), onLive: (sid) => this.attend(sid),
+      // The replay takes the agenda's place, as going to a session does.
+      onReplay: (sid) => { this.agendaPanel.close(); this.replay.open(sid); },
     });
     this.live = new LivePanel({
       i18n, store: this.store, actions: this.actions, audio: this.audio,

@@ -109,7 +109,7 @@ class LivePanel {
     const state = live?.state ?? session?.state ?? 'scheduled';
     this.dialog.root.dataset.session = sid ?? '';
     this.dialog.root.dataset.state = state;
-    this.dialog.title.textContent = session ? i18n.pick(session.title) : i18n.t('forum.live.title');
+    this.dialog.setTitle(session ? i18n.pick(session.title) : i18n.t('forum.live.title'));
     if (!sid || !session) {
       rebuild(this.meta, () => [i18n.t('forum.live.none')]);
       for (const el of [this.slideBox, this.slideButtons, this.audioBar, this.stage, this.me, this.questionsTitle, this.questions, this.askForm]) el.hidden = true;

@@ -88,7 +88,7 @@ class ReplayPanel {
   _render() {
     const { i18n } = this;
     const s = this.session ? this.store.session(this.session) : undefined;
-    this.dialog.title.textContent = s ? `${i18n.t('forum.replay.title')} · ${i18n.pick(s.title)}` : i18n.t('forum.replay.title');
+    this.dialog.setTitle(s ? `${i18n.t('forum.replay.title')} · ${i18n.pick(s.title)}` : i18n.t('forum.replay.title'));
     this.dialog.root.dataset.session = this.session ?? '';
     const r = this.replay;
     this.kicker.textContent = r ? clock(r.duration_ms) : '';
