@@ -53,10 +53,11 @@ def tone_bursts(path: Path, seconds: float = 6.0, rate: int = 48000) -> Path:
     return path
 
 
-def launch_media_browser(driver: Playwright, wav: Path, *, grant: bool = True) -> Browser:
+def launch_media_browser(driver: Playwright, wav: Path | None, *, grant: bool = True) -> Browser:
     """Chromium whose microphone is the WAV file, playing sound without a click (recipe:
     shared/recipes/webcodecs-audio.md). With ``grant`` the microphone is granted without a
-    prompt; without it, headless Chromium refuses the permission as a visitor who says no."""
+    prompt; without it, headless Chromium refuses the permission as a visitor who says no.
+    Without a WAV there is no fake microphone: a machine with no sound device has none."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/bootstrap test)")
     return driver.chromium.launch(
@@ -65,8 +66,11 @@ def launch_media_browser(driver: Playwright, wav: Path, *, grant: bool = True) -
         args=[
             *CHROMIUM_ARGS,
             *(["--use-fake-ui-for-media-stream"] if grant else []),
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}",
+            *(
+                ["--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}"]
+                if wav is not None
+                else []
+            ),
             "--autoplay-policy=no-user-gesture-required",
         ],
     )
@@ -97,7 +101,14 @@ class StaffApi:
     def close(self) -> None:
         self.http.close()
 
-    def schedule(self, session: str, title_en: str, title_zh: str, minutes_ahead: int = 1) -> None:
+    def schedule(
+        self,
+        session: str,
+        title_en: str,
+        title_zh: str,
+        minutes_ahead: int = 1,
+        abstract: dict[str, str] | None = None,
+    ) -> None:
         """A session in the forum hall starting ``minutes_ahead`` from now, one hour long."""
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=minutes_ahead)
         made = self.http.post(
@@ -106,7 +117,8 @@ class StaffApi:
                 "id": session,
                 "forum_hall": FORUM_HALL,
                 "title": {"zh": title_zh, "en": title_en},
-                "abstract": {"zh": "浏览器测试的场次。", "en": "A session of the browser tests."},
+                "abstract": abstract
+                or {"zh": "浏览器测试的场次。", "en": "A session of the browser tests."},
                 "speakers": [
                     {
                         "name": {"zh": "林晓岚", "en": "Lin Xiaolan"},
@@ -200,15 +212,24 @@ def hall_page(
 
 
 def staff_page(context: BrowserContext, base: str, session: str, name: str = "Moderator") -> Page:
-    """A moderator's page: signed in at the portal (the real form), then the hall as staff."""
+    """A moderator's page: signed in at the portal (the real form), then the session's run page
+    and its "Moderate in the hall" link, and the lobby's Enter."""
     page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors  # type: ignore[attr-defined]
     page.goto(f"{base}/portal/login")
     page.fill("input[name=login]", STAFF_LOGIN)
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/portal/login" not in url, timeout=ms(30))
-    page.close()
-    return hall_page(context, base, name, session=session, query={"as": "staff"})
+    page.goto(f"{base}/staff/forums/{session}/run")
+    page.click("a[href*='as=staff']")
+    wait_for(page, "window.__expo && window.__expo.hall.ready", timeout=60)
+    page.fill("#lobby-name", name)
+    page.click("#lobby-enter")
+    wait_joined(page, timeout=60)
+    return page
 
 
 def speaker_page(context: BrowserContext, link: str, name: str = "Lin") -> Page:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -23,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from tests.browser.forum_pages import (
     FORUM_HALL,
     SLIDE_RGB,
+    SMALL,
     StaffApi,
     forum,
     hall_page,
@@ -92,12 +95,20 @@ ON_STAGE = """([s, id, role]) => __expo.forum.live[s].stage.some(
   (p) => p.id === id && p.role === role && p.mic)"""
 BADGED = "([id, role]) => __expo.forum.badges.some((b) => b.id === id && b.role === role)"
 MIC_SENDS = "() => __expo.forum.audio.mic && __expo.forum.audio.mic.packets > 0"
+OVERLAY_SHOWS = """url => { const o = document.querySelector('#forum-slide-overlay');
+  return !o.hidden && o.querySelector('img').getAttribute('src') === url; }"""
+
+
+#: Where the agenda test's visitor lives: not the sessions' zone (Asia/Shanghai), so the times
+#: it reads are converted; December there is GMT-5.
+FAR_TZ = "America/New_York"
 
 
 def test_agenda_lists_every_session_in_chinese_and_english_in_the_visitors_time_zone(
-    contexts: list[BrowserContext], forum_server: ServerProcess, staff: StaffApi
+    media_browser: Browser, forum_server: ServerProcess, staff: StaffApi
 ) -> None:
-    page = hall_page(contexts[0], forum_server.http, "读者", lang="zh")
+    context = media_browser.new_context(viewport=SMALL, timezone_id=FAR_TZ)  # type: ignore[arg-type]
+    page = hall_page(context, forum_server.http, "读者", lang="zh")
     page.click("#btn-forums")
     sessions = sorted(staff.agenda()["sessions"], key=lambda s: (s["starts_at"], s["id"]))
     wait_until(
@@ -108,9 +119,13 @@ def test_agenda_lists_every_session_in_chinese_and_english_in_the_visitors_time_
     items: list[dict[str, str]] = page.evaluate(AGENDA_ITEMS)
     assert [i["id"] for i in items] == [s["id"] for s in sessions]
     assert [i["title"] for i in items] == [s["title"]["zh"] for s in sessions]
-    # The visitor lives in Shanghai: the session's local start (Asia/Shanghai) is what they read.
+    # The visitor lives in New York: the times they read are New York's, not the venue's.
+    for item, session in zip(items, sessions, strict=True):
+        start = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo(FAR_TZ))
+        end = datetime.fromisoformat(session["ends_at"]).astimezone(ZoneInfo(FAR_TZ))
+        assert f"{start:%H:%M}–{end:%H:%M}" in item["time"], (item, session["starts_at"])
+    assert "GMT-5" in page.text_content("#forum-agenda .hint")
     first = sessions[0]
-    assert first["local"]["starts"][11:16] in items[0]["time"]
     assert items[0]["ics"].endswith(f"/api/forums/sessions/{first['id']}.ics?lang=zh")
     calendar = page.request.get(items[0]["ics"])
     assert calendar.ok and "text/calendar" in calendar.headers["content-type"]
@@ -128,13 +143,38 @@ def test_agenda_lists_every_session_in_chinese_and_english_in_the_visitors_time_
         "t => document.querySelector('#forum-agenda li.forum-session h3').textContent === t",
         sessions[0]["title"]["en"],
     )
-    english = [i["title"] for i in page.evaluate(AGENDA_ITEMS)]
-    assert english == [s["title"]["en"] for s in sessions]
+    english = page.evaluate(AGENDA_ITEMS)
+    assert [i["title"] for i in english] == [s["title"]["en"] for s in sessions]
+    assert [i["time"][-11:] for i in english] == [i["time"][-11:] for i in items]
     wait_until(
         page,
         "([h, n]) => __expo.forum.halls[h].boardPainted > n",
         [FORUM_HALL, board["boardPainted"]],
     )
+    no_page_errors(page)
+    context.close()
+
+
+def test_a_session_about_to_start_is_announced_and_take_me_there_goes_to_its_hall(
+    contexts: list[BrowserContext], forum_server: ServerProcess, staff: StaffApi
+) -> None:
+    session = "browser-soon"
+    staff.schedule(session, "Starting soon", "马上开始", minutes_ahead=3)
+    page = hall_page(contexts[0], forum_server.http, "Early")
+    assert FORUM_HALL not in forum(page)["inHall"]
+    notice = wait_until(
+        page,
+        """s => { const n = document.querySelector('#forum-notice');
+                  return !n.hidden && n.dataset.session === s ? n.textContent : false; }""",
+        session,
+    )
+    assert "Starting in" in notice and "Starting soon" in notice, notice
+    assert forum(page)["panels"]["notice"] == {"session": session, "kind": "soon"}
+    page.click("#forum-notice button.primary")
+    wait_until(page, "h => __expo.forum.inHall.includes(h)", FORUM_HALL, timeout=30)
+    assert page.is_hidden("#forum-notice")
+    deleted = staff.http.delete(f"/api/forums/sessions/{session}", headers=staff.headers)
+    assert deleted.status_code in (200, 204), deleted.text
     no_page_errors(page)
 
 
@@ -168,6 +208,23 @@ def test_speaker_turns_a_slide_the_audience_follows_and_the_replay_turns_it_agai
     # tests/forums/pdfs.py paints page 2 in (40, 120, 200); JPEG moves it a little.
     assert all(abs(a - b) <= 12 for a, b in zip(ink["middle"], (40, 120, 200), strict=True)), ink
 
+    # Enlarged over the whole view, the slide follows the speaker's next turn.
+    live_button(ana, "enlarge")
+    page2 = forum(ana)["live"][session]["slide"]["url"]
+    wait_until(ana, OVERLAY_SHOWS, page2)
+    live_button(speaker, "next")
+    page3 = wait_until(
+        ana, "s => __expo.forum.live[s].slide.page === 3 && __expo.forum.live[s].slide.url", session
+    )
+    assert page3 != page2
+    wait_until(ana, OVERLAY_SHOWS, page3)
+    ana.keyboard.press("Escape")
+    wait_until(ana, "() => document.querySelector('#forum-slide-overlay').hidden")
+    # Switching the page to Chinese keeps the panel's heading the session's title.
+    ana.click("#btn-lang")
+    heading = "t => document.querySelector('#forum-live-title').textContent === t"
+    wait_until(ana, heading, "浏览器里的幻灯片")
+
     # The speaker steps on stage (the fake microphone opens) and is badged for the audience.
     speaker_id = expo(speaker, "__expo.id")
     live_button(speaker, "step")
@@ -189,13 +246,14 @@ def test_speaker_turns_a_slide_the_audience_follows_and_the_replay_turns_it_agai
     wait_until(bo, "() => document.querySelector('#forum-replay').dataset.page === '1'")
     replay = staff.http.get(f"/api/forums/sessions/{session}/replay").json()
     turned = next(e for e in replay["timeline"] if e["page"] == 2)
+    after = next(e for e in replay["timeline"] if e["page"] == 3)
     bo.evaluate(
         """ms => {
           const range = document.querySelector('#forum-replay input[type=range]');
           range.value = String(ms);
           range.dispatchEvent(new Event('input'));
         }""",
-        turned["at_ms"] + 1000,
+        (turned["at_ms"] + after["at_ms"]) // 2,
     )
     wait_until(bo, "() => document.querySelector('#forum-replay').dataset.page === '2'")
     assert bo.get_attribute("#forum-replay img.forum-slide", "src") == turned["url"]
