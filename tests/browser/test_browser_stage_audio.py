@@ -1,6 +1,7 @@
 """Stage audio in real Chromium: the microphone (a WAV file of tone bursts made here) is encoded
 to Opus with WebCodecs, held back in silence, put through the jitter buffer, decoded and played
-with Web Audio, all inside one page; and a visitor whose browser cannot speak is told why.
+with Web Audio, all inside one page; and a visitor whose browser cannot speak (a refused
+permission, no microphone, no WebCodecs) is told why.
 
 The media path of the server (protocol version 2) is not in this branch's client codec yet, so
 the end-to-end loop runs inside the page (forum/testhook.js `loopback`): the same modules the
@@ -51,6 +52,13 @@ def media_browser(playwright_driver: Playwright, wav: Path) -> Iterator[Browser]
 @pytest.fixture(scope="module")
 def refusing_browser(playwright_driver: Playwright, wav: Path) -> Iterator[Browser]:
     browser = launch_media_browser(playwright_driver, wav, grant=False)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def micless_browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = launch_media_browser(playwright_driver, None)
     yield browser
     browser.close()
 
@@ -141,5 +149,31 @@ def test_a_browser_without_webcodecs_is_told_it_can_neither_speak_nor_play(
     live_button(speaker, "step")
     wait_until(speaker, "() => (__expo.forum.problem || '').includes('AudioEncoder')")
     assert forum(speaker)["live"][session]["stage"] == []
+    staff.end(session)
+    context.close()
+
+
+def test_a_speaker_without_a_microphone_is_told_so_and_stays_off_stage(
+    micless_browser: Browser, staff: StaffApi
+) -> None:
+    session = "audio-no-microphone"
+    staff.schedule(session, "A speaker with no microphone", "没有麦克风的主讲")
+    staff.slides(session, deck(1), "one.pdf")
+    link = staff.invite_speaker(session, "Lin Xiaolan")
+    staff.go_live(session)
+    context = new_context(micless_browser)
+    speaker = speaker_page(context, link)
+    inputs = speaker.evaluate(
+        """async () => (await navigator.mediaDevices.enumerateDevices())
+             .filter((d) => d.kind === 'audioinput').length"""
+    )
+    assert inputs == 0, "this test needs a machine without a sound input (a headless server)"
+    wait_until(speaker, "() => !!document.querySelector('#forum-live [data-key=step]')")
+    live_button(speaker, "step")
+    problem = wait_until(speaker, "() => __expo.forum.problem")
+    assert "No microphone was found" in problem
+    assert speaker.text_content("#forum-live .error[role=alert]") == problem
+    assert forum(speaker)["live"][session]["stage"] == []
+    assert forum(speaker)["audio"]["mic"] is None
     staff.end(session)
     context.close()
