@@ -168,3 +168,28 @@ test('pings follow the welcome and pongs feed the clock', () => {
   assert.equal(conn.clock.rtt, 20);
   assert.equal(conn.serverNow(), 5010);
 });
+
+test('a drop with a hold reconnects once the hold is over, or at once when asked to', () => {
+  const { conn, sockets, timers } = harness();
+  conn.start();
+  sockets[0].open();
+  sockets[0].receive(welcome(7, 'tok-1'));
+  conn.drop({ holdMs: 60000 });
+  assert.equal(conn.state, 'waiting');
+  timers.advance(59999);
+  assert.equal(sockets.length, 1, 'no attempt during the hold');
+  timers.advance(1);
+  assert.equal(sockets.length, 2, 'an attempt when the hold is over');
+  sockets[1].open();
+  sockets[1].receive(welcome(7, 'tok-2', true));
+
+  conn.drop({ holdMs: 60000 });
+  timers.advance(1000);
+  assert.equal(sockets.length, 2);
+  conn.retryNow();
+  assert.equal(sockets.length, 3, 'retry now does not wait for the hold');
+  sockets[2].open();
+  assert.equal(JSON.parse(sockets[2].sent[0]).resume, 'tok-2');
+  timers.advance(60000);
+  assert.equal(sockets.length, 3, 'the held timer was cancelled');
+});
