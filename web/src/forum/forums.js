@@ -78,7 +78,11 @@ class Forums {
     this.travel = travel;
     this.camera = camera;
     this.storage = storage;
-    this.sendAudio = sendAudio;
+    // Stage audio leaves only while the server has this visitor on stage with the mic on: the
+    // microphone opens first (so a refusal is said at once), and what it says before the
+    // stage state arrives would only be refused (`not_on_stage`).
+    /** @type {(stream: number, chunks: import('../media/batcher.js').Chunk[]) => boolean} */
+    this.sendAudio = (stream, chunks) => this._mayTalk(stream) && sendAudio(stream, chunks);
     this.as = params.get('as');
     /** @type {string | null} the session the visitor is attending (the live panel's) */
     this.focus = params.get('forum');
@@ -420,6 +424,16 @@ class Forums {
       this.micForStage = false;
       this.audio.stopMic();
     }
+  }
+
+  /**
+   * Whether the server lets this visitor send on `stream` now.
+   * @param {number} stream
+   */
+  _mayTalk(stream) {
+    if (stream !== Stream.STAGE) return false;
+    const me = this.myId();
+    return this.store.liveIn(this.app.hallId).some((sid) => this.store.onStage(sid, me)?.mic);
   }
 
   /** Moderators and staff ask for the queues of the sessions they run. */
