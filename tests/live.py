@@ -74,6 +74,9 @@ class ServerProcess:
     """``metaexpo serve`` on a free loopback port, in its own process. The port is kept
     across :meth:`stop` and :meth:`start`, as a restarted real server keeps its address."""
 
+    #: The module run with ``python -m`` (tests may run a launcher that wraps the server).
+    module = "metaexpo"
+
     def __init__(self, tmp: Path, *args: str) -> None:
         self.tmp = tmp
         self.port_file = tmp / "port"
@@ -112,7 +115,7 @@ class ServerProcess:
         cmd = [
             sys.executable,
             "-m",
-            "metaexpo",
+            self.module,
             "serve",
             "--host",
             "127.0.0.1",
@@ -202,7 +205,7 @@ class Client:
     async def join(self, name: str = "tester", **fields: Any) -> dict[str, Any]:
         msg = {
             "type": "join",
-            "v": 1,
+            "v": 2,
             "room": "main",
             "name": name,
             "avatar": "celadon",

@@ -342,8 +342,8 @@ async def test_ending_stores_the_replay_once_and_offers_it(
     await until(lambda: b.room.audio.get(0x10002) == 0)
     for seq in range(50):  # one second of silence packets, heard by both nodes
         now = a.recorder.clock()
-        a.recorder.stage_chunk(0, seq, b"\xf8\xff\xfe", now)
-        b.recorder.stage_chunk(0, seq, b"\xf8\xff\xfe", now)
+        a.recorder.stage_chunk(0, 0x10002, seq, b"\xf8\xff\xfe", now)
+        b.recorder.stage_chunk(0, 0x10002, seq, b"\xf8\xff\xfe", now)
     a.send(2, cast["speaker"], {"type": "forum.slide", "to": "next"})
     await until(lambda: (b.room.got(1, "forum.state")[-1]["slide"] or {}).get("page") == 2)
     b.send(1, cast["moderator"], {"type": "forum.session", "action": "end"})

@@ -152,7 +152,7 @@ async def test_reused_slot_carries_a_new_generation(server: ServerProcess) -> No
 @pytest.mark.parametrize(
     ("join", "close_code", "error"),
     [
-        ({"v": 2}, 4001, "version_unsupported"),
+        ({"v": 1}, 4001, "version_unsupported"),
         ({"room": "atlantis"}, 4004, "unknown_room"),
         ({"name": "x" * 40}, 4000, "bad_name"),
         ({"name": "evil\u202eexe"}, 4000, "bad_name"),
@@ -167,7 +167,7 @@ async def test_bad_joins_get_an_error_and_a_close_code(
     c = await Client.connect(server.ws)
     msg = {
         "type": "join",
-        "v": 1,
+        "v": 2,
         "room": "main",
         "name": "n",
         "avatar": "celadon",
@@ -199,11 +199,11 @@ async def test_join_timeout_closes_with_4008(tmp_path: Path) -> None:
 
 
 MALFORMED = [
-    (b"\x01\x01\x00\x00", "bad_length"),  # truncated desktop pose
+    (b"\x02\x01\x00\x00", "bad_length"),  # truncated desktop pose
     (encode_desktop_pose((0, 1.6, 0), 0, 0) + b"\x00", "bad_length"),
-    (b"\x02" + encode_desktop_pose((0, 1.6, 0), 0, 0)[1:], "bad_version"),
-    (b"\x01\x77" + b"\x00" * 21, "bad_type"),
-    (b"\x01", "truncated"),
+    (b"\x01" + encode_desktop_pose((0, 1.6, 0), 0, 0)[1:], "bad_version"),  # a version 1 pose
+    (b"\x02\x77" + b"\x00" * 21, "bad_type"),
+    (b"\x02", "truncated"),
     (encode_desktop_pose((math.nan, 1.6, 0), 0, 0), "not_finite"),
     (encode_desktop_pose((0, 1.6, 0), math.inf, 0), "not_finite"),
     (encode_desktop_pose((5000, 1.6, 0), 0, 0), "out_of_bounds"),
@@ -249,7 +249,7 @@ async def test_oversized_frame_closes_with_1009_and_others_are_unaffected(
     server: ServerProcess,
 ) -> None:
     a, b = await pair(server, -95.0, -35.0)
-    await a.ws.send(b"\x01\x01" + b"\x00" * 20_000)
+    await a.ws.send(b"\x02\x01" + b"\x00" * 20_000)
     code, _ = await a.closed()
     assert code == 1009
     await b.move(0.3)
@@ -261,13 +261,13 @@ async def test_flooding_garbage_gets_closed_with_4029(server: ServerProcess) -> 
     limit = Settings().invalid_frame_limit  # the module's server runs with the default
     a, b = await pair(server, -100.0, 50.0)
     for _ in range(limit):
-        await a.ws.send(b"\x01\x01garbage")
+        await a.ws.send(b"\x02\x01garbage")
     # A pong comes after the server has read all of them. Then one more is one too many,
     # and nothing follows it: bytes arriving after the server closed would reset the
     # connection, and the reset can overtake the close frame (seen as 1006 when loaded).
     await a.send_json({"type": "ping", "t": 1})
     await a.expect("pong")
-    await a.ws.send(b"\x01\x01garbage")
+    await a.ws.send(b"\x02\x01garbage")
     code, reason = await a.closed()
     assert code == 4029
     assert "invalid" in reason
@@ -435,7 +435,7 @@ async def test_hall_full_refuses_joins_with_1013_and_keeps_serving(tmp_path: Pat
         await late.send_json(
             {
                 "type": "join",
-                "v": 1,
+                "v": 2,
                 "room": "main",
                 "name": "late",
                 "avatar": "celadon",

@@ -1,6 +1,7 @@
 // The connection state machine over a fake WebSocket and fake timers: join, resume, retry policy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PROTOCOL_VERSION } from '../src/net/codec.js';
 import { Connection } from '../src/net/connection.js';
 
 class FakeTimers {
@@ -48,7 +49,7 @@ function harness() {
 }
 
 const welcome = (id, resume, resumed = false) => JSON.stringify({
-  type: 'welcome', v: 1, id, resume, resumed, server_ms: 1000, tick_hz: 20, limits: { pose_hz: 20 },
+  type: 'welcome', v: 2, id, resume, resumed, server_ms: 1000, tick_hz: 20, limits: { pose_hz: 20 },
 });
 
 test('joins on open, then resumes with the token after a drop', () => {
@@ -56,7 +57,7 @@ test('joins on open, then resumes with the token after a drop', () => {
   conn.start();
   sockets[0].open();
   const join = JSON.parse(sockets[0].sent[0]);
-  assert.deepEqual(join, { type: 'join', v: 1, room: 'main', name: 'n', avatar: 'celadon', kind: 'desktop' });
+  assert.deepEqual(join, { type: 'join', v: PROTOCOL_VERSION, room: 'main', name: 'n', avatar: 'celadon', kind: 'desktop' });
   sockets[0].receive(welcome(7, 'tok-1'));
   assert.equal(conn.state, 'joined');
   sockets[0].serverClose(1006);

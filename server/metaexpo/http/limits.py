@@ -7,7 +7,7 @@ client that lies) is cut off the moment it does, so no request can make the
 server buffer or parse more than its cap. Every route gets
 ``--body-max-bytes`` (JSON and forms are small) except the upload routes,
 which stream to disk under their own caps (``--upload-max-bytes``,
-``--image-max-bytes``, ``--slides-max-bytes``); those have their own transfer rules, so only the
+``--image-max-bytes``); those have their own transfer rules, so only the
 small bodies also get a deadline (``--body-timeout-s``, 408).
 
 The 413 and 408 answers carry ``Connection: close``: the rest of the body is
@@ -46,7 +46,7 @@ UPLOAD_RULES = (
     BodyRule(re.compile(r"/api/booths/[^/]+/logo"), "logo", lambda s: s.image_max_bytes),
     BodyRule(re.compile(r"/api/booths/[^/]+/poster"), "poster", lambda s: s.image_max_bytes),
     BodyRule(
-        re.compile(r"/api/forums/sessions/[^/]+/slides"), "slide file", lambda s: s.slides_max_bytes
+        re.compile(r"/api/forums/sessions/[^/]+/slides"), "slides", lambda s: s.slides_max_bytes
     ),
 )
 
