@@ -18,6 +18,7 @@ import { Travel } from './app/travel.js';
 import { Visit } from './app/visit.js';
 import { Frame } from './app/frame.js';
 import { Forums } from './forum/forums.js';
+import { encodeAudioFrame } from './net/codec.js';
 import { AvatarBatch } from './avatars/batch.js';
 import { CrowdLayer } from './avatars/crowd.js';
 import { AvatarLibrary } from './avatars/library.js';
@@ -148,15 +149,17 @@ async function init() {
   app.booths = booths;
   const forums = new Forums({
     app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'),
-    // Stage audio goes out as AUDIO frames of protocol version 2 (docs/protocol.md, "Media"),
-    // which this client's codec does not speak yet: the microphone's chunks are not sent.
-    sendAudio: () => false,
+    // Stage audio goes out as AUDIO frames on the hall's socket (docs/protocol.md, "Media").
+    sendAudio: (stream, chunks) => Boolean(app.connection?.joined && app.connection.sendBinary(encodeAudioFrame(stream, chunks))),
   });
   app.forum = forums;
   forums.loadAgenda();
   const visit = new Visit({
     app, i18n, status, chat, gate, player, travel,
-    listeners: { onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg) },
+    listeners: {
+      onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg),
+      onMedia: (records) => forums.onMedia(records),
+    },
   });
   const showTexts = () => showExpoTexts(app.catalog, i18n);
 
