@@ -1,11 +1,10 @@
-"""Stage audio in real Chromium: the microphone (a WAV file of tone bursts made here) is encoded
-to Opus with WebCodecs, held back in silence, put through the jitter buffer, decoded and played
-with Web Audio, all inside one page; and a visitor whose browser cannot speak (a refused
-permission, no microphone, no WebCodecs) is told why.
-
-The media path of the server (protocol version 2) is not in this branch's client codec yet, so
-the end-to-end loop runs inside the page (forum/testhook.js `loopback`): the same modules the
-hall uses, with the socket replaced by the page's own playback.
+"""Stage audio in real Chromium against a real server: a speaker's microphone (a WAV file of tone
+bursts made here, Chromium's fake device) is encoded to Opus with WebCodecs, sent as AUDIO frames,
+routed by the server's tick, and decoded and played by two audience pages through their jitter
+buffers; a raised hand brought on stage is heard too, and a moderator's cut silences the speaker.
+The same modules also run in one page without the server (forum/testhook.js ``loopback``), and a
+visitor whose browser cannot speak (a refused permission, no microphone, no WebCodecs) is told
+why.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from tests.browser.forum_pages import (
     start_forum_server,
     tone_bursts,
 )
-from tests.browser.support import wait_until
+from tests.browser.support import expo, wait_until
 from tests.forums.pdfs import deck
 from tests.live import ServerProcess
 
@@ -177,3 +176,80 @@ def test_a_speaker_without_a_microphone_is_told_so_and_stays_off_stage(
     assert forum(speaker)["audio"]["mic"] is None
     staff.end(session)
     context.close()
+
+
+#: A speaker's STAGE channel on a listener's page is heard: decoded frames that are not silence,
+#: and buffers started on the page's audio clock.
+HEARD = """([key, n]) => {
+  const s = __expo.forum.audio.speakers[key];
+  return s && s.decoded >= n && s.scheduled >= 1 && s.peakRms > 0.05 ? s : false;
+}"""
+#: A speaker's STAGE chunks a listener has received so far.
+RECEIVED = "k => __expo.forum.audio.speakers[k]?.jitter.received ?? 0"
+GREW = "([k, n]) => (__expo.forum.audio.speakers[k]?.jitter.received ?? 0) >= n"
+
+
+def stage_key(wire_id: int) -> str:
+    """How a page's StageAudio names a speaker's STAGE channel."""
+    return f"{wire_id}:2"
+
+
+def test_the_audience_hears_the_speaker_then_a_raised_hand_and_the_moderator_cuts_the_speaker(
+    media_browser: Browser, forum_server: ServerProcess, staff: StaffApi
+) -> None:
+    """The moderator works from the API here (the in-hall tools are in test_browser_forums.py):
+    every page in the hall draws in software, and three of them share two cores."""
+    session = "audio-live"
+    staff.schedule(session, "A talk you can hear", "听得见的演讲")
+    staff.slides(session, deck(1), "one.pdf")
+    link = staff.invite_speaker(session, "Lin Xiaolan")
+    staff.go_live(session)
+    contexts = [new_context(media_browser) for _ in range(3)]
+    try:
+        speaker = speaker_page(contexts[0], link)
+        ana = hall_page(contexts[1], forum_server.http, "Ana", session=session)
+        bo = hall_page(contexts[2], forum_server.http, "Bo", session=session)
+        speaker_id = expo(speaker, "__expo.id")
+        host = stage_key(speaker_id)
+        bo_id = expo(bo, "__expo.id")
+
+        # The speaker steps on stage; both audience pages decode and play what they say.
+        wait_until(speaker, "() => !!document.querySelector('#forum-live [data-key=step]')")
+        live_button(speaker, "step")
+        for page in (ana, bo):
+            wait_until(page, HEARD, [host, 5], timeout=120)
+        assert forum(speaker)["audio"]["sent"] > 0
+        assert not forum(ana)["problem"]
+
+        # Bo raises a hand, the moderator invites him, he accepts: Ana hears him too.
+        live_button(bo, "hand")
+        wait_until(bo, "s => __expo.forum.live[s].hands === 1", session)
+        hands = staff.http.get(f"/api/forums/sessions/{session}/live", headers=staff.headers)
+        assert any(h["id"] == bo_id for h in hands.json()["hands"]), hands.text
+        staff.act(session, {"type": "forum.stage", "action": "invite", "id": bo_id})
+        wait_until(bo, "() => !!document.querySelector('#forum-live .forum-invite')")
+        live_button(bo, "accept")
+        guest = stage_key(bo_id)
+        wait_until(ana, HEARD, [guest, 5], timeout=120)
+
+        # The moderator cuts the speaker: their microphone closes and nothing more of them
+        # arrives, while Bo goes on being heard. (Chunks already on their way land while Bo says
+        # ten more; after that the speaker's count must stand still while he says ten again.)
+        staff.act(session, {"type": "forum.mic", "on": False, "id": speaker_id})
+        wait_until(speaker, "() => !__expo.forum.audio.mic")
+        wait_until(
+            ana,
+            "([s, id]) => __expo.forum.live[s].stage.some((p) => p.id === id && !p.mic)",
+            [session, speaker_id],
+        )
+        wait_until(ana, GREW, [guest, ana.evaluate(RECEIVED, guest) + 10], timeout=120)
+        cut_at = ana.evaluate(RECEIVED, host)
+        wait_until(ana, GREW, [guest, ana.evaluate(RECEIVED, guest) + 10], timeout=120)
+        # The same count, or none at all: a page forgets a speaker silent for 30 s.
+        assert ana.evaluate(RECEIVED, host) in (cut_at, 0)
+        staff.end(session)
+        for page in (speaker, ana, bo):
+            assert not page.errors, page.errors  # type: ignore[attr-defined]
+    finally:
+        for context in contexts:
+            context.close()
