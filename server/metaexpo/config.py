@@ -8,6 +8,7 @@ data folder, the in-process bus and the built-in content.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from datetime import date
@@ -293,12 +294,46 @@ class Settings(BaseSettings):
         "of it or not at all, so a file of an upload in flight is never removed.",
     )
     login_attempts_per_account: int = Field(
-        5, ge=1, description="Failed sign-ins per account within login-window-s before a pause."
+        5,
+        ge=1,
+        description="Failed sign-ins per account from one client address (or one browser that "
+        "signed in to it before) within login-window-s before a pause.",
+    )
+    login_attempts_per_account_total: int = Field(
+        50,
+        ge=1,
+        description="Failed sign-ins per account from all addresses within login-window-s; "
+        "past it only browsers that signed in to the account before may try (docs/security.md).",
     )
     login_attempts_per_address: int = Field(
         20, ge=1, description="Failed sign-ins per client address within login-window-s."
     )
     login_window_s: float = Field(300.0, gt=0.0, description="Window of the sign-in limits.")
+    device_ttl_s: float = Field(
+        90 * 24 * 3600.0,
+        gt=0.0,
+        description="How long a browser that signed in stays trusted past an account's "
+        "sign-in limit (the metaexpo_device cookie).",
+    )
+    password_workers: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Password hashes (argon2id, 64 MiB and 4 threads each) computed at once, in "
+        "a pool of their own at low CPU priority.",
+    )
+    password_queue: int = Field(
+        16,
+        ge=0,
+        le=1024,
+        description="Sign-ins waiting for a password worker; more are answered 429 at once.",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Reverse proxies trusted for X-Forwarded-For (the client address that "
+        "sign-in limits count) and X-Forwarded-Proto: comma-separated addresses or networks, "
+        "'*' for any peer. Default: none, every peer is the client itself.",
+    )
     session_ttl_s: float = Field(
         12 * 3600.0, gt=0.0, description="How long a portal sign-in (cookie) lasts."
     )
@@ -361,12 +396,28 @@ class Settings(BaseSettings):
             raise ValueError("ping_timeout_s must not exceed ping_interval_s")
         if self.node_slots < 256 or 65536 % self.node_slots:
             raise ValueError("node_slots must be a power of two between 256 and 65536")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"forwarded_allow_ips: {proxy!r} is not an address or network; write e.g. "
+                    "10.0.0.2,172.16.0.0/12 or * (any peer)"
+                ) from None
         if self.workers > 1 and not self.redis_url:
             raise ValueError(
                 "workers > 1 needs --redis-url: separate processes can only share a hall "
                 "through Redis"
             )
         return self
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The addresses and networks of --forwarded-allow-ips (empty for none or '*')."""
+        value = self.forwarded_allow_ips.strip()
+        if value in ("", "*"):
+            return []
+        return [item.strip() for item in value.split(",") if item.strip()]
 
     @property
     def tick_period(self) -> float:

@@ -164,6 +164,9 @@ def _serve_one(
         log_level=settings.log_level,
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 3,
+        # X-Forwarded-For/-Proto only from the proxies the settings name (docs/security.md).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "",
         ssl_certfile=settings.certfile,
         ssl_keyfile=settings.keyfile,
     )

@@ -1,12 +1,19 @@
 """Signed tokens: bearer tokens for the JSON API and the WebSocket join, and guest tokens.
 
 A token is ``mx1.<payload>.<signature>``: the payload is base64url JSON
-(kind, subject, role, token epoch, expiry), the signature its HMAC-SHA256
-with the tokens key. Checking one needs no database, so the WebSocket join
-stays cheap and every node that shares the secret accepts every other node's
-tokens. The HTTP API additionally checks the account (still active, same
-role, same ``token_epoch``: a password change or disabling revokes at once);
-the WebSocket join trusts a token until it expires.
+(kind, subject, role, token epoch, expiry, issue time, a random token id and,
+for accounts, the display name), the signature its HMAC-SHA256 with the
+tokens key. Checking one needs no database, so the WebSocket join stays
+cheap and every node that shares the secret accepts every other node's
+tokens. Revocation is checked beside the signature: the HTTP API checks the
+account (still active, same role, same ``token_epoch``), and both the API
+and the WebSocket join check the shared trust ledger (a signed-out token id,
+an account revoked since the token was issued, a banned subject; see
+docs/security.md).
+
+``device`` tokens are not credentials: one sits in a browser that signed in
+to an account before, and lets that browser past the account's sign-in
+limit while strangers hammer it (docs/security.md, "Sign-in").
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ PREFIX = "mx1"
 MAX_TOKEN_CHARS = 1024
 
 #: ``speaker`` tokens sign a forum speaker in (no account; role visitor in the hall, speaker in
-#: their session: see metaexpo.forums.people).
-TokenKind = Literal["bearer", "guest", "speaker"]
+#: their session: see metaexpo.forums.people). ``device`` tokens mark a browser that signed in
+#: before, so the per-account sign-in total does not lock it out.
+TokenKind = Literal["bearer", "guest", "speaker", "device"]
+_KINDS: tuple[TokenKind, ...] = ("bearer", "guest", "speaker", "device")
 Role = Literal["visitor", "exhibitor", "staff"]
 ROLES: tuple[Role, ...] = ("visitor", "exhibitor", "staff")
 
@@ -43,6 +52,15 @@ class TokenClaims:
     role: Role
     epoch: int
     expires: int
+    #: Unix time of issue, to the millisecond (0 for tokens issued before it was recorded).
+    issued: float = 0.0
+    #: A random id of this one token (empty for tokens issued before ids).
+    token_id: str = ""
+    #: The account's display name at issue (bearer tokens), for the hall's roster.
+    name: str = ""
+    #: The portal sign-in (session id) a bearer token was issued for, if any: signing that
+    #: session out voids the token too.
+    session: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +87,32 @@ class TokenSigner:
         self._clock = clock
 
     def issue(
-        self, kind: TokenKind, subject: str, role: Role, ttl_s: float, epoch: int = 0
+        self,
+        kind: TokenKind,
+        subject: str,
+        role: Role,
+        ttl_s: float,
+        epoch: int = 0,
+        name: str = "",
+        session: str = "",
     ) -> IssuedToken:
         """A new token for ``subject`` valid for ``ttl_s`` seconds."""
-        expires = int(self._clock() + ttl_s)
-        payload = orjson.dumps({"k": kind, "sub": subject, "r": role, "ep": epoch, "exp": expires})
+        now = self._clock()
+        expires = int(now + ttl_s)
+        fields: dict[str, object] = {
+            "k": kind,
+            "sub": subject,
+            "r": role,
+            "ep": epoch,
+            "exp": expires,
+            "iat": round(now, 3),
+            "id": secrets.token_urlsafe(12),
+        }
+        if name:
+            fields["n"] = name
+        if session:
+            fields["sid"] = session
+        payload = orjson.dumps(fields)
         body = f"{PREFIX}.{_b64(payload)}"
         return IssuedToken(f"{body}.{_b64(self._sign(body))}", expires)
 
@@ -103,10 +142,14 @@ class TokenSigner:
                 role=data["r"],
                 epoch=int(data["ep"]),
                 expires=int(data["exp"]),
+                issued=float(data.get("iat", 0.0)),
+                token_id=str(data.get("id", "")),
+                name=str(data.get("n", "")),
+                session=str(data.get("sid", "")),
             )
         except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
-        if claims.kind not in ("bearer", "guest", "speaker") or claims.role not in ROLES:
+        if claims.kind not in _KINDS or claims.role not in ROLES:
             return None
         if claims.kind in ("guest", "speaker") and claims.role != "visitor":
             return None

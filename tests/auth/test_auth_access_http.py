@@ -346,9 +346,12 @@ def test_join_tokens_give_roles_and_forged_ones_nothing(world: World) -> None:
     identify = world.client.app.state.hub.identify  # type: ignore[attr-defined]
     token = world.client.get("/api/auth/token", headers=world.staff).json()["token"]
     staff = identify(token)
-    assert isinstance(staff, Identity) and staff.role == "staff"
+    assert isinstance(staff, Identity) and staff.role == "staff" and staff.badge == "staff"
+    assert staff.name == "Test Staff", "the hall shows the account's display name"
     guest = world.client.post("/api/auth/guest").json()
-    assert identify(guest["token"]) == Identity("visitor", guest["id"])
+    visitor = identify(guest["token"])
+    assert isinstance(visitor, Identity)
+    assert (visitor.role, visitor.user_id, visitor.badge) == ("visitor", guest["id"], None)
     assert identify(token[:-4] + "AAAA") is None
 
 

@@ -38,6 +38,26 @@ def test_after_too_many_failures_even_the_right_password_waits(client: TestClien
     assert "wait" in response.json()["detail"]
 
 
+def test_a_right_password_does_not_count_as_an_attempt(client: TestClient) -> None:
+    assert [attempt(client, STAFF_LOGIN, "wrong password") for _ in range(2)] == [401] * 2
+    assert [attempt(client, STAFF_LOGIN, STAFF_PASSWORD) for _ in range(4)] == [200] * 4
+    client.cookies.clear()  # forget the device cookie: a stranger at the same address
+    assert attempt(client, STAFF_LOGIN, "wrong password") == 401, "the third failure"
+    assert attempt(client, STAFF_LOGIN, STAFF_PASSWORD) == 429
+
+
+def test_a_browser_that_signed_in_before_may_try_past_the_account_limit(
+    client: TestClient,
+) -> None:
+    assert attempt(client, STAFF_LOGIN, STAFF_PASSWORD) == 200
+    device = client.cookies["metaexpo_device"]
+    client.cookies.clear()
+    assert [attempt(client, STAFF_LOGIN, "wrong password") for _ in range(3)] == [401] * 3
+    assert attempt(client, STAFF_LOGIN, STAFF_PASSWORD) == 429
+    client.cookies.set("metaexpo_device", device)
+    assert attempt(client, STAFF_LOGIN, STAFF_PASSWORD) == 200
+
+
 def test_one_address_guessing_many_accounts_is_stopped(client: TestClient) -> None:
     codes = [attempt(client, f"user{i}@x.test", "wrong password") for i in range(6)]
     assert codes == [401] * 5 + [429]

@@ -33,18 +33,25 @@ import { I18n } from './i18n/i18n.js';
 import { PoseGate } from './net/posegate.js';
 import { WhoBatcher } from './net/who.js';
 import { ChatPanel } from './ui/chat.js';
+import { EmoteBar } from './ui/emotes.js';
+import { emoteMessage } from './net/emote.js';
 import { Directory } from './ui/directory.js';
 import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
 import { Lobby } from './ui/lobby.js';
+import { ModMenu } from './ui/modmenu.js';
+import { avatarAt, tagOnScreen } from './avatars/pickavatar.js';
+import { hallPass } from './net/hallpass.js';
 import { Minimap } from './ui/minimap.js';
 import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
-import { followTopbar } from './ui/topbar.js';
+import { Toolbar } from './ui/toolbar.js';
+import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
+import { emojiDraws } from './world/fonts.js';
 import { Picker } from './world/picking.js';
 import { SignPainter } from './world/signs.js';
 import { createStage, StageError } from './world/stage.js';
@@ -80,7 +87,6 @@ async function init() {
   Object.assign(app, { i18n, prefs });
   installHook(app);
   applyPagePrefs(prefs);
-  followTopbar(document.querySelector('header.topbar'));
   i18n.applyTo(document);
   const touch = matchMedia('(pointer: coarse)').matches;
   document.body.classList.toggle('touch', touch);
@@ -88,6 +94,8 @@ async function init() {
   const labelLangButton = () => {
     langButton.textContent = i18n.lang === 'zh' ? 'English' : '中文';
     langButton.lang = i18n.lang === 'zh' ? 'en' : 'zh-CN';
+    // The name starts with what the button shows (speech control users say what they see).
+    langButton.setAttribute('aria-label', `${langButton.textContent} · ${i18n.t('lang.switch')}`);
   };
   labelLangButton();
   langButton.addEventListener('click', () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'));
@@ -103,12 +111,23 @@ async function init() {
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
   });
-  const panel = new BoothPanel({ i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id) });
+  const toolbar = new Toolbar();
+  i18n.onChange(() => toolbar.layout());
+  const emotes = new EmoteBar({
+    send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
+  });
+  const panel = new BoothPanel({
+    i18n, catalog: () => app.catalog, onWalk: (id) => travel.walkToBooth(id), onTeleport: (id) => travel.goToBooth(id),
+  });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
+    onBooth: (id) => travel.goToBooth(id),
   });
   const minimap = new Minimap({ onPick: (x, z) => travel.teleportTo(x, z, player.yaw) });
+  i18n.onChange(() => minimap.relabel());
   app.panel = panel;
+  app.minimap = minimap;
+  app.directory = directory;
   app.timing.lobbyReadyMs = performance.now();
 
   // --- 3D ----------------------------------------------------------------------------------
@@ -132,9 +151,32 @@ async function init() {
   const tags = new NameTags();
   const crowd = new CrowdLayer();
   const who = new WhoBatcher();
-  scene.add(highlight.lines, panel3d.mesh, tags.mesh, crowd.points);
-  Object.assign(app, { renderer, scene, camera, panel3d, crowd });
   const travel = new Travel({ app, player, picker, panel, panel3d, camera, canvas, gate, prefs });
+  const vrmenu = new VrMenu({
+    i18n,
+    actions: {
+      destinations: () => directory.destinations(),
+      teleport: (x, z, yaw) => travel.teleportTo(x, z, yaw ?? player.yaw),
+      map: () => ({
+        canvas: minimap.canvas,
+        toWorld: (px, py) => (minimap.proj ? minimap.proj.toWorld(px, py, [0, 0]) : null),
+      }),
+      chatLines: () => [...byId('chat-log').querySelectorAll('li')].map((li) => li.textContent ?? ''),
+      say: (text) => chat.send(text),
+      emote: (emote) => { emotes.send(emote); },
+      prefs,
+      savePrefs: () => save(prefs),
+      switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
+    },
+  });
+  emojiDraws().then((ok) => {
+    document.body.classList.toggle('no-emoji', !ok);
+    document.body.dataset.emoji = ok ? 'colour' : 'none';
+    vrmenu.emoji = ok;
+  }).catch((err) => noteError(app, 'emoji', err));
+  new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
+  scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
+  Object.assign(app, { renderer, scene, camera, panel3d, crowd, vrmenu });
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let signsDue;
   const booths = new BoothSwapper({
@@ -160,7 +202,30 @@ async function init() {
       onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg),
       onMedia: (records) => forums.onMedia(records),
     },
+    onRefusedName: (name) => {
+      visit.leave();
+      byId('hud').hidden = true;
+      joystick.show(false);
+      lobby.show();
+      lobby.nameRefused(name);
+    },
   });
+  const modMenu = new ModMenu({
+    i18n,
+    send: (msg) => Boolean(app.connection?.joined && app.connection.sendJson(msg)),
+    moderator: () => Boolean(app.you?.moderator),
+  });
+  chat.onLineMenu = (line, li) => {
+    const who = app.remote?.names.get(line.from);
+    modMenu.open({ id: line.from, name: line.name, badge: line.badge ?? who?.badge ?? null, line }, li);
+  };
+  /** Open the menu of the visitor whose name tag is at (x, y); true if there is one. */
+  const menuAt = (/** @type {number} */ x, /** @type {number} */ y) => {
+    const a = avatarAt(app.remote, camera, canvas, x, y);
+    if (!a || !app.connection?.joined) return false;
+    modMenu.open({ id: a.id, name: a.name, badge: a.badge }, tagOnScreen(a, camera, canvas) ?? { x, y });
+    return true;
+  };
   const showTexts = () => showExpoTexts(app.catalog, i18n);
 
   i18n.onChange((lang) => {
@@ -170,6 +235,7 @@ async function init() {
     labelLangButton();
     showTexts();
     paintSigns();
+    app.remote?.relabel();
   });
 
   // --- controls ----------------------------------------------------------------------------
@@ -182,7 +248,9 @@ async function init() {
       const k = LOOK_SPEED * prefs.mouseSensitivity * (pointer.locked ? 0.5 : 1);
       player.look(-dx * k, -dy * k);
     },
-    onPick: (x, y) => travel.pickAt(x, y),
+    onPick: (x, y) => {
+      if (!menuAt(x, y)) travel.pickAt(x, y);
+    },
     onHover: (x, y) => {
       hover.on = x !== null;
       hover.x = x ?? 0;
@@ -198,12 +266,15 @@ async function init() {
     renderer, rig, camera, scene, button: byId('btn-vr', HTMLButtonElement), i18n, prefs, player,
     hooks: {
       walkables: () => app.hall?.walkables ?? [],
+      grid: () => app.navgrid,
       pickBooth: (raycaster) => {
         const hit = picker.withRay(raycaster);
         return hit.kind === 'booth' ? hit.id : null;
       },
       panel: () => panel3d,
       onClosePanel: () => panel3d.close(),
+      menu: () => vrmenu,
+      onMenu: () => vrmenu.toggle(camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
       claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),
@@ -216,6 +287,7 @@ async function init() {
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
         } else {
           panel3d.close();
+          vrmenu.close();
           camera.position.set(0, EYE, 0);
           camera.quaternion.identity();
           stage.resize();
@@ -225,11 +297,12 @@ async function init() {
     },
   });
   app.xr = xr;
+  app.emotes = emotes;
   travel.xr = xr;
 
   const frame = new Frame({
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
-    picker, highlight, minimap, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
+    picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
   frame.updaters.push((now, presenting) => forums.update(now, presenting));
 
@@ -241,7 +314,7 @@ async function init() {
     const batch = new AvatarBatch(models);
     scene.add(batch.mesh);
     frame.batch = batch;
-    frame.remote = app.remote = new RemoteAvatars({ batch, tags, who });
+    frame.remote = app.remote = new RemoteAvatars({ batch, tags, who, badgeLabel: (b) => i18n.t(`badge.${b}`) });
   }).catch((err) => noteError(app, 'avatars', err));
   const placesReady = loadPlaces({
     app, params, player, scene, picker, booths, minimap, chat, i18n, showTexts, paintSigns,
@@ -258,9 +331,9 @@ async function init() {
     // On a phone the view needs the room; chat opens from the toolbar.
     if (touch) chat.setOpen(false);
     status.set('idle', 'app.loading');
-    const [token] = await Promise.all([forums.tokenReady, avatarsLoaded, placesReady]);
+    const [pass] = await Promise.all([hallPass({ storage }), avatarsLoaded, placesReady]);
     app.myAvatar = avatar;
-    visit.start({ name, avatar, token: token?.token ?? null });
+    visit.start({ name, avatar, token: pass?.token ?? null });
     canvas.focus({ preventScroll: true });
   }
 
@@ -278,6 +351,7 @@ async function init() {
   // Escape closes whatever panel is open (each panel also handles it when focused).
   window.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && !ev.defaultPrevented) {
+      modMenu.close();
       panel.close();
       directory.close();
       settings.close();

@@ -170,6 +170,48 @@ test('pings follow the welcome and pongs feed the clock', () => {
   assert.equal(conn.serverNow(), 5010);
 });
 
+test('a ban with the moderator\'s notice says until when and why, and never reconnects', () => {
+  const { conn, sockets, timers } = harness();
+  conn.start();
+  sockets[0].open();
+  sockets[0].receive(welcome(3, 't'));
+  sockets[0].receive(JSON.stringify({ type: 'mod.notice', action: 'ban', until: 1900000000, reason: 'spam' }));
+  sockets[0].receive(JSON.stringify({ type: 'error', code: 'banned', message: 'a moderator banned you …' }));
+  sockets[0].serverClose(4011, 'a moderator banned you …');
+  assert.equal(conn.state, 'closed');
+  assert.equal(conn.status, 'status.banned');
+  assert.equal(conn.statusVars.reason, 'spam');
+  assert.equal(conn.statusVars.until, 1900000000);
+  timers.advance(120000);
+  assert.equal(sockets.length, 1);
+});
+
+test('a reserved name closes with its own status and the name', () => {
+  const { conn, sockets } = harness();
+  conn.start();
+  sockets[0].open();
+  sockets[0].receive(JSON.stringify({ type: 'error', code: 'reserved_name', message: 'the name is reserved' }));
+  sockets[0].serverClose(4000);
+  assert.equal(conn.status, 'status.reservedName');
+  assert.equal(conn.statusVars.name, 'n');
+});
+
+test('the join carries the hall token when there is one', () => {
+  const sockets = [];
+  class Socket {
+    constructor() { this.sent = []; sockets.push(this); }
+    send(d) { this.sent.push(d); }
+  }
+  const conn = new Connection({
+    url: 'ws://h/ws', join: { room: 'main', name: 'n', avatar: 'a', kind: 'desktop', token: 'mx1.x.y' },
+    WebSocketImpl: /** @type {any} */ (Socket), timers: new FakeTimers(),
+  });
+  conn.start();
+  sockets[0].readyState = 1;
+  sockets[0].onopen();
+  assert.equal(JSON.parse(sockets[0].sent[0]).token, 'mx1.x.y');
+});
+
 test('a drop with a hold reconnects once the hold is over, or at once when asked to', () => {
   const { conn, sockets, timers } = harness();
   conn.start();

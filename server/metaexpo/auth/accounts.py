@@ -3,8 +3,10 @@
 The rules of who may do what live here, in :mod:`metaexpo.auth.invites`,
 :mod:`metaexpo.auth.administration` and :mod:`metaexpo.roles`; the
 rows in :mod:`metaexpo.store.accounts`. Every method is synchronous (argon2
-and the database block): call it from a worker thread. Every change is
-written with its audit entry in one transaction.
+and the database block): call the ones that hash through
+:class:`~metaexpo.auth.gate.AccountGate`, which limits attempts first and
+hashes in the password pool, and the others from a worker thread. Every
+change is written with its audit entry in one transaction.
 """
 
 from __future__ import annotations
@@ -17,59 +19,50 @@ from metaexpo.auth.passwords import (
     verify_password,
 )
 from metaexpo.auth.policy import AccountPolicy
-from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.views import principal_of
-from metaexpo.errors import Invalid, NotSignedIn, TooMany
+from metaexpo.errors import Invalid, NotSignedIn
 from metaexpo.roles import Principal, Via
 from metaexpo.store import Database
 from metaexpo.store import accounts as rows
 from metaexpo.store.audit import Action, record
 from metaexpo.store.schema import User
-from metaexpo.tokens import IssuedToken, TokenSigner
+from metaexpo.tokens import IssuedToken, TokenClaims, TokenSigner
+from metaexpo.trust.ledger import TrustLedger, token_refusal
+
+#: Characters of a portal session's id hash that bearer tokens issued for it carry.
+SESSION_ID_CHARS = 32
+
+
+def session_id(principal: Principal) -> str:
+    """The short id of the portal session ``principal`` signed in with ('' for none)."""
+    return (principal.session_hash or "")[:SESSION_ID_CHARS]
 
 
 class Accounts:
     """Sign-in, sessions, tokens and passwords."""
 
     def __init__(
-        self,
-        db: Database,
-        signer: TokenSigner,
-        policy: AccountPolicy,
-        per_account: FailureLimiter,
-        per_address: FailureLimiter,
+        self, db: Database, signer: TokenSigner, policy: AccountPolicy, ledger: TrustLedger
     ) -> None:
         self.db = db
         self.signer = signer
         self.policy = policy
-        self.per_account = per_account
-        self.per_address = per_address
+        self.ledger = ledger
 
     # --- signing in ---------------------------------------------------------------------------
-
-    def _check_limits(self, login: str, address: str) -> None:
-        wait = max(self.per_account.blocked(f"login:{login}"), self.per_address.blocked(address))
-        if wait:
-            raise TooMany(
-                f"too many failed sign-ins; wait {wait} seconds and try again", retry_after=wait
-            )
 
     def sign_in(self, login: str, password: str, address: str, via: Via = "bearer") -> Principal:
         """The account for ``login`` if ``password`` is right.
 
-        :class:`TooMany` after too many failures for the account or the
-        address (checked before the password, so a blocked guesser learns
-        nothing); :class:`NotSignedIn` for a wrong name or password (the same
-        message for both).
+        :class:`NotSignedIn` for a wrong name or password (the same message
+        for both). Attempts are limited before this is called
+        (:class:`~metaexpo.auth.gate.AccountGate`).
         """
-        login = login.strip().lower()[:254]
-        self._check_limits(login, address)
+        login = normal_login(login)
         with self.db.reading() as session:
             user = rows.user_by_login(session, login)
             stored = None if user is None or user.disabled else user.password_hash
         if not verify_password(stored, password) or user is None:
-            self.per_account.fail(f"login:{login}")
-            self.per_address.fail(address)
             raise NotSignedIn("wrong sign-in name or password")
         with self.db.transaction() as session:
             fresh = session.get(User, user.id)
@@ -105,19 +98,41 @@ class Accounts:
             rows.close_login_session(session, secret)
 
     def issue_bearer(self, principal: Principal) -> IssuedToken:
-        """A bearer token for the API and the WebSocket join."""
+        """A bearer token for the API and the WebSocket join (void when ``principal``'s portal
+        session, if any, signs out)."""
         with self.db.reading() as session:
             user = session.get(User, principal.user_id)
             if user is None or user.disabled:
                 raise NotSignedIn("the account is not active; sign in again")
             return self.signer.issue(
-                "bearer", user.id, principal.role, self.policy.token_ttl_s, epoch=user.token_epoch
+                "bearer",
+                user.id,
+                principal.role,
+                self.policy.token_ttl_s,
+                epoch=user.token_epoch,
+                name=user.display_name,
+                session=session_id(principal),
             )
+
+    def bearer_claims(self, token: str) -> TokenClaims | None:
+        """The claims of a genuine, unexpired bearer token that the ledger has not revoked."""
+        claims = self.signer.check(token)
+        if claims is None or claims.kind != "bearer":
+            return None
+        if token_refusal(
+            self.ledger,
+            subject=claims.subject,
+            token_id=claims.token_id,
+            issued=claims.issued,
+            session_id=claims.session,
+        ):
+            return None
+        return claims
 
     def bearer_principal(self, token: str) -> Principal | None:
         """Who a bearer token belongs to, if it is genuine, unexpired and not revoked."""
-        claims = self.signer.check(token)
-        if claims is None or claims.kind != "bearer":
+        claims = self.bearer_claims(token)
+        if claims is None:
             return None
         with self.db.reading() as session:
             user = session.get(User, claims.subject)
@@ -131,7 +146,8 @@ class Accounts:
             return principal_of(user, "bearer")
 
     def change_password(self, principal: Principal, old: str, new: str) -> None:
-        """Change one's own password; every other session and token stops working."""
+        """Change one's own password; every other session and token stops working (the caller
+        writes the ledger entry that tells the hall's sockets)."""
         with self.db.transaction() as session:
             user = session.get(User, principal.user_id)
             if user is None or not verify_password(user.password_hash, old):
@@ -150,3 +166,8 @@ class Accounts:
             raise Invalid(str(exc)) from None
         user.password_hash = hash_password(password)
         user.token_epoch += 1
+
+
+def normal_login(login: str) -> str:
+    """A sign-in name as accounts are looked up by (trimmed, lower case, at most 254)."""
+    return login.strip().lower()[:254]

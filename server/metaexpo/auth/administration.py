@@ -41,8 +41,9 @@ class AccountAdmin:
                 for u in rows.list_users(session)
             ]
 
-    def set_disabled(self, principal: Principal, login: str, disabled: bool) -> None:
-        """Disable an account (it is signed out everywhere at once) or enable it again."""
+    def set_disabled(self, principal: Principal, login: str, disabled: bool) -> str:
+        """Disable an account (it is signed out everywhere at once) or enable it again; returns
+        its id (for the trust ledger entry that closes its hall connections)."""
         require_staff(principal)
         with self.db.transaction() as session:
             user = rows.user_by_login(session, login)
@@ -55,6 +56,19 @@ class AccountAdmin:
             rows.close_all_sessions(session, user.id)
             action = Action.USER_DISABLED if disabled else Action.USER_ENABLED
             record(session, principal, action, user.login)
+            return user.id
+
+    def sign_out_everywhere(self, principal: Principal, login: str) -> str:
+        """Void every session and token of an account (staff only); returns its id."""
+        require_staff(principal)
+        with self.db.transaction() as session:
+            user = rows.user_by_login(session, login)
+            if user is None:
+                raise NotFound(f"there is no account {login!r}")
+            user.token_epoch += 1
+            rows.close_all_sessions(session, user.id)
+            record(session, principal, Action.USER_SIGNED_OUT, user.login)
+            return user.id
 
     def assign(self, principal: Principal, booth_id: str, login: str) -> None:
         """Let an exhibitor manage a booth (staff only)."""

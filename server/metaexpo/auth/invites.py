@@ -10,9 +10,8 @@ from collections.abc import Collection
 
 from metaexpo.auth.passwords import PasswordRejected, check_new_password, hash_password
 from metaexpo.auth.policy import AccountPolicy, check_booths
-from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.views import InviteView, invite_view, principal_of
-from metaexpo.errors import Invalid, NotFound, TooMany
+from metaexpo.errors import Invalid, NotFound
 from metaexpo.roles import ACCOUNT_ROLES, AccountRole, Principal, require_staff
 from metaexpo.store import Database
 from metaexpo.store import accounts as rows
@@ -28,12 +27,10 @@ class Invites:
         db: Database,
         policy: AccountPolicy,
         booth_ids: Collection[str],
-        per_address: FailureLimiter,
     ) -> None:
         self.db = db
         self.policy = policy
         self.booth_ids = frozenset(booth_ids)
-        self.per_address = per_address
 
     def create(
         self,
@@ -81,14 +78,14 @@ class Invites:
             return [invite_view(i) for i in rows.list_invites(session)]
 
     def accept(self, secret: str, password: str, address: str) -> Principal:
-        """Create the invited account with ``password`` and give it its booths; once only."""
-        wait = self.per_address.blocked(address)
-        if wait:
-            raise TooMany(f"too many failed attempts; wait {wait} seconds", retry_after=wait)
+        """Create the invited account with ``password`` and give it its booths; once only.
+
+        Attempts per address are limited before this is called
+        (:class:`~metaexpo.auth.gate.AccountGate`), which hashes in the password pool.
+        """
         with self.db.transaction() as session:
             invite = rows.find_invite(session, secret)
             if invite is None:
-                self.per_address.fail(address)
                 raise NotFound("this invite link is not valid: it was used, expired or mistyped")
             try:
                 check_new_password(password, invite.login)
@@ -103,5 +100,12 @@ class Invites:
             invite.used_at = utcnow()
             invite.used_by = user.id
             principal = principal_of(user, "cookie")
-            record(session, principal, Action.INVITE_ACCEPTED, user.login, booths=invite.booths)
+            record(
+                session,
+                principal,
+                Action.INVITE_ACCEPTED,
+                user.login,
+                booths=invite.booths,
+                address=address,
+            )
             return principal

@@ -273,14 +273,19 @@ class People:
                 speaker=row.id,
             )
             token = self.signer.issue(
-                "speaker", speaker_subject(row.id), "visitor", self.token_ttl_s
+                "speaker",
+                speaker_subject(row.id),
+                "visitor",
+                self.token_ttl_s,
+                name=row.display_name,
             )
             return SpeakerSignIn(token, _speaker_view(row))
 
-    def reissue(self, speaker_id: str) -> IssuedToken:
-        """A fresh token for a signed-in speaker (the caller checked the current one)."""
+    def reissue(self, speaker_id: str, name: str = "") -> IssuedToken:
+        """A fresh token for a signed-in speaker (the caller checked the current one);
+        ``name`` is shown in the hall beside the speaker badge."""
         return self.signer.issue(
-            "speaker", speaker_subject(speaker_id), "visitor", self.token_ttl_s
+            "speaker", speaker_subject(speaker_id), "visitor", self.token_ttl_s, name=name
         )
 
     def revoke_speaker(self, actor: Actor, session_id: str, speaker_id: str) -> None:

@@ -12,11 +12,12 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from metaexpo.config import Settings
-from metaexpo.gateway.identity import Identify
+from metaexpo.gateway.identity import Identify, Identity
 from metaexpo.gateway.scheduler import TickLoop
 from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.moderation import ModerationMessage
 from metaexpo.sync.bus import Bus, ResumeRegistry
 from metaexpo.sync.link import ClientLink
 from metaexpo.sync.room import Room, RoomSpec
@@ -37,6 +38,22 @@ class Closable(Protocol):
 
     def close(self, close_code: int, reason: str) -> None:
         """Tell the client why and close its connection."""
+
+
+class Gatekeeper(Protocol):
+    """Moderation as the session sees it (:class:`metaexpo.gateway.moderation.HallModeration`)."""
+
+    def admit(self, identity: Identity, name: str, room_id: str) -> str:
+        """The name to show for a visitor about to join, or SessionClosed (refused)."""
+
+    def joined(self, session: Closable) -> None:
+        """The session's visitor is in (apply a standing mute, tell them about slow mode)."""
+
+    def receive(self, session: Closable, message: ModerationMessage) -> None:
+        """A ``mod.*`` or ``report`` message from a joined session (ControlError: refused)."""
+
+    def chat_gap_s(self, room_id: str) -> float:
+        """The chat slow mode in force in the room (seconds; 0: none)."""
 
 
 class SyncHub:
@@ -66,6 +83,8 @@ class SyncHub:
         self.resumes: ResumeRegistry | None = None
         #: Verifies join tokens (set by the accounts layer; None: tokens are refused).
         self.identify: Identify | None = None
+        #: Admits joins against the trust ledger (set by the app's wiring; None: no checks).
+        self.moderation: Gatekeeper | None = None
         #: Handles ``forum.*`` messages (set by the app's wiring; None: no forums).
         self.forums: ForumDesk | None = None
 

@@ -26,6 +26,7 @@ from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.forum_messages import FORUM_MESSAGE_TYPES
 from metaexpo.protocol.frames import PROTOCOL_VERSION, MsgType, client_frame_kind
+from metaexpo.protocol.moderation import MESSAGE_TYPES as MODERATION_TYPES
 from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
@@ -192,11 +193,16 @@ class Session:
                 f"no avatar {msg.avatar!r}; choose one of {', '.join(sorted(hub.avatar_ids))}",
             )
         self.identity = self._identify(msg.token)
+        if hub.moderation is not None:
+            name = hub.moderation.admit(self.identity, name, room.id)
         if msg.resume and not room.has_token(msg.resume) and hub.resumes is not None:
             self.state = SessionState.JOINING
             hub.spawn(self._join_elsewhere(room, name, msg))
             return
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, msg.resume))
+        self._welcome(
+            room,
+            room.join(self.link, name, msg.avatar, msg.kind, msg.resume, badge=self.identity.badge),
+        )
 
     def _identify(self, token: str | None) -> Identity:
         """The visitor's identity from the join's token (anonymous visitor without one)."""
@@ -226,7 +232,10 @@ class Session:
 
     def _adopt(self, room: Room, name: str, msg: control.Join, adopt: int | None) -> None:
         resume = msg.resume if adopt is not None else None
-        self._welcome(room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt))
+        badge = self.identity.badge
+        self._welcome(
+            room, room.join(self.link, name, msg.avatar, msg.kind, resume, adopt, badge=badge)
+        )
 
     def _welcome(self, room: Room, joined: JoinResult) -> None:
         hub = self.hub
@@ -248,6 +257,11 @@ class Session:
             "resume": joined.token,
             "resumed": joined.resumed,
             "roster": joined.roster,
+            "you": {
+                "name": room.members[joined.row].name,
+                "badge": self.identity.badge,
+                "moderator": self.identity.is_staff,
+            },
             "node": {
                 "id": hub.bus.node_id,
                 "ids": [room.state.partition.first, room.state.partition.size],
@@ -266,6 +280,8 @@ class Session:
             },
         }
         self.link.send_text(control.dumps(welcome))
+        if hub.moderation is not None:
+            hub.moderation.joined(self)
         if hub.forums is not None:
             hub.forums.joined(room.id, joined.row)
 
@@ -274,10 +290,16 @@ class Session:
         assert room is not None, "joined sessions have a room"
         try:
             msg = control.parse_client_message(payload)
+            moderation = self.hub.moderation
             if isinstance(msg, control.Chat):
-                room.chat(self.row, msg.text)
+                gap = moderation.chat_gap_s(room.id) if moderation is not None else 0.0
+                room.chat(self.row, msg.text, gap)
+            elif isinstance(msg, MODERATION_TYPES) and moderation is not None:
+                moderation.receive(self, msg)
             elif isinstance(msg, control.Teleport):
                 room.teleport(self.row, msg.to, msg.yaw)
+            elif isinstance(msg, control.Emote):
+                room.emote(self.row, msg.emote)
             elif isinstance(msg, control.Who):
                 self.link.send_text(control.dumps(room.who(self.row, msg.ids)))
             elif isinstance(msg, control.Ping):

@@ -6,7 +6,7 @@
 | POST | /api/auth/guest | anyone → signed guest token (visitor) |
 | GET | /api/auth/me | signed in |
 | GET | /api/auth/token | signed in (e.g. by cookie) → a bearer token for ``join`` |
-| POST | /api/auth/logout | signed in (ends a cookie session) |
+| POST | /api/auth/logout | signed in (ends a cookie session, or voids the bearer token) |
 | POST | /api/auth/password | signed in |
 | GET | /api/auth/invites/{secret} | anyone with the link |
 | POST | /api/auth/invites/{secret}/accept | anyone with the link (rate-limited) |
@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,11 +22,13 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from metaexpo.errors import NotFound
 from metaexpo.http.security import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     Caller,
     Office,
     clear_session_cookie,
     client_address,
+    set_device_cookie,
 )
 from metaexpo.roles import Principal
 from metaexpo.store.accounts import booths_of
@@ -71,13 +74,24 @@ def _token(issued: IssuedToken, principal: Principal | None = None) -> dict[str,
 
 
 @router.post("/login", summary="Sign in; returns a bearer token")
-def login(body: LoginRequest, request: Request, office: Office) -> dict[str, Any]:
+async def login(
+    body: LoginRequest, request: Request, response: Response, office: Office
+) -> dict[str, Any]:
     """A bearer token for the JSON API and the WebSocket join (``token`` field of ``join``).
 
-    401 for a wrong name or password; 429 with ``Retry-After`` after too many failures.
+    401 for a wrong name or password; 429 with ``Retry-After`` after too many failures, or
+    when too many sign-ins are being checked at once (docs/security.md, "Sign-in").
     """
-    principal = office.accounts.sign_in(body.login, body.password, client_address(request))
-    return _token(office.accounts.issue_bearer(principal), principal)
+    signed = await office.gate.sign_in(
+        body.login,
+        body.password,
+        client_address(request),
+        "bearer",
+        request.cookies.get(DEVICE_COOKIE),
+    )
+    set_device_cookie(request, response, signed.device)
+    issued = await asyncio.to_thread(office.accounts.issue_bearer, signed.principal)
+    return _token(issued, signed.principal)
 
 
 @router.post("/guest", summary="A signed guest token for an anonymous visitor")
@@ -111,21 +125,26 @@ def token(caller: Caller, office: Office, response: Response) -> dict[str, Any]:
     return _token(office.accounts.issue_bearer(caller), caller)
 
 
-@router.post("/logout", status_code=204, summary="End the cookie session")
-def logout(caller: Caller, request: Request, office: Office) -> Response:
-    """Ends the portal session (bearer tokens simply expire)."""
+@router.post("/logout", status_code=204, summary="Sign out: the session or the token")
+async def logout(caller: Caller, request: Request, office: Office) -> Response:
+    """Ends the portal session and voids the hall tokens issued for it; with a bearer token,
+    voids that token. Either way every node refuses it within a second, and its hall
+    connection is closed."""
     secret = request.cookies.get(SESSION_COOKIE)
     if caller.via == "cookie" and secret:
-        office.accounts.close_session(secret)
+        await office.gate.sign_out_session(caller, secret)
+    elif caller.via == "bearer":
+        header = request.headers.get("authorization", "")
+        await office.gate.sign_out_token(header.removeprefix("Bearer ").strip())
     response = Response(status_code=204)
     clear_session_cookie(request, response)
     return response
 
 
 @router.post("/password", status_code=204, summary="Change one's own password")
-def change_password(body: PasswordChange, caller: Caller, office: Office) -> Response:
+async def change_password(body: PasswordChange, caller: Caller, office: Office) -> Response:
     """Every session and token of the account stops working (sign in again)."""
-    office.accounts.change_password(caller, body.current, body.new)
+    await office.gate.change_password(caller, body.current, body.new)
     return Response(status_code=204)
 
 
@@ -141,9 +160,10 @@ def invite_info(secret: Secret, office: Office) -> dict[str, object]:
 
 
 @router.post("/invites/{secret}/accept", summary="Create the invited account")
-def accept_invite(
+async def accept_invite(
     secret: Secret, body: AcceptInvite, request: Request, office: Office
 ) -> dict[str, Any]:
     """Creates the account with the chosen password (once); returns a bearer token."""
-    principal = office.invites.accept(secret, body.password, client_address(request))
-    return _token(office.accounts.issue_bearer(principal), principal)
+    principal = await office.gate.accept_invite(secret, body.password, client_address(request))
+    issued = await asyncio.to_thread(office.accounts.issue_bearer, principal)
+    return _token(issued, principal)

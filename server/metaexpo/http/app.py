@@ -21,6 +21,7 @@ from metaexpo.config import Settings
 from metaexpo.gateway.asgi_link import serve_sync_socket
 from metaexpo.gateway.guard import ConnectionGuard
 from metaexpo.gateway.hub import SyncHub
+from metaexpo.gateway.moderation import HallModeration
 from metaexpo.http import (
     accounts,
     api,
@@ -30,6 +31,7 @@ from metaexpo.http import (
     forums_console,
     forums_speaker,
     health,
+    moderation,
     portal,
     staff,
     uploads,
@@ -46,6 +48,7 @@ from metaexpo.http.limits import BodyLimit
 from metaexpo.http.metrics import make_registry
 from metaexpo.http.office import BackOffice
 from metaexpo.http.office_metrics import OfficeCollector
+from metaexpo.moderation.actions import staff_display_names
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.store.filemodes import make_private_folder
@@ -53,6 +56,8 @@ from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
 log = logging.getLogger(__name__)
+#: How often each node reloads the staff's display names (reserved for visitors).
+STAFF_NAMES_EVERY_S = 60.0
 
 
 def room_specs(catalog: Catalog) -> list[RoomSpec]:
@@ -100,19 +105,31 @@ def create_app(settings: Settings) -> FastAPI:
         make_private_folder(settings.data_dir)
         # Building takes seconds when the catalog changed; keep the event loop free meanwhile.
         app.state.scenes = await asyncio.to_thread(ensure_scenes, catalog, settings.data_dir)
-        # Accounts, booths and uploads: migrates the database, finishes interrupted approvals.
-        office = await asyncio.to_thread(BackOffice.open, settings, catalog)
-        app.state.office = office
-        # The forum agenda is seeded from the catalog once; the database holds it after that.
-        forums = await asyncio.to_thread(Forums.open, settings, catalog, office)
-        app.state.forums = forums
         avatar_ids = frozenset(a.id for a in avatars.avatars)
         async with node_bus(settings) as node:
+            # Accounts, booths and uploads: migrates the database, finishes interrupted
+            # approvals; sign-in limits and revocations are the node's shared ones.
+            office = await asyncio.to_thread(
+                BackOffice.open, settings, catalog, node.ledger, node.limiter
+            )
+            app.state.office = office
+            # The forum agenda is seeded from the catalog once; the database holds it after that.
+            forums = await asyncio.to_thread(Forums.open, settings, catalog, office)
+            app.state.forums = forums
             hub = SyncHub(settings, room_specs(catalog), node.bus, avatar_ids, node.partition)
             hub.identify = office.identify
+            desk = HallModeration(hub, node.ledger, office.db)
+            desk.refresh_staff_names(await asyncio.to_thread(staff_display_names, office.db))
+            names = asyncio.create_task(
+                desk.keep_staff_names(lambda: staff_display_names(office.db), STAFF_NAMES_EVERY_S)
+            )
+            hub.moderation = desk
+            app.state.moderation = desk
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)
-            await forums.start(hub, node.bus)
+            forum_desk = await forums.start(hub, node.bus)
+            # A live session's slow mode slows the chat of its hall too, besides its questions.
+            desk.slow_mode_sources.append(forum_desk.slow_mode_s)
             hub.start()
             app.state.hub = hub
             app.state.redis_bus = node.redis
@@ -127,10 +144,11 @@ def create_app(settings: Settings) -> FastAPI:
             try:
                 yield
             finally:
+                names.cancel()
                 await forums.close()
                 await hub.shutdown()
-            app.state.hub = None
-        office.close()
+                app.state.hub = None
+                office.close()
 
     app = FastAPI(
         title="元宇宙浙江 · Metaverse Zhejiang Expo",
@@ -147,6 +165,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.hub = None
     app.state.redis_bus = None
     app.state.office = None
+    app.state.moderation = None
     app.state.forums = None
     install_error_handlers(app)
     # Pending connections per address and the edge's counters (the one-port router uses them).
@@ -168,6 +187,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(portal.router)
     app.include_router(console.router)
+    app.include_router(moderation.router)
+    app.include_router(moderation.pages)
     app.include_router(api_docs.router)
     app.include_router(builtin_files.router)
     app.include_router(forums_api.router)

@@ -204,7 +204,10 @@ async def _toggle(request: Request, login: str, disabled: bool) -> Response:
     form = await read_form(request)
     try:
         check_form(request, staff, str(form.get("csrf", "")))
-        await asyncio.to_thread(office_of(request).admin.set_disabled, staff, login, disabled)
+        office = office_of(request)
+        user_id = await asyncio.to_thread(office.admin.set_disabled, staff, login, disabled)
+        if disabled:
+            await office.gate.revoke_account(user_id, staff.describe(), "the account was disabled")
     except RequestRefused as exc:
         return error_page(request, exc, staff, "/staff/people")
     return redirect("/staff/people")

@@ -38,6 +38,7 @@ from metaexpo.forums.decks import check_deck_name
 from metaexpo.forums.desk import ForumDesk
 from metaexpo.forums.files import servable
 from metaexpo.forums.ics import calendar
+from metaexpo.forums.people import speaker_subject
 from metaexpo.forums.roles import ForumAction, require
 from metaexpo.forums.states import ForumState
 from metaexpo.http.assets import immutable_file
@@ -48,6 +49,7 @@ from metaexpo.http.forums_security import (
     require_staff_actor,
 )
 from metaexpo.http.forums_wiring import Forums
+from metaexpo.http.office import BackOffice
 from metaexpo.http.security import Office
 from metaexpo.models.store import object_path
 from metaexpo.protocol.forum_messages import parse_forum_message
@@ -304,13 +306,22 @@ def invite_speaker(
 @router.delete(
     "/sessions/{session_id}/speakers/{speaker_id}", status_code=204, summary="Revoke a speaker"
 )
-def revoke_speaker(
-    session_id: str, speaker_id: str, caller: ForumCaller, forums: ForumsDep
+async def revoke_speaker(
+    session_id: str, speaker_id: str, caller: ForumCaller, forums: ForumsDep, office: Office
 ) -> Response:
-    """The speaker's link and tokens stop working at once."""
+    """The speaker's link and tokens stop working at once, in the hall too (every node)."""
     require_staff_actor(caller)
-    forums.people.revoke_speaker(caller, session_id, speaker_id)
+    await asyncio.to_thread(forums.people.revoke_speaker, caller, session_id, speaker_id)
+    await void_speaker(office, speaker_id, caller.describe())
     return Response(status_code=204)
+
+
+async def void_speaker(office: BackOffice, speaker_id: str, by: str) -> None:
+    """Close a revoked speaker's hall connections and refuse their tokens at the next join,
+    on every node (the forum routes check the speaker's row themselves)."""
+    await office.gate.revoke_account(
+        speaker_subject(speaker_id), by, "your speaker invitation was withdrawn"
+    )
 
 
 @router.post("/speakers/{secret}/accept", summary="Use a speaker link: a speaker token")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from metaexpo.errors import ControlError, Forbidden, Invalid, RequestRefused
 from metaexpo.forums.agenda import SessionDraft
 from metaexpo.forums.roles import Actor
-from metaexpo.http.forums_api import speaker_link
+from metaexpo.http.forums_api import speaker_link, void_speaker
 from metaexpo.http.forums_security import account_actor, forums_of
 from metaexpo.http.pages import (
     check_form,
@@ -31,6 +31,7 @@ from metaexpo.http.pages import (
     render,
     user_of,
 )
+from metaexpo.http.security import office_of
 from metaexpo.protocol.forum_messages import parse_forum_message
 from metaexpo.roles import Principal
 
@@ -285,6 +286,7 @@ async def _people_action(request: Request, session_id: str, action: str, arg: st
             speaker_url = speaker_link(request, secret)
         elif action == "revoke":
             await asyncio.to_thread(people.revoke_speaker, actor, session_id, arg)
+            await void_speaker(office_of(request), arg, actor.describe())
     except RequestRefused as exc:
         return await _edit_page(
             request, staff, session_id, message=exc.message, status_code=exc.status

@@ -117,5 +117,5 @@ def speaker_token(request: Request, forums: ForumsDep) -> dict[str, Any]:
     actor = forums.people.speaker_actor(token) if token else None
     if actor is None or actor.key is None:
         raise NotSignedIn("you are not signed in as a speaker; open your speaker link again")
-    issued = forums.people.reissue(actor.key)
+    issued = forums.people.reissue(actor.key, actor.name)
     return {"token": issued.token, "expires": issued.expires, "session": actor.speaker_session}

@@ -23,9 +23,10 @@ from typing import Any
 
 from metaexpo.auth.accounts import Accounts
 from metaexpo.auth.administration import AccountAdmin
+from metaexpo.auth.gate import AccountGate, SignInLimits
+from metaexpo.auth.hashing import PasswordPool
 from metaexpo.auth.invites import Invites
 from metaexpo.auth.policy import AccountPolicy
-from metaexpo.auth.ratelimit import FailureLimiter
 from metaexpo.auth.secret import Keys, load_secret
 from metaexpo.booths.consistency import check_consistency
 from metaexpo.booths.editing import BoothEditing
@@ -38,7 +39,7 @@ from metaexpo.booths.receive import MinimumRate, clear_temp_folder
 from metaexpo.booths.uploads import ModelUploads, UploadPolicy
 from metaexpo.config import Settings
 from metaexpo.gateway.hub import SyncHub
-from metaexpo.gateway.identity import Identity
+from metaexpo.gateway.identity import Badge, Identity
 from metaexpo.models import GltfValidator, Limits, ValidatorUnavailable
 from metaexpo.models.store import remove_stale_temporaries
 from metaexpo.roles import Principal
@@ -46,7 +47,9 @@ from metaexpo.scenes import Catalog
 from metaexpo.store import Database, open_database
 from metaexpo.store.database import database_url, sqlite_path
 from metaexpo.store.filemodes import ExposedFile, exposed_files, make_private_folder
-from metaexpo.tokens import TokenSigner
+from metaexpo.tokens import TokenClaims, TokenSigner
+from metaexpo.trust.ledger import LocalTrustLedger, TrustLedger
+from metaexpo.trust.limits import AttemptLimiter, LocalAttemptLimiter
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +70,24 @@ class BackOffice:
     editing: BoothEditing
     moderation: BoothModeration
     uploads: ModelUploads
+    ledger: TrustLedger
+    gate: AccountGate
+    passwords: PasswordPool
     #: Private files and folders other users could read at start-up (each logged as a warning).
     exposed: list[ExposedFile] = field(default_factory=list)
     #: Asset names already looked up: name → (path, sha256, media type).
     served: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: Settings, catalog: Catalog) -> BackOffice:
-        """Open the back office for ``settings`` (blocking: call it in a worker thread)."""
+    def open(
+        cls,
+        settings: Settings,
+        catalog: Catalog,
+        ledger: TrustLedger | None = None,
+        limiter: AttemptLimiter | None = None,
+    ) -> BackOffice:
+        """Open the back office for ``settings`` (blocking: call it in a worker thread), with
+        the node's trust ledger and sign-in limiter (shared by every node through Redis)."""
         data_dir = make_private_folder(settings.data_dir)
         left = clear_temp_folder(data_dir) + remove_stale_temporaries(assets_root(data_dir))
         if left:
@@ -84,17 +97,27 @@ class BackOffice:
         signer = TokenSigner(keys.tokens)
         policy = AccountPolicy(settings.session_ttl_s, settings.token_ttl_s, settings.invite_ttl_s)
         booth_ids = [booth.id for booth in catalog.booths]
-        per_address = FailureLimiter(settings.login_attempts_per_address, settings.login_window_s)
-        accounts = Accounts(
-            db,
+        ledger = ledger if ledger is not None else LocalTrustLedger()
+        limiter = limiter if limiter is not None else LocalAttemptLimiter()
+        accounts = Accounts(db, signer, policy, ledger)
+        invites = Invites(db, policy, booth_ids)
+        passwords = PasswordPool(settings.password_workers, settings.password_queue)
+        gate = AccountGate(
+            accounts,
+            invites,
             signer,
-            policy,
-            per_account=FailureLimiter(
-                settings.login_attempts_per_account, settings.login_window_s
+            limiter,
+            passwords,
+            ledger,
+            SignInLimits(
+                per_address=settings.login_attempts_per_address,
+                per_account=settings.login_attempts_per_account,
+                per_account_total=settings.login_attempts_per_account_total,
+                window_s=settings.login_window_s,
+                device_ttl_s=settings.device_ttl_s,
+                token_ttl_s=settings.token_ttl_s,
             ),
-            per_address=per_address,
         )
-        invites = Invites(db, policy, booth_ids, per_address)
         admin = AccountAdmin(db, booth_ids)
         live = LiveBooths(db, catalog)
         editing = BoothEditing(db, catalog, live)
@@ -127,6 +150,9 @@ class BackOffice:
             editing,
             moderation,
             uploads,
+            ledger,
+            gate,
+            passwords,
         )
         for payload in moderation.publish_pending():
             log.warning("published booth %s (approved before the last stop)", payload["id"])
@@ -163,16 +189,39 @@ class BackOffice:
     def identify(self, token: str) -> Identity | None:
         """``SyncHub.identify``: a join token's identity from its signature and expiry alone.
 
-        Cheap and local (no database): a bearer token gives its account's role
-        and id, a guest token an anonymous visitor; anything else None (4003).
+        Cheap and local (no database): a bearer token gives its account's role,
+        id and display name, a speaker token its speaker's name and badge, a
+        guest token an anonymous visitor; anything else (a device token, a
+        forgery) None (4003). Whether the token was revoked
+        since is asked of the trust ledger by the moderation desk at the join.
         """
         claims = self.signer.check(token)
-        return None if claims is None else Identity(claims.role, claims.subject)
+        if claims is None or claims.kind == "device":
+            return None
+        return Identity(
+            claims.role,
+            claims.subject,
+            name=claims.name,
+            token_id=claims.token_id,
+            issued=claims.issued,
+            session=claims.session,
+            badge=badge_of(claims),
+        )
 
     def close(self) -> None:
-        """Stop the worker processes and close the database."""
+        """Stop the worker processes and the password pool, and close the database."""
         self.uploads.close()
+        self.passwords.close()
         self.db.close()
+
+
+def badge_of(claims: TokenClaims) -> Badge | None:
+    """The badge the hall shows beside a token's visitor: staff accounts and forum speakers."""
+    if claims.kind == "bearer" and claims.role == "staff":
+        return "staff"
+    if claims.kind == "speaker":
+        return "speaker"
+    return None
 
 
 def upload_policy(settings: Settings) -> UploadPolicy:

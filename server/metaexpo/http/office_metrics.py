@@ -1,4 +1,5 @@
-"""Prometheus metrics of the back office: upload slots and refusals, private files left open.
+"""Prometheus metrics of the back office: upload slots and refusals, the password pool, private
+files left open.
 
 Read at scrape time from the :class:`~metaexpo.http.office.BackOffice`
 (nothing while it starts).
@@ -48,3 +49,28 @@ class OfficeCollector(Collector):
         )
         exposed.add_metric([], len(office.exposed))
         yield from (in_use, refused, exposed)
+        yield from password_pool_metrics(office)
+
+
+def password_pool_metrics(office: BackOffice) -> Iterator[Metric]:
+    """The sign-in hashing pool: what runs and waits now, its high-water marks, its refusals
+    (docs/security.md, "Hashing in a bounded pool")."""
+    pool = office.passwords
+    for name, text, value in (
+        ("running", "Password checks running now", pool.running),
+        ("held", "Password checks running or waiting now", pool.held),
+        ("peak_running", "The most password checks ever running at once", pool.peak_running),
+        ("peak_held", "The most password checks ever running or waiting at once", pool.peak_held),
+        ("workers", "Threads of the password pool (--password-workers)", pool.workers),
+        ("capacity", "Checks it runs or queues at once (workers + queue)", pool.capacity),
+    ):
+        gauge = GaugeMetricFamily(f"metaexpo_password_pool_{name}", text, labels=[])
+        gauge.add_metric([], value)
+        yield gauge
+    for name, text, value in (
+        ("done", "Password checks run to their end", pool.done),
+        ("refused", "Sign-ins answered 429 because the pool and its queue were full", pool.refused),
+    ):
+        counter = CounterMetricFamily(f"metaexpo_password_pool_{name}", text, labels=[])
+        counter.add_metric([], value)
+        yield counter

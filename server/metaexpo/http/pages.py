@@ -113,6 +113,7 @@ _NOTICES = frozenset(
         "upload_ok",
         "forum_saved",
         "forum_deleted",
+        "moderated",
     }
 )
 

@@ -23,9 +23,12 @@ from metaexpo.auth.csrf import cross_site, session_csrf_token, tokens_match
 from metaexpo.errors import Forbidden, NotSignedIn
 from metaexpo.http.office import BackOffice
 from metaexpo.roles import Principal
+from metaexpo.tokens import IssuedToken
 
 SESSION_COOKIE = "metaexpo_session"
 FORM_COOKIE = "metaexpo_form"
+#: A browser that signed in to an account before: it may try past the account's limit.
+DEVICE_COOKIE = "metaexpo_device"
 CSRF_HEADER = "x-csrf-token"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -41,7 +44,8 @@ Office = Annotated[BackOffice, Depends(office_of)]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address for rate limits (uvicorn applies trusted X-Forwarded-For)."""
+    """The caller's address for rate limits: the peer, or what a trusted proxy forwarded
+    (uvicorn applies X-Forwarded-For only from --forwarded-allow-ips)."""
     return request.client.host if request.client is not None else "unknown"
 
 
@@ -63,6 +67,20 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
         SESSION_COOKIE,
         secret,
         max_age=int(office.settings.session_ttl_s),
+        path="/",
+        secure=cookie_secure(request, office),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def set_device_cookie(request: Request, response: Response, token: IssuedToken) -> None:
+    """Remember that this browser signed in to the account (docs/security.md, "Sign-in")."""
+    office = office_of(request)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token.token,
+        max_age=int(office.settings.device_ttl_s),
         path="/",
         secure=cookie_secure(request, office),
         httponly=True,

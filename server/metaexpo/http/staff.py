@@ -6,7 +6,7 @@ credentials); the checks are made again by the services underneath.
 | method | path |
 |---|---|
 | GET | /api/staff/users |
-| POST | /api/staff/users/{login}/disable, …/enable |
+| POST | /api/staff/users/{login}/disable, …/enable, …/signout |
 | GET, POST | /api/staff/invites |
 | GET | /api/staff/booths |
 | PUT, DELETE | /api/staff/booths/{booth_id}/owners/{login} |
@@ -60,9 +60,20 @@ def users(caller: Caller, office: Office) -> list[dict[str, object]]:
 
 
 @router.post("/users/{login}/disable", status_code=204, summary="Disable an account")
-def disable(login: str, caller: Caller, office: Office) -> Response:
-    """Signed out everywhere at once; its tokens stop working."""
-    office.admin.set_disabled(caller, login, True)
+async def disable(login: str, caller: Caller, office: Office) -> Response:
+    """Signed out everywhere at once; its tokens stop working on every node, and its hall
+    connections are closed."""
+    user_id = await asyncio.to_thread(office.admin.set_disabled, caller, login, True)
+    await office.gate.revoke_account(user_id, caller.describe(), "the account was disabled")
+    return Response(status_code=204)
+
+
+@router.post("/users/{login}/signout", status_code=204, summary="Sign an account out everywhere")
+async def sign_out_everywhere(login: str, caller: Caller, office: Office) -> Response:
+    """Every session and token of the account stops working on every node (it may sign in
+    again); its hall connections are closed."""
+    user_id = await asyncio.to_thread(office.admin.sign_out_everywhere, caller, login)
+    await office.gate.revoke_account(user_id, caller.describe(), "signed out by expo staff")
     return Response(status_code=204)
 
 

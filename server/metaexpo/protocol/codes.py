@@ -21,12 +21,17 @@ class CloseCode(IntEnum):
     BAD_JOIN = 4000
     #: The client speaks a protocol version this server does not.
     VERSION_UNSUPPORTED = 4001
-    #: The join's token is invalid, forged or expired: sign in again.
+    #: The join's token is invalid, forged, expired or revoked (signed out, password changed,
+    #: account disabled): sign in again. Also closes an open session whose token is revoked.
     BAD_TOKEN = 4003
     #: The room named in the join does not exist.
     UNKNOWN_ROOM = 4004
     #: No join arrived in time after connecting.
     JOIN_TIMEOUT = 4008
+    #: A moderator removed this visitor from the hall; they may come back after a while.
+    KICKED = 4010
+    #: A moderator banned this visitor (their account or guest token) from the hall.
+    BANNED = 4011
     #: Too many invalid frames or messages, or a rate limit exceeded for too long.
     ABUSE = 4029
     #: The client did not read its socket for too long (its buffer stayed full).

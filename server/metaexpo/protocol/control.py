@@ -20,8 +20,16 @@ from metaexpo.errors import ControlError
 from metaexpo.protocol.forum_messages import PREFIX as FORUM_PREFIX
 from metaexpo.protocol.forum_messages import ForumMessage, parse_forum_message
 from metaexpo.protocol.frames import PROTOCOL_VERSION
+from metaexpo.protocol.moderation import (
+    ModerationMessage,
+    is_moderation,
+    parse_moderation_message,
+)
 
 ClientKind = Literal["desktop", "mobile", "vr"]
+#: The gestures an avatar can make for others to see (docs/protocol.md, "Emotes").
+EmoteName = Literal["wave", "clap", "thumbs_up"]
+EMOTES: tuple[str, ...] = ("wave", "clap", "thumbs_up")
 
 #: Bidirectional-text controls that can make a name display as something else.
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -96,21 +104,31 @@ class Ping(_Message):
     t: float
 
 
+class Emote(_Message):
+    """A gesture of the sender's avatar (wave, clap, thumbs-up), shown to those who see it."""
+
+    type: Literal["emote"]
+    emote: EmoteName
+
+
 class Leave(_Message):
     """A clean goodbye: the avatar leaves at once (no resume window)."""
 
     type: Literal["leave"]
 
 
-ClientMessage = Annotated[Join | Chat | Teleport | Who | Ping | Leave, Field(discriminator="type")]
+ClientMessage = Annotated[
+    Join | Chat | Teleport | Who | Ping | Emote | Leave, Field(discriminator="type")
+]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
-_KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
+_KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "emote", "leave")
 
 
-def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage:
+def parse_client_message(text: str | bytes) -> ClientMessage | ModerationMessage | ForumMessage:
     """Parse one client text frame, or raise ControlError naming what is wrong.
 
-    ``forum.*`` messages are parsed by :mod:`metaexpo.protocol.forum_messages`.
+    ``mod.*`` and ``report`` messages are parsed by :mod:`metaexpo.protocol.moderation`,
+    ``forum.*`` messages by :mod:`metaexpo.protocol.forum_messages`.
     """
     try:
         data = orjson.loads(text)
@@ -119,6 +137,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage | ForumMessage:
     if not isinstance(data, dict):
         raise ControlError("bad_message", "a control message must be a JSON object")
     kind = data.get("type")
+    if is_moderation(kind):
+        return parse_moderation_message(data)
     if isinstance(kind, str) and kind.startswith(FORUM_PREFIX):
         return parse_forum_message(data)
     if kind not in _KNOWN_TYPES:
@@ -149,9 +169,23 @@ def error_message(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
 
-def roster_entry(aid: int, name: str, avatar: str, kind: str) -> dict[str, Any]:
+def emote_message(aid: int, emote: str) -> dict[str, Any]:
+    """An ``emote``: the avatar ``aid`` makes the gesture ``emote``."""
+    return {"type": "emote", "id": aid, "emote": emote}
+
+
+#: Badges shown beside a name (staff, forum speakers); anything else on the bus is dropped.
+BADGES = ("staff", "speaker")
+
+
+def roster_entry(
+    aid: int, name: str, avatar: str, kind: str, badge: str | None = None
+) -> dict[str, Any]:
     """One avatar's identity, sent once per client rather than in every pose frame."""
-    return {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    entry: dict[str, Any] = {"id": aid, "name": name, "avatar": avatar, "kind": kind}
+    if badge in BADGES:
+        entry["badge"] = badge
+    return entry
 
 
 def protocol_version_message() -> str:

@@ -1,5 +1,5 @@
 """The database tables: accounts, sign-in sessions, booth ownership, booth revisions, uploads,
-stored files and the audit log.
+stored files, the audit log and visitors' reports.
 
 One declarative class per table, SQLAlchemy 2 typed mappings. The schema is
 created and changed only by the alembic migrations in
@@ -404,3 +404,34 @@ class ForumReplay(Base):
     ended_at: Mapped[datetime]
     node: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+
+
+# --- live moderation (docs/moderation.md) ----------------------------------------------------
+
+
+class Report(Base):
+    """A visitor reported a person (or one of their chat lines) in the hall, for staff to see.
+
+    Names and the line's text are copied as they were: the visitor may have
+    left, the line may be deleted. ``target_id`` is the reported visitor's
+    token subject (account or guest id) when the reporter's node knew it.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    room: Mapped[str] = mapped_column(String(64))
+    reporter: Mapped[str] = mapped_column(String(100))
+    reporter_id: Mapped[str | None] = mapped_column(String(64))
+    target_wire: Mapped[int] = mapped_column(Integer)
+    target_name: Mapped[str] = mapped_column(String(100))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    line_id: Mapped[str | None] = mapped_column(String(80))
+    line_text: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(300))
+    #: ``open`` until a staff member closes it (``closed``), saying what was done.
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    closed_by: Mapped[str | None] = mapped_column(String(300))
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(300))

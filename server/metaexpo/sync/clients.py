@@ -83,6 +83,7 @@ class ClientTable:
         self.cell[row] = -1
         self.congested[row] = False
         self.invalid[row] = 0
+        self.voice_muted[row] = False
         self.media_at[row] = -np.inf  # a fresh connection starts with full media allowances
 
     def detach(self, row: int) -> None:

@@ -91,6 +91,9 @@ class RoomPort(Protocol):
     def deliver(self, data: bytes) -> None:
         """Send an encoded control message to this node's visitors of the room."""
 
+    def deliver_near(self, data: bytes, x: float, z: float, exclude: int = -1) -> None:
+        """Send an encoded control message to this node's visitors who may see (x, z)."""
+
     def media_from_peer(
         self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
     ) -> None:
@@ -257,6 +260,12 @@ class Federation:
             self.room.taken_over(int(msg.get("id", -1)))
         elif kind == "announce" and isinstance(msg.get("message"), dict):
             self.room.deliver(control.dumps(msg["message"]))
+        elif kind == "emote" and isinstance(msg.get("message"), dict):
+            at = msg.get("at")
+            if isinstance(at, list) and len(at) == 2 and all(isinstance(c, float) for c in at):
+                self.room.deliver_near(control.dumps(msg["message"]), at[0], at[1])
+            else:
+                self.stats.ignored["bad_emote"] += 1
 
     def _learn(self, entries: list[dict[str, Any]]) -> None:
         room = self.room
@@ -264,7 +273,11 @@ class Federation:
             try:
                 wire = int(entry["id"])
                 item = control.roster_entry(
-                    wire, str(entry["name"]), str(entry["avatar"]), str(entry["kind"])
+                    wire,
+                    str(entry["name"]),
+                    str(entry["avatar"]),
+                    str(entry["kind"]),
+                    entry.get("badge"),
                 )
             except (KeyError, TypeError, ValueError):
                 self.stats.ignored["bad_roster"] += 1
@@ -350,6 +363,13 @@ class Federation:
     def announce(self, message: dict[str, Any]) -> None:
         """Relay a control message for every visitor to the other nodes."""
         self.outbox.append(encode_bus_control(self.node_id, "announce", message=message))
+
+    def emote_here(self, message: dict[str, Any], x: float, z: float) -> None:
+        """A local avatar at (x, z) made a gesture: other nodes' visitors near it see it too."""
+        if self.bus.has_peers:
+            self.outbox.append(
+                encode_bus_control(self.node_id, "emote", message=message, at=[x, z])
+            )
 
     def announce_takeover(self, wire: int) -> None:
         """Tell the avatar's previous node that it lives here now."""

@@ -31,12 +31,20 @@ class Member:
     chat_tokens: float
     chat_at: float
     teleport_at: float = -math.inf
+    emote_at: float = -math.inf
     away_until: float = math.inf
     error_at: dict[str, float] = field(default_factory=dict)
+    #: Shown beside the name to everyone (``staff``, ``speaker``), or None.
+    badge: str | None = None
+    #: Chat is refused until then (room clock), with ``muted_because`` as the sentence.
+    muted_until: float = -math.inf
+    muted_because: str = ""
+    #: When this member's last chat line was accepted (for slow mode).
+    line_at: float = -math.inf
 
     def roster(self, aid: int) -> dict[str, Any]:
         """This member as a roster entry."""
-        return control.roster_entry(aid, self.name, self.avatar, self.kind)
+        return control.roster_entry(aid, self.name, self.avatar, self.kind, self.badge)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,12 @@ from metaexpo.sync.members import JoinResult, Member, Members
 from metaexpo.sync.state import Bounds, Partition, RoomState, Vec3
 from metaexpo.sync.stats import SyncStats
 from metaexpo.sync.tick_memory import TickMemory
+
+#: Chat lines a room keeps for moderators to review.
+RECENT_CHAT_LINES = 200
+
+#: Least time between two emotes of one visitor (an emote plays for about two seconds).
+EMOTE_MIN_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,9 @@ class Room:
         #: Latest unapplied pose frame per row (coalesced: latest wins).
         self.pending: dict[int, bytes] = {}
         self.chat_queue: list[dict[str, Any]] = []
+        #: The room's latest chat lines, local and relayed (for moderators).
+        self.recent_chat: deque[dict[str, Any]] = deque(maxlen=RECENT_CHAT_LINES)
+        self._chat_seq = 0
         self.stats = SyncStats()
         self.tick_count = 0
         self.epoch = clock()
@@ -127,16 +137,20 @@ class Room:
         kind: str,
         resume: str | None = None,
         adopt: int | None = None,
+        badge: str | None = None,
     ) -> JoinResult:
         """Admit a visitor and return what to welcome them with.
 
         ``resume`` is a token of an avatar this node holds; ``adopt`` is the wire
         id of an avatar another node held, found through the resume registry.
+        ``badge`` (``staff``, ``speaker``) is shown beside the name.
         """
         now = self.clock()
         row = self.members.row_of_token(resume)
         if row is not None:
-            return self._resume(row, link, name, avatar, kind, now)
+            joined = self._resume(row, link, name, avatar, kind, now)
+            self.members[row].badge = badge
+            return joined
         self.check_admission()
         if adopt is not None:
             position, yaw = self.federation.last_pose(adopt) or (self._spawn_point(), 0.0)
@@ -151,7 +165,9 @@ class Room:
             self.stats.joins += 1
         self.state.updated_at[row] = now
         self.clients.ensure(self.state.capacity)
-        member = Member(name, avatar, kind, "", link, float(self.config.chat_burst), now)
+        member = Member(
+            name, avatar, kind, "", link, float(self.config.chat_burst), now, badge=badge
+        )
         self.members.add(row, member, self.state.wire_id(row))
         self.clients.attach(row, link)
         self.federation.joined_here(member.roster(self.state.wire_id(row)))
@@ -245,6 +261,22 @@ class Room:
         for member in self.members:
             if member.link is not None:
                 member.link.send_text(data)
+
+    def deliver_near(self, data: bytes, x: float, z: float, exclude: int = -1) -> None:
+        """Send an encoded control message to this node's clients that may see the point
+        (x, z) at full rate: those whose interest cell's centre is within the interest radius
+        of it (the same test that puts an avatar in a cell's visible set)."""
+        cl = self.clients
+        live = np.flatnonzero(cl.live)
+        if not len(live):
+            return
+        centres = self.grid.centre(self.grid.cell_of(self.state.pos[live][:, [0, 2]]))
+        d2 = (centres[:, 0] - x) ** 2 + (centres[:, 1] - z) ** 2
+        radius = self.config.interest_radius
+        for row in live[d2 <= radius * radius].tolist():
+            link = cl.links[row]
+            if row != exclude and link is not None:
+                link.send_text(data)
 
     def send_roster(self, row: int, entries: list[dict[str, Any]]) -> None:
         """Tell the client in ``row`` names it asked about."""
@@ -424,12 +456,26 @@ class Room:
                 return
         self.media.keep(wire & 0xFFFF, wire >> 16, stream, stage, tuple(chunks), now)
 
-    def chat(self, row: int, text: str) -> None:
-        """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
+    def chat(self, row: int, text: str, min_gap_s: float = 0.0) -> None:
+        """Queue a chat line (rate- and length-limited) for the next tick's broadcast.
+
+        Refused while the member is muted, and sooner than ``min_gap_s`` after
+        their last line (slow mode). Each line gets an id unique across nodes.
+        """
         s = self.config
         text = self._text(text, "chat message", s.chat_max_chars)
         member = self.members[row]
         now = self.clock()
+        if now < member.muted_until:
+            self.stats.dropped["muted"] += 1
+            raise ControlError("muted", member.muted_because)
+        if now - member.line_at < min_gap_s:
+            self.stats.dropped["slow_mode"] += 1
+            wait = math.ceil(min_gap_s - (now - member.line_at))
+            raise ControlError(
+                "slow_mode",
+                f"slow mode: one chat message every {min_gap_s:g} s; wait {wait} s",
+            )
         member.chat_tokens = min(
             float(s.chat_burst),
             member.chat_tokens + (now - member.chat_at) * s.chat_per_minute / 60,
@@ -443,15 +489,26 @@ class Room:
                 f"{s.chat_per_minute:g} a minute",
             )
         member.chat_tokens -= 1.0
+        member.line_at = now
         self.stats.chat_messages += 1
+        self._chat_seq += 1
         line = {
+            "id": f"{self.bus.node_id}.{self._chat_seq}",
             "from": self.state.wire_id(row),
             "name": member.name,
             "text": text,
             "t": self.time_ms(now),
         }
+        if member.badge:
+            line["badge"] = member.badge
         self.chat_queue.append(line)
         self.federation.chat_here(line)
+
+    def set_chat_muted(self, row: int, until: float, because: str) -> None:
+        """Refuse the member's chat lines until ``until`` (room clock) with ``because``."""
+        member = self.members.get(row)
+        if member is not None:
+            member.muted_until, member.muted_because = until, because
 
     @staticmethod
     def _text(text: str, what: str, limit: int) -> str:
@@ -482,6 +539,22 @@ class Room:
         st.mark_jumped(row)
         st.updated_at[row] = now
         st.encode(np.array([row]))
+
+    def emote(self, row: int, emote: str) -> None:
+        """Show the avatar in ``row`` making the gesture ``emote`` to the visitors who can see
+        it, on this node and the others (at most one every ``EMOTE_MIN_INTERVAL_S``)."""
+        member = self.members[row]
+        now = self.clock()
+        if now - member.emote_at < EMOTE_MIN_INTERVAL_S:
+            self.stats.dropped["emote_rate"] += 1
+            raise ControlError(
+                "rate_limited", f"slow down: at most one emote every {EMOTE_MIN_INTERVAL_S:g} s"
+            )
+        member.emote_at = now
+        message = control.emote_message(self.state.wire_id(row), emote)
+        x, z = float(self.state.pos[row, 0]), float(self.state.pos[row, 2])
+        self.deliver_near(control.dumps(message), x, z, exclude=row)
+        self.federation.emote_here(message, x, z)
 
     def who(self, asker: int, ids: list[int]) -> dict[str, Any]:
         """Roster entries for live ids, and the ids no longer in the room.

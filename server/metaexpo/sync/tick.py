@@ -140,6 +140,7 @@ def run_tick(room: Room, now: float) -> None:
 
     # Chat lines of this tick (local and from other nodes) go out as one message, encoded once.
     room.chat_queue.extend(chat_in)
+    room.recent_chat.extend(room.chat_queue)
     if room.chat_queue:
         chat = control.dumps({"type": "chat", "messages": room.chat_queue})
         room.chat_queue = []

@@ -39,6 +39,29 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     teleport(x, z, yaw) {
       travel.teleportTo(x, z, yaw);
     },
+    /** The directory's places ({id, label, x, z, yaw}), for tests that go to each. */
+    destinations() {
+      return app.directory?.destinations() ?? [];
+    },
+    /** Stand at a booth's front, facing it (the booth panel's teleport). */
+    goToBooth(id) {
+      travel.goToBooth(id);
+    },
+    /** Look up (positive) or down (negative), in radians. */
+    setPitch(pitch) {
+      player.pitch = pitch;
+    },
+    /** Open a booth's information panel, as a click on the booth does. */
+    openBooth(id) {
+      travel.openBooth(id);
+    },
+    /**
+     * Where the VR menu's button `id` is, in the XR rig's space (the space a controller's
+     * pose is given in, so a test can point one at it); null if the menu does not show it.
+     */
+    vrMenuButton(id) {
+      return app.vrmenu?.buttonAt(id, camera.parent ?? scene) ?? null;
+    },
     /** Close the socket without a goodbye; reconnect no sooner than `holdMs`. */
     dropSocket(holdMs = 0) {
       app.connection?.drop({ holdMs });

@@ -57,7 +57,7 @@
  * @property {{id: string, spawn: number[], spawn_yaw_deg: number}[]} [halls]
  * @property {{hall: string, area: Area, title?: Texts}} [plaza]
  * @property {{id: string, hall: string, area: Area, stage: Area, title?: Texts}[]} [forum_halls]
- * @property {{id: string, title: Texts}[]} [tags]
+ * @property {Record<string, Texts>} [tags] tag id -> its label
  */
 
 /**

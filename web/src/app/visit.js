@@ -8,6 +8,8 @@
 
 import { decodeServerFrame, FrameError } from '../net/codec.js';
 import { Connection } from '../net/connection.js';
+import { timeText } from '../ui/status.js';
+import { readEmote } from '../net/emote.js';
 
 const _pose = new Float64Array(6);
 
@@ -27,11 +29,12 @@ class Visit {
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
+   * @param {(name: string) => void} [deps.onRefusedName] the join's name is reserved for staff
    * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void,
    *   onMedia?: (records: {id: number, stream: number, seq: number, data: Uint8Array}[]) => void}} [deps.listeners]
    *   others who want the welcome, the control messages and the pose frames' media (the forums)
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, listeners = {} }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onRefusedName, listeners = {} }) {
     this.app = app;
     this.i18n = i18n;
     this.status = status;
@@ -40,24 +43,34 @@ class Visit {
     this.player = player;
     this.travel = travel;
     this.ConnectionImpl = ConnectionImpl;
+    this.onRefusedName = onRefusedName;
     this.listeners = listeners;
     this.everJoined = false;
   }
 
   /**
-   * Open the socket and join as `name` with `avatar` (and a `token`: docs/protocol.md).
+   * Open the socket and join as `name` with `avatar`, carrying `token` (net/hallpass.js) if any.
    * @param {{name: string, avatar: string, token?: string | null}} choice
    */
   start({ name, avatar, token = null }) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    /** @type {{room: string, name: string, avatar: string, kind: string, token?: string}} */
+    const join = { room: this.app.hallId, name, avatar, kind: clientKind() };
+    if (token) join.token = token;
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
-      join: { room: this.app.hallId, name, avatar, kind: clientKind(), ...(token ? { token } : {}) },
+      join,
+      // A socket that was left (or replaced) may still deliver a last frame or message: it
+      // must not touch the hall the visitor has left, so only the current one is heard.
       handlers: {
-        onState: (state, key, vars) => this.status.set(state, key, vars),
-        onWelcome: (msg) => this._welcome(msg),
-        onFrame: (data, at) => this._frame(data, at),
-        onMessage: (msg) => this._message(msg),
+        onState: (state, key, vars) => {
+          if (this.app.connection !== connection) return;
+          this.status.set(state, key, vars);
+          if (key === 'status.reservedName') this.onRefusedName?.(name);
+        },
+        onWelcome: (msg) => { if (this.app.connection === connection) this._welcome(msg); },
+        onFrame: (data, at) => { if (this.app.connection === connection) this._frame(data, at, connection); },
+        onMessage: (msg) => { if (this.app.connection === connection) this._message(msg); },
       },
     });
     this.app.connection = connection;
@@ -89,11 +102,13 @@ class Visit {
       app.remote.selfId = msg.id;
     }
     app.remote?.onRoster(msg.roster ?? []);
+    app.you = msg.you ?? null;
+    this.chat.selfId = msg.id;
     const pos = msg.pose?.position;
     if (!this.everJoined && pos) {
       player.placeHead(pos, msg.pose.yaw ?? player.yaw);
-      const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
-      this.chat.system(this.i18n.t('chat.joined', { hall }));
+      this.chat.note('chat.joined', { hall: app.rooms?.find((r) => r.id === app.hallId)?.title ?? '' });
+      if (app.you?.moderator) this.chat.note('chat.moderator');
     } else if (pos) {
       // Back after a drop or a restart: stay where we were; the server is told so.
       player.desktopPose(_pose);
@@ -105,7 +120,12 @@ class Visit {
     this.listeners.onWelcome?.(msg);
   }
 
-  _frame(data, at) {
+  /**
+   * @param {ArrayBuffer} data
+   * @param {number} at
+   * @param {Connection} connection the socket it came on (the current one)
+   */
+  _frame(data, at, connection) {
     const { app } = this;
     let frame;
     try {
@@ -114,7 +134,7 @@ class Visit {
       if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
       return;
     }
-    app.connection?.clock.observeFrame(frame.time_ms, at);
+    connection.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
     else {
       app.remote?.onPoseFrame(frame, at);
@@ -132,10 +152,25 @@ class Visit {
       case 'chat':
         this.chat.add(msg.messages ?? []);
         break;
+      case 'chat_delete':
+        this.chat.remove(Array.isArray(msg.ids) ? msg.ids : []);
+        break;
+      case 'mod.notice':
+        this._notice(msg);
+        break;
+      case 'mod.done':
+        this.chat.system(msg.action === 'report'
+          ? this.i18n.t('chat.reported')
+          : this.i18n.t('chat.modDone', { what: this.i18n.t(`mod.did.${msg.action}`), name: msg.name ?? '' }));
+        break;
       case 'error':
         app.lastError = { code: msg.code, message: msg.message };
         if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
-          this.chat.system(this.i18n.t('chat.rateLimited'));
+          this.chat.note('chat.rateLimited');
+        } else if (msg.code === 'muted' || msg.code === 'slow_mode') {
+          this.chat.system(this.i18n.t('chat.refused', { reason: msg.message ?? '' }));
+        } else if (['forbidden', 'not_found', 'busy', 'rate_limited'].includes(msg.code)) {
+          this.chat.system(this.i18n.t('chat.modFailed', { reason: msg.message ?? '' }));
         }
         break;
       case 'shutdown':
@@ -144,8 +179,25 @@ class Visit {
       case 'booth':
         app.booths?.apply(msg);
         break;
+      case 'emote': {
+        const emote = readEmote(msg);
+        if (emote) app.remote?.emote(emote.id, emote.emote);
+        break;
+      }
       default:
         break;
+    }
+  }
+
+  /** What a moderator's action means for this visitor now (a mute, slow mode). */
+  _notice(msg) {
+    const t = this.i18n.t.bind(this.i18n);
+    if (msg.action === 'mute') {
+      this.chat.system(t('chat.muted', { until: timeText(msg.until, this.i18n.lang), reason: msg.reason || t('status.noReason') }));
+    } else if (msg.action === 'unmute') {
+      this.chat.system(t('chat.unmuted'));
+    } else if (msg.action === 'slow') {
+      this.chat.system(msg.seconds > 0 ? t('chat.slow', { seconds: msg.seconds }) : t('chat.slowOff'));
     }
   }
 }

@@ -10,7 +10,13 @@
  *
  * Atlas uploads are throttled: a burst of joins repaints many slots but
  * re-uploads the texture at most every `uploadEveryMs`.
+ *
+ * A tag may carry a badge (staff, speaker: docs/moderation.md), painted as a
+ * coloured pill before the name, so nobody can pass for staff by name alone.
  */
+
+/** Pill colours of the badges (anything else: no pill). */
+const BADGE_COLOURS = { staff: '#c7511f', speaker: '#6b3fa0' };
 
 import {
   CanvasTexture, DoubleSide, DynamicDrawUsage, InstancedBufferAttribute, InstancedBufferGeometry,
@@ -68,6 +74,8 @@ class NameTags {
   } = {}) {
     /** @type {(string | undefined)[]} the name painted in each slot */
     this.names = [];
+    /** @type {({kind: string, label: string} | null | undefined)[]} the badge of each slot */
+    this.badges = [];
     this.slotW = slotWidth;
     this.slotH = slotHeight;
     this.cols = Math.floor(atlasWidth / slotWidth);
@@ -119,25 +127,37 @@ class NameTags {
     this.mesh.renderOrder = 10;
   }
 
-  /** Reserve a slot and paint `name` into it; returns the slot (or -1 when the atlas is full). */
-  add(name) {
+  /**
+   * Reserve a slot and paint `name` into it; returns the slot (or -1 when the atlas is full).
+   * @param {string} name
+   * @param {{kind: string, label: string} | null} [badge] e.g. {kind: 'staff', label: '工作人员'}
+   */
+  add(name, badge = null) {
     const slot = this.free.pop();
     if (slot === undefined) return -1;
-    this.setName(slot, name);
+    this.setName(slot, name, badge);
     return slot;
   }
 
-  /** Repaint a slot with a new name (the glyphs load first if needed). */
-  setName(slot, name) {
+  /**
+   * Repaint a slot with a new name and badge (the glyphs load first if needed).
+   * @param {number} slot
+   * @param {string} name
+   * @param {{kind: string, label: string} | null} [badge]
+   */
+  setName(slot, name, badge = null) {
+    this.badges[slot] = badge;
     this._paint(slot, name);
     // If the glyphs were not loaded yet, the first paint used a fallback; paint again.
-    ensureFont(name, [700]).then(() => {
+    ensureFont(`${badge?.label ?? ''}${name}`, [700]).then(() => {
       if (this.names[slot] === name) this._paint(slot, name);
     });
   }
 
   _paint(slot, name) {
     this.names[slot] = name;
+    const badge = this.badges[slot] ?? null;
+    const colour = badge ? BADGE_COLOURS[/** @type {'staff' | 'speaker'} */ (badge.kind)] : undefined;
     const ctx = this.ctx;
     const col = slot % this.cols;
     const row = Math.floor(slot / this.cols);
@@ -146,25 +166,42 @@ class NameTags {
     ctx.clearRect(x, y, this.slotW, this.slotH);
     const pad = 2;
     let size = Math.round(this.slotH * 0.56);
+    const badgeSize = Math.round(this.slotH * 0.4);
+    ctx.font = font(badgeSize, 700);
+    const bw = colour ? ctx.measureText(badge?.label ?? '').width + this.slotH * 0.4 : 0;
+    const gap = colour ? this.slotH * 0.15 : 0;
     ctx.font = font(size, 700);
     let tw = ctx.measureText(name).width;
-    const maxText = this.slotW - this.slotH * 0.6 - 2 * pad;
+    const maxText = this.slotW - this.slotH * 0.6 - 2 * pad - bw - gap;
     if (tw > maxText) {
       size = Math.max(10, Math.floor(size * (maxText / tw)));
       ctx.font = font(size, 700);
       tw = ctx.measureText(name).width;
     }
-    const w = Math.min(this.slotW - 2 * pad, tw + this.slotH * 0.6);
+    const w = Math.min(this.slotW - 2 * pad, tw + bw + gap + this.slotH * 0.6);
     const h = this.slotH - 2 * pad;
     const left = x + (this.slotW - w) / 2;
     ctx.fillStyle = 'rgba(18, 24, 32, 0.72)';
     ctx.beginPath();
     ctx.roundRect(left, y + pad, w, h, h / 2);
     ctx.fill();
-    ctx.fillStyle = '#ffffff';
-    ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillText(name, x + this.slotW / 2, y + this.slotH / 2 + 1);
+    const textLeft = left + this.slotH * 0.3;
+    if (colour && badge) {
+      const bh = h * 0.7;
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      ctx.roundRect(textLeft - this.slotH * 0.12, y + pad + (h - bh) / 2, bw, bh, bh / 2);
+      ctx.fill();
+      ctx.fillStyle = '#ffffff';
+      ctx.font = font(badgeSize, 700);
+      ctx.textAlign = 'left';
+      ctx.fillText(badge.label, textLeft - this.slotH * 0.12 + this.slotH * 0.2, y + this.slotH / 2 + 1);
+      ctx.font = font(size, 700);
+    }
+    ctx.fillStyle = '#ffffff';
+    ctx.textAlign = 'left';
+    ctx.fillText(name, textLeft + bw + gap, y + this.slotH / 2 + 1);
     const W = this.canvas.width;
     const H = this.canvas.height;
     this.uv.setXYZW(slot, left / W, (y + pad) / H, w / W, h / H);
@@ -179,6 +216,7 @@ class NameTags {
     this.shape.setXY(slot, 0, 0);
     this.shape.needsUpdate = true;
     this.names[slot] = undefined;
+    this.badges[slot] = null;
     this.free.push(slot);
   }
 

@@ -18,7 +18,7 @@
 
 import { PROTOCOL_VERSION } from './codec.js';
 import { ClockSync } from './clock.js';
-import { closePolicy, retryDelay } from './closepolicy.js';
+import { closePolicy, closeStatus, retryDelay } from './closepolicy.js';
 
 const PING_FIRST_MS = 500;
 const PING_EVERY_MS = 4000;
@@ -70,6 +70,8 @@ class Connection {
     this.pings = 0;
     this.lastError = null;
     this.shutdownHintMs = 1000;
+    /** @type {{action: string, until?: number, reason?: string} | null} a moderator's ban or removal, told just before the close */
+    this.sanction = null;
     this.holdUntil = 0;
     this.stopped = false;
   }
@@ -186,6 +188,8 @@ class Connection {
         this.lastError = { code: String(msg.code ?? ''), message: String(msg.message ?? '') };
       } else if (msg.type === 'shutdown') {
         this.shutdownHintMs = Number(msg.reconnect_after_ms) || 1000;
+      } else if (msg.type === 'mod.notice' && (msg.action === 'ban' || msg.action === 'kick')) {
+        this.sanction = { action: String(msg.action), until: Number(msg.until) || undefined, reason: String(msg.reason ?? '') };
       }
       this.handlers.onMessage?.(msg, at);
     };
@@ -236,7 +240,12 @@ class Connection {
     const reason = this.lastError?.message || ev.reason || String(ev.code);
     this.handlers.onDisconnect?.(ev.code, reason);
     if (policy.retry === 'none') {
-      this._setState('closed', policy.status, { reason });
+      const sanction = this.sanction;
+      const status = closeStatus(policy, this.lastError?.code, sanction !== null);
+      /** @type {Record<string, unknown>} */
+      const vars = { reason, code: ev.code, name: this.join.name };
+      if (sanction) Object.assign(vars, { reason: sanction.reason || '', until: sanction.until ?? 0 });
+      this._setState('closed', status, vars);
       return;
     }
     const delay = Math.max(this.holdUntil - this.now(), retryDelay(policy.retry, this.attempt, {

@@ -119,6 +119,14 @@ class Lobby {
     return true;
   }
 
+  /** The server refused the name: it is reserved for the expo staff (docs/moderation.md). */
+  nameRefused(name) {
+    this.nameError.textContent = this.i18n.t('status.reservedName', { name });
+    delete this.nameError.dataset.i18n;
+    this.name.setAttribute('aria-invalid', 'true');
+    this.name.focus();
+  }
+
   show(message = '') {
     this.root.hidden = false;
     this.error.textContent = message;

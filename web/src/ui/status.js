@@ -17,7 +17,27 @@ const BANNER = {
   'status.replaced': 'fatal',
   'status.badJoin': 'fatal',
   'status.unknownRoom': 'fatal',
+  'status.revoked': 'fatal',
+  'status.kicked': 'fatal',
+  'status.kickedRefused': 'fatal',
+  'status.banned': 'fatal',
+  'status.bannedRefused': 'fatal',
+  'status.reservedName': 'fatal',
 };
+
+/**
+ * A unix time for people, in the page's language.
+ * @param {unknown} seconds
+ * @param {string} lang
+ * @returns {string}
+ */
+function timeText(seconds, lang) {
+  const s = Number(seconds);
+  if (!s) return '—';
+  return new Date(s * 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    dateStyle: 'medium', timeStyle: 'short',
+  });
+}
 
 class StatusView {
   /**
@@ -59,7 +79,13 @@ class StatusView {
   }
 
   render() {
-    const text = this.i18n.t(this.key, { seconds: this.secondsLeft(), reason: this.vars.reason ?? '' });
+    const vars = this.vars;
+    const text = this.i18n.t(this.key, {
+      seconds: this.secondsLeft(),
+      reason: vars.reason || this.i18n.t('status.noReason'),
+      name: vars.name ?? '',
+      until: timeText(vars.until, this.i18n.lang),
+    });
     this.pill.dataset.state = this.state;
     this.pill.dataset.status = this.key;
     if (this.text.textContent !== text) this.text.textContent = text;
@@ -76,4 +102,4 @@ class StatusView {
   }
 }
 
-export { StatusView };
+export { StatusView, timeText };

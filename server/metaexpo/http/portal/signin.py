@@ -20,10 +20,12 @@ from metaexpo.http.pages import (
     user_of,
 )
 from metaexpo.http.security import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     clear_session_cookie,
     client_address,
     office_of,
+    set_device_cookie,
     set_session_cookie,
 )
 from metaexpo.roles import Principal
@@ -65,13 +67,14 @@ async def login_post(request: Request) -> Response:
     target = safe_next(asked, "")
     try:
         check_form_token(request, str(form.get("csrf", "")))
-        principal = await asyncio.to_thread(
-            office.accounts.sign_in,
+        signed = await office.gate.sign_in(
             login,
             str(form.get("password", ""))[:1024],
             client_address(request),
             "cookie",
+            request.cookies.get(DEVICE_COOKIE),
         )
+        principal = signed.principal
         secret = await asyncio.to_thread(office.accounts.open_session, principal)
     except RequestRefused as exc:
         token, nonce = form_token(request, office)
@@ -83,6 +86,7 @@ async def login_post(request: Request) -> Response:
         return response
     response = redirect(target or _home_of(principal))
     set_session_cookie(request, response, secret)
+    set_device_cookie(request, response, signed.device)
     return response
 
 
@@ -103,7 +107,7 @@ async def logout(request: Request) -> Response:
             check_form(request, principal, str(form.get("csrf", "")))
         except RequestRefused as exc:
             return error_page(request, exc, principal, "/portal")
-        await asyncio.to_thread(office.accounts.close_session, request.cookies[SESSION_COOKIE])
+        await office.gate.sign_out_session(principal, request.cookies[SESSION_COOKIE])
     clear_session_cookie(request, response)
     return response
 
@@ -134,9 +138,7 @@ async def invite_post(secret: str, request: Request) -> Response:
         check_form_token(request, str(form.get("csrf", "")))
         if password != str(form.get("password2", "")):
             raise Invalid("the two passwords differ")
-        principal = await asyncio.to_thread(
-            office.invites.accept, secret[:100], password, client_address(request)
-        )
+        principal = await office.gate.accept_invite(secret[:100], password, client_address(request))
         session_secret = await asyncio.to_thread(office.accounts.open_session, principal)
     except RequestRefused as exc:
         invite = await asyncio.to_thread(office.invites.info, secret[:100])
