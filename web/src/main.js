@@ -17,6 +17,8 @@ import { installTestHooks } from './app/testhooks.js';
 import { Travel } from './app/travel.js';
 import { Visit } from './app/visit.js';
 import { Frame } from './app/frame.js';
+import { Forums } from './forum/forums.js';
+import { encodeAudioFrame } from './net/codec.js';
 import { AvatarBatch } from './avatars/batch.js';
 import { CrowdLayer } from './avatars/crowd.js';
 import { AvatarLibrary } from './avatars/library.js';
@@ -187,8 +189,19 @@ async function init() {
     },
   });
   app.booths = booths;
+  const forums = new Forums({
+    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'),
+    // Stage audio goes out as AUDIO frames on the hall's socket (docs/protocol.md, "Media").
+    sendAudio: (stream, chunks) => Boolean(app.connection?.joined && app.connection.sendBinary(encodeAudioFrame(stream, chunks))),
+  });
+  app.forum = forums;
+  forums.loadAgenda();
   const visit = new Visit({
     app, i18n, status, chat, gate, player, travel,
+    listeners: {
+      onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg),
+      onMedia: (records) => forums.onMedia(records),
+    },
     onRefusedName: (name) => {
       visit.leave();
       byId('hud').hidden = true;
@@ -264,8 +277,11 @@ async function init() {
       onMenu: () => vrmenu.toggle(camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
+      claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),
       onSession: (active) => {
         if (active) {
+          forums.unlockAudio(); // entering VR was a click
+
           panel.close();
           // The visitor's own hands, drawn in the same batch as everyone else.
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
@@ -288,6 +304,7 @@ async function init() {
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
     picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
+  frame.updaters.push((now, presenting) => forums.update(now, presenting));
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.
   const library = new AvatarLibrary();
@@ -302,10 +319,12 @@ async function init() {
   const placesReady = loadPlaces({
     app, params, player, scene, picker, booths, minimap, chat, i18n, showTexts, paintSigns,
   }).catch((err) => noteError(app, 'hall', err));
+  placesReady.then(() => forums.hallReady()).catch((err) => noteError(app, 'forums', err));
 
   // --- enter and leave ---------------------------------------------------------------------
   /** @param {{name: string, avatar: string}} choice */
   async function enter({ name, avatar }) {
+    forums.unlockAudio(); // inside the Enter click: the stage can play without another one
     lobby.hide();
     byId('hud').hidden = false;
     joystick.show(touch);
@@ -319,6 +338,7 @@ async function init() {
   }
 
   byId('btn-leave').addEventListener('click', () => {
+    forums.leave();
     visit.leave();
     panel.close();
     directory.close();

@@ -4,7 +4,8 @@
  *
  *   1. local movement: keyboard / joystick / click-to-walk, or VR sticks
  *   2. send the local pose (rate-limited, only on change) and batched `who`s
- *   3. pose every remote avatar at "server now − 100 ms" (interpolation)
+ *   3. pose every remote avatar at "server now − 100 ms" (interpolation), then
+ *      what follows them (the forums' stage badges, the audio listener)
  *   4. hover highlight; minimap and people count (a few times a second)
  *   5. render
  *
@@ -79,6 +80,8 @@ class Frame {
     this.last = performance.now();
     this.lastProbe = 0;
     this.lastPeople = 0;
+    /** @type {((now: number, presenting: boolean) => void)[]} other parts moved once a frame (forums) */
+    this.updaters = [];
   }
 
   /** One frame (renderer.setAnimationLoop calls it). */
@@ -106,6 +109,7 @@ class Frame {
     if (remote && conn) remote.update(conn.serverNow() - INTERP_DELAY_MS);
     if (this.batch && this.myHands && presenting) poseOwnHands(this.batch, this.myHands, app.lastVrPose);
     tags.update(now);
+    for (const update of this.updaters) update(now, presenting);
 
     // 4. hover, minimap
     if (hover.dirty && !presenting) this.showHover();

@@ -101,6 +101,8 @@ function installHook(app, win = window) {
     /** Live booth state: {[id]: {revision, model, template, loaded}} (docs/accounts.md). */
     get booths() { return JSON.parse(JSON.stringify(app.booths?.states ?? {})); },
     get lastError() { return app.lastError ?? app.connection?.lastError ?? null; },
+    /** The forums: agenda, live states, questions, panels, boards, stage audio (forum/forums.js). */
+    get forum() { return app.forum ? JSON.parse(JSON.stringify(app.forum.view())) : null; },
     /** Who this visitor is in the hall (welcome.you): name, badge, whether they moderate. */
     get you() { return app.you ? { ...app.you } : null; },
     /** The chat as shown: [{id, from, text, system}], oldest first. */

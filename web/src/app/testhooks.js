@@ -6,6 +6,7 @@
  */
 
 import { Box3, Light, Mesh, Vector3 } from 'three';
+import { forumTestHooks } from '../forum/testhook.js';
 
 const _v = new Vector3();
 const _box = new Box3();
@@ -26,6 +27,8 @@ const _pose = new Float64Array(6);
  */
 function installTestHooks({ app, travel, player, gate, signs, canvas, camera, renderer, scene }, win = window) {
   const hooks = {
+    /** The forums' few actions (forum/testhook.js). */
+    forum: app.forum ? forumTestHooks(app.forum) : null,
     /** Set the local head pose; a jump of more than 1 m goes as a teleport (as walking can't). */
     setPose(x, y, z, yaw = player.yaw, pitch = 0) {
       if (Math.hypot(x - player.feet[0], z - player.feet[2]) > 1) travel.teleportTo(x, z, yaw);

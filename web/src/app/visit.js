@@ -30,8 +30,11 @@ class Visit {
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
    * @param {(name: string) => void} [deps.onRefusedName] the join's name is reserved for staff
+   * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void,
+   *   onMedia?: (records: {id: number, stream: number, seq: number, data: Uint8Array}[]) => void}} [deps.listeners]
+   *   others who want the welcome, the control messages and the pose frames' media (the forums)
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onRefusedName }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onRefusedName, listeners = {} }) {
     this.app = app;
     this.i18n = i18n;
     this.status = status;
@@ -41,6 +44,7 @@ class Visit {
     this.travel = travel;
     this.ConnectionImpl = ConnectionImpl;
     this.onRefusedName = onRefusedName;
+    this.listeners = listeners;
     this.everJoined = false;
   }
 
@@ -113,6 +117,7 @@ class Visit {
       }
     }
     this.everJoined = true;
+    this.listeners.onWelcome?.(msg);
   }
 
   /**
@@ -131,11 +136,15 @@ class Visit {
     }
     connection.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
-    else app.remote?.onPoseFrame(frame, at);
+    else {
+      app.remote?.onPoseFrame(frame, at);
+      if (frame.media.length) this.listeners.onMedia?.(frame.media);
+    }
   }
 
   _message(msg) {
     const { app } = this;
+    this.listeners.onMessage?.(msg);
     switch (msg.type) {
       case 'roster':
         app.remote?.onRoster(msg.join, msg.leave);

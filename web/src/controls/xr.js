@@ -56,6 +56,8 @@ const _hits = [];
  * @property {(x: number, y: number, z: number, yaw: number) => void} onTeleport the head jumped
  * @property {(id: string) => void} onSelectBooth
  * @property {(active: boolean) => void} [onSession] a VR session started or ended
+ * @property {(raycaster: Raycaster) => boolean} [claimSelect] another panel takes the trigger pull
+ *   (the forum's VR panel); true: nothing else happens
  */
 
 /**
@@ -259,6 +261,7 @@ class XrControls {
   _selectStart(entry) {
     const hand = entry.hand ?? 'right';
     const raycaster = this._rayFrom(entry.controller);
+    if (this.hooks.claimSelect?.(raycaster)) return;
     const menu = this.hooks.menu?.();
     if (menu?.visible) {
       _hits.length = 0;
