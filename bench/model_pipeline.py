@@ -4,7 +4,9 @@ The test model is built from the fixtures: an icosphere subdivided to
 81,920 triangles, written unindexed with POSITION, NORMAL, TANGENT, two UV
 sets and COLOR_0 (so the geometry alone is ~18 MB, as with CAD exports),
 textured with DamagedHelmet's five 2048 × 2048 JPEGs.
-It stays inside every default budget, so the whole pipeline runs. Usage:
+It stays inside every default budget, so the whole pipeline runs. The
+fixtures come from ``../shared/fixtures`` beside the repository, or from the
+folder in ``METAEXPO_FIXTURES``. Usage:
 
     .venv/bin/python bench/model_pipeline.py [--runs 5] [--keep PATH]
 
@@ -26,6 +28,7 @@ import os
 import resource
 import statistics
 import struct
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,11 +38,13 @@ import trimesh
 
 from metaexpo.models import GltfValidator, Slot, check_model, normalise_model
 
-FIXTURES = Path("/work/shared/fixtures/gltf-samples")
+# The shared fixtures are found the way the tests find them (tests/fixtures.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.fixtures import shared_fixture
 
 
 def _helmet_images() -> list[bytes]:
-    data = (FIXTURES / "DamagedHelmet/glTF-Binary/DamagedHelmet.glb").read_bytes()
+    data = shared_fixture("gltf-samples/DamagedHelmet/glTF-Binary/DamagedHelmet.glb").read_bytes()
     length = struct.unpack_from("<I", data, 12)[0]
     doc = json.loads(data[20 : 20 + length])
     binary = data[28 + length :]

@@ -90,7 +90,7 @@ class Client(WSListener):  # type: ignore[misc]
                 self.naive.clients[self.id] = transport
                 welcome = {
                     "type": "welcome",
-                    "v": 1,
+                    "v": 2,
                     "id": self.id,
                     "bounds": self.naive.bounds,
                     "pose": {"position": [0, 1.6, 0], "yaw": 0},

@@ -41,10 +41,21 @@ SERVER_CORE = "0"
 GENERATOR_CORE = "1"
 #: Measurement and scaling runs must not be capped by the product's own guards.
 UNCAPPED = ["--max-clients", "20000", "--tick-load-limit", "1.0"]
+#: Prefix of the server and generator commands, e.g. ["nice", "-n", "-10"] on a machine
+#: shared with other work (bench/run_media.py --nice); empty: the default priority.
+PRIORITY: list[str] = []
+
+
+def tree_env(tree: Path) -> dict[str, str] | None:
+    """Environment that runs the code of another checkout ``tree`` (e.g. a worktree of the
+    previous commit) with this checkout's interpreter: its ``server/`` first on the path."""
+    if tree == ROOT:
+        return None
+    return {**os.environ, "PYTHONPATH": str(tree / "server")}
 
 
 @contextlib.contextmanager
-def server(kind: str, port: int, extra: list[str]) -> Iterator[str]:
+def server(kind: str, port: int, extra: list[str], tree: Path = ROOT) -> Iterator[str]:
     """A fresh server on ``port``, pinned to the server core; yields its base URL."""
     data = Path(tempfile.mkdtemp(prefix="bench-"))
     if kind == "naive":
@@ -66,8 +77,9 @@ def server(kind: str, port: int, extra: list[str]) -> Iterator[str]:
             *extra,
         ]
     proc = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, *cmd],
-        cwd=ROOT,
+        [*PRIORITY, "taskset", "-c", SERVER_CORE, *cmd],
+        cwd=tree,
+        env=tree_env(tree),
         stdout=subprocess.DEVNULL,
         stderr=(data / "server.log").open("wb"),
     )
@@ -92,12 +104,20 @@ def server(kind: str, port: int, extra: list[str]) -> Iterator[str]:
 
 
 def loadtest(
-    url: str, scenario: str, n: int, duration: float, label: str, seed: int
+    url: str,
+    scenario: str,
+    n: int,
+    duration: float,
+    label: str,
+    seed: int,
+    tree: Path = ROOT,
+    args: list[str] | None = None,
 ) -> dict[str, Any]:
-    """One harness run pinned to the generator core; returns its report."""
+    """One harness run pinned to the generator core (``tree``'s harness); returns its report."""
     out = Path(tempfile.mkdtemp(prefix="lt-")) / "r.json"
     ramp = max(2.0, n / 200)
     cmd = [
+        *PRIORITY,
         "taskset",
         "-c",
         GENERATOR_CORE,
@@ -126,8 +146,9 @@ def loadtest(
         "--label",
         label,
         "--quiet",
+        *(args or []),
     ]
-    subprocess.run(cmd, cwd=ROOT, check=True, timeout=duration + ramp + 120)
+    subprocess.run(cmd, cwd=tree, env=tree_env(tree), check=True, timeout=duration + ramp + 120)
     report: dict[str, Any] = json.loads(out.read_text())
     report["server_core"] = SERVER_CORE
     report["generator_core"] = GENERATOR_CORE

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "protocol-vectors"
-VERSION = 1
+VERSION = 2
 STEP = 1 / 128
 
 
@@ -145,6 +145,40 @@ def vr_record(
     }
 
 
+STREAMS = {1: "VOICE", 2: "STAGE"}
+
+
+def audio_frame(stream: int, chunks: list[tuple[int, bytes]]) -> dict[str, Any]:
+    raw = struct.pack("<BBBB", VERSION, 0x03, stream, len(chunks))
+    for seq, data in chunks:
+        raw += struct.pack("<HH", seq, len(data)) + data
+    return {
+        "hex": raw.hex(),
+        "decoded": {
+            "version": VERSION,
+            "type": "AUDIO",
+            "stream": stream,
+            "stream_name": STREAMS[stream],
+            "chunks": [{"seq": seq, "size": len(data), "hex": data.hex()} for seq, data in chunks],
+        },
+    }
+
+
+def media_record(
+    slot: int, gen: int, stream: int, seq: int, data: bytes
+) -> tuple[bytes, dict[str, Any]]:
+    raw = struct.pack("<HBBHH", slot, gen, stream, seq, len(data)) + data
+    return raw, {
+        "id": slot | gen << 16,
+        "slot": slot,
+        "gen": gen,
+        "stream": stream,
+        "seq": seq,
+        "size": len(data),
+        "hex": data.hex(),
+    }
+
+
 def pose_frame(
     kind: int,
     tick: int,
@@ -153,11 +187,14 @@ def pose_frame(
     vr: list[tuple[bytes, dict[str, Any]]],
     gone: list[tuple[int, int]],
     origin: list[float],
+    media: list[tuple[bytes, dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
+    media = media or []
     raw = struct.pack("<BBII", VERSION, kind, tick, time_ms)
     raw += struct.pack("<H", len(desktop)) + b"".join(r for r, _ in desktop)
     raw += struct.pack("<H", len(vr)) + b"".join(r for r, _ in vr)
     raw += struct.pack("<H", len(gone)) + b"".join(struct.pack("<HB", s, g) for s, g in gone)
+    raw += struct.pack("<H", len(media)) + b"".join(r for r, _ in media)
     return {
         "hex": raw.hex(),
         "origin": origin,
@@ -169,6 +206,7 @@ def pose_frame(
             "desktop": [d for _, d in desktop],
             "vr": [d for _, d in vr],
             "gone": [s | g << 16 for s, g in gone],
+            "media": [d for _, d in media],
         },
     }
 
@@ -220,8 +258,14 @@ def build() -> dict[str, dict[str, Any]]:
         0,
         origin,
     )
+    opus_a = bytes.fromhex("fc") + bytes(range(1, 40))  # a TOC byte, then opaque payload
+    opus_b = bytes.fromhex("78") + b"\xa5" * 63
+    opus_c = bytes.fromhex("fc0102")
+    chunk_head = struct.Struct("<HH")
     client = {
-        "description": "Client → server pose frames (floats travel as float32).",
+        "description": "Client → server pose and AUDIO frames (floats travel as float32); "
+        "'invalid' holds AUDIO frames every codec must refuse with the given code "
+        "(chunks of 1–400 bytes allowed).",
         "vectors": [
             {"name": "desktop_at_origin", **desktop_pose((0.0, 1.6, 0.0), 0.0, 0.0, 0)},
             {
@@ -256,11 +300,59 @@ def build() -> dict[str, dict[str, Any]]:
                     0x01,
                 ),
             },
+            {"name": "audio_voice_one_chunk", **audio_frame(1, [(7, opus_a)])},
+            {
+                "name": "audio_stage_three_chunks_wrapping_seq",
+                **audio_frame(2, [(65534, opus_b), (65535, opus_c), (0, opus_a)]),
+            },
+        ],
+        "invalid": [
+            {"name": "audio_no_chunks", "hex": "02030100", "code": "bad_count"},
+            {
+                "name": "audio_six_chunks",
+                "hex": (
+                    struct.pack("<BBBB", VERSION, 3, 1, 6)
+                    + b"".join(chunk_head.pack(i, 1) + b"\x00" for i in range(6))
+                ).hex(),
+                "code": "bad_count",
+            },
+            {
+                "name": "audio_unknown_stream",
+                "hex": (struct.pack("<BBBBHH", VERSION, 3, 9, 1, 0, 1) + b"\x00").hex(),
+                "code": "bad_stream",
+            },
+            {
+                "name": "audio_chunk_over_400_bytes",
+                "hex": (struct.pack("<BBBBHH", VERSION, 3, 1, 1, 0, 401) + bytes(401)).hex(),
+                "code": "chunk_too_large",
+            },
+            {
+                "name": "audio_empty_chunk",
+                "hex": struct.pack("<BBBBHH", VERSION, 3, 1, 1, 0, 0).hex(),
+                "code": "bad_length",
+            },
+            {
+                "name": "audio_chunk_past_the_end",
+                "hex": (struct.pack("<BBBBHH", VERSION, 3, 1, 1, 0, 10) + bytes(9)).hex(),
+                "code": "truncated",
+            },
+            {
+                "name": "audio_trailing_bytes",
+                "hex": (struct.pack("<BBBBHH", VERSION, 3, 1, 1, 0, 2) + bytes(3)).hex(),
+                "code": "bad_length",
+            },
+            {"name": "audio_head_cut", "hex": "020301", "code": "truncated"},
         ],
     }
+    m1 = media_record(7, 1, 1, 120, opus_a)
+    m2 = media_record(7, 1, 1, 121, opus_c)
+    m3 = media_record(300, 2, 1, 65535, opus_b)
+    m4 = media_record(12, 3, 2, 4000, opus_a)
     server = {
-        "description": "Server → client frames. Positions decode as origin + q / 128 m, "
-        "with the origin from the welcome's bounds.min (here -128, 0, -128).",
+        "description": "Server → client frames (protocol version 2). Positions decode as "
+        "origin + q / 128 m, with the origin from the welcome's bounds.min (here -128, 0, -128); "
+        "DELTA and KEYFRAME end with a media section (speaker id, stream 1 voice / 2 stage, "
+        "seq, opaque Opus bytes).",
         "vectors": [
             {"name": "empty_delta", **pose_frame(0x10, 1, 0, [], [], [], origin)},
             {"name": "delta_two_desktop", **pose_frame(0x10, 42, 2100, [d1, d3], [], [], origin)},
@@ -271,6 +363,18 @@ def build() -> dict[str, dict[str, Any]]:
                 ),
             },
             {"name": "keyframe_vr_only", **pose_frame(0x11, 100, 5000, [], [v1, v2], [], origin)},
+            {
+                "name": "delta_media_only_two_speakers",
+                **pose_frame(0x10, 43, 2150, [], [], [], origin, [m1, m2, m3]),
+            },
+            {
+                "name": "delta_records_and_stage_media",
+                **pose_frame(0x10, 44, 2200, [d1], [], [(5, 1)], origin, [m4]),
+            },
+            {
+                "name": "keyframe_with_voice_media",
+                **pose_frame(0x11, 200, 10000, [d3], [v1], [], origin, [m3]),
+            },
             {
                 "name": "crowd_three_points",
                 **crowd_frame(20, 1000, [(0, 0), (128, 64), (255, 255)]),

@@ -19,14 +19,15 @@ from fastapi.testclient import TestClient
 from metaexpo.config import Settings
 from metaexpo.http.app import create_app
 from tests.databases import url_args
+from tests.fixtures import shared_fixture
 from tests.live import run_metaexpo
 
 STAFF_LOGIN = "staff@expo.test"
 STAFF_PASSWORD = "staff-password-1"
 EXHIBITOR_PASSWORD = "exhibitor-pass-1"
-FIXTURES = Path("/work/shared/fixtures/gltf-samples")
-DUCK = FIXTURES / "Duck" / "glTF-Binary" / "Duck.glb"
-BOX = FIXTURES / "Box" / "glTF-Binary" / "Box.glb"
+FIXTURES = shared_fixture("gltf-samples")
+DUCK = shared_fixture("gltf-samples/Duck/glTF-Binary/Duck.glb")
+BOX = shared_fixture("gltf-samples/Box/glTF-Binary/Box.glb")
 
 Headers = dict[str, str]
 

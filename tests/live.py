@@ -6,19 +6,29 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from metaexpo.protocol.frames import MsgType, ServerFrame, decode_server_frame, encode_desktop_pose
+from metaexpo.protocol.frames import (
+    MsgType,
+    ServerFrame,
+    decode_server_frame,
+    encode_desktop_pose,
+    record_ids,
+)
+from metaexpo.protocol.quantise import dequantise_position
 from tests.conftest import ROOT, TIME_FACTOR
 
 
@@ -35,8 +45,37 @@ def run_metaexpo(*args: str, stdin: str | None = None) -> subprocess.CompletedPr
     )
 
 
+#: Linux's range for ports the kernel hands out on its own (outgoing connections,
+#: ``bind(0)``); the usual default where the file cannot be read.
+_EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def spare_port() -> int:
+    """A free loopback port below the kernel's ephemeral range.
+
+    A server restarted on the port it had must find it free. Ports the kernel
+    picks itself are also given to the outgoing connections of every other
+    program on the machine, so one of those can take a port in the seconds a
+    restart takes; below the ephemeral range only an explicit bind can.
+    """
+    low = 32768
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        low = int(_EPHEMERAL.read_text().split()[0])
+    rng = random.Random()  # not the test's seeded global random
+    for _ in range(200):
+        port = rng.randrange(max(1024, low // 3), low)
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError(f"no free loopback port below {low}")
+
+
 class ServerProcess:
-    """``metaexpo serve`` on a free loopback port, in its own process."""
+    """``metaexpo serve`` on a free loopback port, in its own process. The port is kept
+    across :meth:`stop` and :meth:`start`, as a restarted real server keeps its address."""
+
+    #: The module run with ``python -m`` (tests may run a launcher that wraps the server).
+    module = "metaexpo"
 
     def __init__(self, tmp: Path, *args: str) -> None:
         self.tmp = tmp
@@ -54,13 +93,29 @@ class ServerProcess:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
-    def start(self, timeout: float = 20.0) -> ServerProcess:
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        """Start the server and wait until it answers /healthz.
+
+        The bound is generous on purpose: on a loaded machine importing the server
+        alone can take 10-20 s. On the first start the port is a spare one; should
+        another program bind it first, the start is tried again on another.
+        """
+        first = not self.port
+        for _ in range(3 if first else 1):
+            if first:
+                self.port = spare_port()
+            if self._launch(timeout) != "port taken":
+                return self
+        raise RuntimeError(f"no spare port could be bound:\n{self.log()}")
+
+    def _launch(self, timeout: float) -> str:
         self.port_file.unlink(missing_ok=True)
+        logged = self.log_path.stat().st_size if self.log_path.exists() else 0
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         cmd = [
             sys.executable,
             "-m",
-            "metaexpo",
+            self.module,
             "serve",
             "--host",
             "127.0.0.1",
@@ -80,21 +135,25 @@ class ServerProcess:
         deadline = time.monotonic() + timeout * TIME_FACTOR
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if b"Address already in use" in self.log_path.read_bytes()[logged:]:
+                    return "port taken"
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             if self.port_file.exists() and self.port_file.read_text().strip():
                 self.port = int(self.port_file.read_text())
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(f"{self.http}/healthz", timeout=1).json()["status"] == "ok":
-                        return self
-            time.sleep(0.05)
+                        return "healthy"
+            time.sleep(0.05)  # polling the two conditions above
         self.proc.kill()  # the caller never gets this process: leave nothing running
         self.proc.wait()
-        raise RuntimeError(f"server did not become healthy in time:\n{self.log()}")
+        raise RuntimeError(
+            f"server did not become healthy within {timeout * TIME_FACTOR:.0f} s:\n{self.log()}"
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def stop(self, timeout: float = 15.0) -> int:
+    def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait; returns the exit code."""
         assert self.proc is not None
         if self.proc.poll() is None:
@@ -105,7 +164,7 @@ class ServerProcess:
             self.proc.kill()
             raise
 
-    def wait(self, timeout: float = 15.0) -> int:
+    def wait(self, timeout: float = 30.0) -> int:
         """Wait for the process to exit by itself; returns the exit code."""
         assert self.proc is not None
         return self.proc.wait(timeout * TIME_FACTOR)
@@ -140,13 +199,13 @@ class Client:
         # max_queue=None: a test client never stops reading (so it always answers pings),
         # even when the test only looks at its messages later.
         return cls(
-            await connect(url, open_timeout=10 * TIME_FACTOR, max_size=2**22, max_queue=None)
+            await connect(url, open_timeout=30 * TIME_FACTOR, max_size=2**22, max_queue=None)
         )
 
     async def join(self, name: str = "tester", **fields: Any) -> dict[str, Any]:
         msg = {
             "type": "join",
-            "v": 1,
+            "v": 2,
             "room": "main",
             "name": name,
             "avatar": "celadon",
@@ -179,7 +238,7 @@ class Client:
         self.position = (x, 1.6, z)
         await self.send_json({"type": "teleport", "to": [x, 1.6, z]})
 
-    async def next(self, timeout: float = 5.0) -> ServerFrame | dict[str, Any]:
+    async def next(self, timeout: float = 15.0) -> ServerFrame | dict[str, Any]:
         raw = await asyncio.wait_for(self.ws.recv(), timeout * TIME_FACTOR)
         if isinstance(raw, bytes):
             frame = decode_server_frame(raw)
@@ -189,7 +248,7 @@ class Client:
         self.messages.append(msg)
         return msg
 
-    async def expect(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def expect(self, kind: str, timeout: float = 15.0) -> dict[str, Any]:
         """The next control message of ``kind`` (frames and other messages are kept)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR
         while True:
@@ -201,25 +260,53 @@ class Client:
                 return item
 
     async def frame_where(
-        self, pred: Callable[[ServerFrame], bool], timeout: float = 5.0
+        self, pred: Callable[[ServerFrame], bool], timeout: float = 15.0, what: str = ""
     ) -> ServerFrame:
+        """The next pose or crowd frame for which ``pred`` holds (``what`` names it when
+        none comes)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError("no matching frame")
-            item = await self.next(left / TIME_FACTOR)
+                raise TimeoutError(
+                    f"no {what or 'matching frame'} within {timeout * TIME_FACTOR:.1f} s"
+                )
+            try:
+                item = await self.next(left / TIME_FACTOR)
+            except TimeoutError:
+                continue  # the deadline check above says what was missing
             if not isinstance(item, dict) and pred(item):
                 return item
 
-    async def collect(self, seconds: float) -> None:
-        """Read (and keep) everything that arrives during ``seconds``."""
-        deadline = time.monotonic() + seconds
-        with contextlib.suppress(TimeoutError):
-            while (left := deadline - time.monotonic()) > 0:
-                await self.next(left / TIME_FACTOR)
+    async def sees(
+        self, aid: int, at: Sequence[float] | None = None, timeout: float = 20.0
+    ) -> ServerFrame:
+        """The next frame showing avatar ``aid`` at full rate (at ``at``, to 1 cm, if given).
 
-    async def closed(self, timeout: float = 10.0) -> tuple[int | None, str]:
+        A client's own avatar is in its frames too, so ``c.sees(c.id, at=target)``
+        waits until the server has applied ``c``'s move to ``target``.
+        """
+        origin = np.asarray(self.welcome["bounds"]["min"], np.float64)
+
+        def shows(frame: ServerFrame) -> bool:
+            for records in (frame.desktop, frame.vr):
+                hit = np.flatnonzero(record_ids(records) == aid)
+                if len(hit):
+                    if at is None:
+                        return True
+                    pos = dequantise_position(records[hit[0]]["pos"], origin)
+                    return bool(np.linalg.norm(pos - np.asarray(at)) < 0.01)
+            return False
+
+        where = "" if at is None else f" at {tuple(round(float(c), 3) for c in at)}"
+        return await self.frame_where(shows, timeout, what=f"frame showing avatar {aid}{where}")
+
+    @property
+    def id(self) -> int:
+        """This client's avatar id (from the welcome)."""
+        return int(self.welcome["id"])
+
+    async def closed(self, timeout: float = 20.0) -> tuple[int | None, str]:
         """Read until the server closes; (close code, reason)."""
         deadline = time.monotonic() + timeout * TIME_FACTOR
         with contextlib.suppress(ConnectionClosed):

@@ -2,8 +2,9 @@
 
 No container engine runs here, so the file is checked as data: one secret for
 every node, PostgreSQL and Redis with health checks, one data volume, start-up
-order by health, and nginx in front of exactly the nodes the file defines.
-How to run it: README, "In a container".
+order by health, nginx in front of exactly the nodes the file defines, and a
+PostgreSQL the image's ``pg_dump`` can back up. How to run it: README, "In a
+container".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.container import postgresql_client_major_of
 
 COMPOSE = ROOT / "docker-compose.yml"
 REQUIRED_VARIABLE = re.compile(r"\$\{([A-Z_]+):\?[^}]+\}")
@@ -103,3 +105,16 @@ def test_nginx_balances_over_exactly_the_nodes_and_is_the_only_way_in() -> None:
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf, "clients cannot spoof it"
     assert all("ports" not in s for s in _nodes(compose).values()), "nodes only behind nginx"
     assert proxy["ports"] == ["8000:8000"]
+
+
+def test_postgresql_is_the_major_version_of_the_images_pg_dump() -> None:
+    image = _compose()["services"]["postgres"]["image"]
+    server = re.fullmatch(r"postgres:(\d+)\.\d+-bookworm", image)
+    assert server, f"{image}: PostgreSQL's official image, an exact version, on bookworm"
+    client = postgresql_client_major_of(ROOT / "Dockerfile")
+    # pg_dump refuses a server newer than itself ("server version mismatch"), and a dump is
+    # restored by the same tools: one major version for both, so backup and restore work.
+    assert int(server.group(1)) == client, (
+        f"docker-compose.yml runs PostgreSQL {server.group(1)}, the image's pg_dump is {client}: "
+        "`metaexpo backup` would fail (docs/accounts.md)"
+    )

@@ -52,14 +52,15 @@ def _imports(folder: Path) -> dict[str, Path]:
 
 @pytest.mark.parametrize(
     ("folder", "groups"),
-    [("server/metaexpo", ()), ("tests", ("dev",)), ("bench", ("dev",))],
+    [("server/metaexpo", ()), ("tests", ("dev", "postgres")), ("bench", ("dev",))],
 )
 def test_every_imported_module_is_a_declared_dependency(
     folder: str, groups: tuple[str, ...]
 ) -> None:
     declared = _declared(*groups)
     owners = packages_distributions()
-    where = "[project].dependencies" if not groups else "dependencies or the dev extra"
+    extras = "/".join(groups)
+    where = "[project].dependencies" if not groups else f"dependencies or the {extras} extra"
     problems = []
     for module, path in sorted(_imports(ROOT / folder).items()):
         dists = {_normalise(d) for d in owners.get(module, [])}

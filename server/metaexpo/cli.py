@@ -64,7 +64,7 @@ class LoadtestCommand(BaseSettings):
         ["http://127.0.0.1:8000"],
         description="Server base URL; repeat to spread bots over several servers.",
     )
-    scenario: Literal["hall-walk", "crowd", "churn", "slow-reader"] = "hall-walk"
+    scenario: Literal["hall-walk", "crowd", "churn", "slow-reader", "voice", "forum"] = "hall-walk"
     clients: int = Field(100, ge=1, le=100_000, description="Number of bots.")
     duration: float = Field(20.0, gt=0, description="Measurement window in seconds.")
     ramp: float = Field(5.0, ge=0, description="Seconds over which the bots join.")
@@ -76,6 +76,23 @@ class LoadtestCommand(BaseSettings):
     plot: Path | None = Field(None, description="Write a PNG plot here.")
     label: str = Field("", description="Free text stored in the report.")
     quiet: bool = Field(False, description="No live progress or table.")
+    talk_share: float = Field(
+        0.1, ge=0.0, le=1.0, description="voice: share of visitors in a talk turn at any moment."
+    )
+    media_batch: int = Field(
+        2, ge=1, le=5, description="voice, forum: 20 ms chunks per AUDIO frame a talker sends."
+    )
+    staff_login: str | None = Field(
+        None,
+        description="forum: a staff account's sign-in name; the harness schedules a session "
+        "with it, invites the host as speaker, uploads slides and goes live.",
+    )
+    staff_password: str | None = Field(
+        None,
+        description="forum: that account's password (better: METAEXPO_LOADTEST_STAFF_PASSWORD).",
+    )
+    chat_per_s: int = Field(50, ge=0, description="forum: audience chat lines a second.")
+    slide_every: float = Field(10.0, gt=0, description="forum: seconds between slide turns.")
 
     def cli_cmd(self) -> None:
         """Run the load test."""
@@ -97,6 +114,12 @@ class LoadtestCommand(BaseSettings):
                 plot_path=self.plot,
                 quiet=self.quiet,
                 label=self.label,
+                talk_share=self.talk_share,
+                media_batch=self.media_batch,
+                staff_login=self.staff_login,
+                staff_password=self.staff_password,
+                chat_per_s=self.chat_per_s,
+                slide_every=self.slide_every,
             )
         )
 

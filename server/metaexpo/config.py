@@ -145,6 +145,28 @@ class Settings(BaseSettings):
     teleport_min_interval_s: float = Field(0.5, ge=0.0, description="Gap between teleports.")
     name_max_chars: int = Field(32, ge=1, le=64, description="Longest display name.")
 
+    # --- media: stage audio and proximity voice (docs/protocol.md, "Media") ---------------
+    media_chunk_max_bytes: int = Field(
+        400,
+        ge=16,
+        le=1275,
+        description="Largest media chunk (one 20 ms Opus packet; 32 kbit/s speech is ~80 B).",
+    )
+    media_chunks_per_s: float = Field(
+        60.0, gt=0.0, description="Most media chunks a second from one visitor (50 is real time)."
+    )
+    media_bytes_per_s: float = Field(
+        6000.0,
+        gt=0.0,
+        description="Most media bytes a second from one visitor (32 kbit/s Opus is 4,000).",
+    )
+    voice_radius: float = Field(
+        12.0, gt=0.0, le=64.0, description="Visitors hear voices within this distance (m)."
+    )
+    voice_cap: int = Field(
+        6, ge=1, le=32, description="Most voices one visitor hears at once (the nearest talking)."
+    )
+
     # --- connections and capacity -----------------------------------------------------------
     max_clients: int = Field(
         2000,

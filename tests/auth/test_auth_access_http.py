@@ -360,7 +360,7 @@ def _join(world: World, token: str) -> list[dict[str, Any]]:
             json.dumps(
                 {
                     "type": "join",
-                    "v": 1,
+                    "v": 2,
                     "room": "main",
                     "name": "t",
                     "avatar": "celadon",

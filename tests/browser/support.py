@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT, TIME_FACTOR
 
@@ -100,13 +100,13 @@ def open_client(
     if avatar:
         query["avatar"] = avatar
     page.goto(client_url(base, **query))
-    wait_for(page, "window.__expo && window.__expo.hall.ready", timeout=30)
+    wait_for(page, "window.__expo && window.__expo.hall.ready", timeout=60)
     if enter:
         wait_joined(page)
     return page
 
 
-def wait_joined(page: Page, timeout: float = 20) -> dict[str, Any]:
+def wait_joined(page: Page, timeout: float = 30) -> dict[str, Any]:
     """Wait until the page's socket has its welcome; returns {id, resumed}."""
     try:
         wait_for(page, "window.__expo.connection === 'joined'", timeout=timeout)
@@ -143,11 +143,24 @@ def wait_for(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -
     return page.wait_for_function(as_function(predicate), arg=arg, timeout=ms(timeout))
 
 
-def wait_until(page: Page, predicate: str, arg: Any = None, timeout: float = 15) -> Any:
-    """``page.wait_for_function`` with the time factor; returns the predicate's value."""
-    return wait_for(page, predicate, arg, timeout).json_value()
+def wait_until(
+    page: Page, predicate: str, arg: Any = None, timeout: float = 30, what: str = ""
+) -> Any:
+    """``page.wait_for_function`` under the CSP with the time factor; returns the predicate's
+    value. ``what`` names the awaited event in the failure."""
+    try:
+        handle = wait_for(page, predicate, arg, timeout)
+    except PlaywrightTimeoutError as exc:
+        if not what:
+            raise
+        raise AssertionError(
+            f"{what}: did not happen within {timeout * TIME_FACTOR:.1f} s"
+        ) from exc
+    return handle.json_value()
 
 
-def settle(seconds: float) -> None:
-    """Let the server tick and the page interpolate (scaled by the time factor)."""
-    time.sleep(seconds * TIME_FACTOR)
+def wait_frames(page: Page, n: int = 3, timeout: float = 30) -> None:
+    """Wait until the page has drawn ``n`` more frames: its frame loop has then read
+    (and shown) whatever the test just changed. A count of frames, not a span of time."""
+    start = expo(page, "__expo.frames")
+    wait_until(page, "([start, n]) => __expo.frames >= start + n", [start, n], timeout=timeout)

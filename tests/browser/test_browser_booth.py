@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import expo, open_client, settle, wait_until
+from tests.browser.support import expo, open_client, wait_frames, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -27,12 +27,18 @@ def catalog_booth(server: ServerProcess, booth_id: str) -> dict[str, Any]:
 
 
 def stand_before(page: Page, booth: dict[str, Any]) -> None:
-    """Teleport to the booth's front, looking at it, and wait for the view to settle."""
+    """Teleport to the booth's front, looking at it, and wait until the page has drawn
+    the view from there (screen points of booths are projected with the drawn camera)."""
     fx, fz = booth["front"]
     bx, bz = booth["position"]
     yaw = math.atan2(-(bx - fx), -(bz - fz))
     page.evaluate(f"__expoTest.teleport({fx}, {fz}, {yaw})")
-    settle(0.5)
+    wait_until(
+        page,
+        "([x, z]) => Math.hypot(__expo.me.position[0] - x, __expo.me.position[2] - z) < 0.01",
+        [fx, fz],
+    )
+    wait_frames(page)
 
 
 def glyph_variety(png: bytes, chars: int) -> float:
@@ -117,7 +123,7 @@ def test_chinese_text_renders_with_the_bundled_font_not_tofu(
         "n => { document.getElementById('panel-title').textContent = '\\ue000'.repeat(n); }",
         len(name),
     )
-    settle(0.2)
+    wait_until(page, "document.fonts.status === 'loaded'")  # any font the boxes asked for
     tofu_png = page.locator("#panel-title").screenshot()
     real, tofu = glyph_variety(real_png, len(name)), glyph_variety(tofu_png, len(name))
     assert colours(real_png) > 60, "anti-aliased glyphs have many shades"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from tests.browser.support import expo, open_client, settle, wait_until
+from tests.browser.support import expo, open_client, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -38,10 +38,16 @@ def test_the_joystick_walks_a_phone_visitor(
         phone.mouse.move(cx, cy)
         phone.mouse.down()
         phone.mouse.move(cx, cy - box["height"] / 2, steps=4)  # knob pushed fully forward
-        settle(0.8)
-        phone.mouse.up()
+        try:  # held until the visitor has walked forward a metre (not for a span of time)
+            wait_until(
+                phone,
+                "z => z - __expo.me.position[2] > 1.0",
+                start[2],
+                what=f"the joystick walks the visitor forward (-z) from {start}",
+            )
+        finally:
+            phone.mouse.up()
         end = expo(phone, "__expo.me.position")
-        assert start[2] - end[2] > 1.0, f"forward (-z) by the joystick: {start} -> {end}"
         assert abs(end[0] - start[0]) < 0.2
     finally:
         phone_ctx.close()

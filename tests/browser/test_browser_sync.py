@@ -7,7 +7,7 @@ import math
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import expo, open_client, settle, wait_until
+from tests.browser.support import expo, open_client, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -15,6 +15,14 @@ pytestmark = pytest.mark.browser
 SEEN = """([id, x, y, z, tol]) => {
   const a = __expo.avatars.find((v) => v.id === id);
   if (!a) return false;
+  const [ax, ay, az] = a.position;
+  return Math.hypot(ax - x, ay - y, az - z) <= tol ? a : false;
+}"""
+#: Like SEEN, and the watcher holds that pose: past its newest sample, not extrapolating
+#: (SampleState.HELD in net/interp.js).
+HELD_AT = """([id, x, y, z, tol]) => {
+  const a = __expo.avatars.find((v) => v.id === id);
+  if (!a || a.state !== 3) return false;
   const [ax, ay, az] = a.position;
   return Math.hypot(ax - x, ay - y, az - z) <= tol ? a : false;
 }"""
@@ -41,8 +49,15 @@ def test_second_page_sees_the_first_move_to_the_right_place(
     alice.evaluate("__expoTest.setPose(3.25, 1.6, 16.5, 0.8, 0)")
     seen_at(bob, alice_id, [3.25, 1.6, 16.5])
     alice.evaluate("__expoTest.setPose(3.6, 1.6, 16.2, -0.4, 0.2)")
-    avatar = seen_at(bob, alice_id, [3.6, 1.6, 16.2])
-    settle(0.3)
+    seen_at(bob, alice_id, [3.6, 1.6, 16.2])
+    avatar = wait_until(
+        bob,
+        "([id, yaw]) => { const a = __expo.avatars.find((v) => v.id === id);"
+        " return a && Math.abs(Math.atan2(Math.sin(a.yaw - yaw), Math.cos(a.yaw - yaw))) < 0.03"
+        " ? a : false; }",
+        [alice_id, -0.4],
+        what="bob shows alice turned to yaw -0.4",
+    )
     avatar = seen_at(bob, alice_id, [3.6, 1.6, 16.2])
     assert abs(math.remainder(float(avatar["yaw"]) + 0.4, math.tau)) < 0.03  # type: ignore[arg-type]
     assert avatar["vr"] is False
@@ -60,16 +75,28 @@ def test_walking_with_the_keyboard_is_seen_where_the_walker_is(
     walker.bring_to_front()
     walker.locator("#scene").focus()
     walker.keyboard.down("KeyW")
-    settle(0.8)
-    walker.keyboard.up("KeyW")
+    try:  # hold W until the walker has walked a metre (not for a span of time)
+        wait_until(
+            walker,
+            "start => Math.hypot(...__expo.me.position.map((v, i) => v - start[i])) > 1.0",
+            start,
+            what="holding W walks the visitor a metre",
+        )
+    finally:
+        walker.keyboard.up("KeyW")
     end = expo(walker, "__expo.me.position")
-    walked = math.dist(start, end)
-    assert walked > 0.5, f"W should walk forward (moved {walked:.2f} m)"
     assert end[2] < start[2], "at yaw 0, forward is -z"
+    watcher.bring_to_front()  # a page in the background draws no frames
     seen_at(watcher, walker_id, end)
-    # A standing walker is shown standing still, not extrapolated past the stop.
-    settle(0.5)
-    seen_at(watcher, walker_id, end)
+    # A standing walker is shown standing still, not extrapolated past the stop: the
+    # watcher's view of it comes to hold its last pose (past the newest sample, not
+    # MOVING: net/interp.js HELD), and that pose is where the walker stopped.
+    wait_until(
+        watcher,
+        HELD_AT,
+        [walker_id, *end, 0.02],
+        what=f"the watcher holds the stopped walker at {end}",
+    )
 
 
 def test_chat_is_shown_as_text_never_as_html(

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser
 
 from tests.browser.support import VIEWPORT, client_url, wait_for, wait_joined, wait_until
 from tests.conftest import ROOT, TIME_FACTOR
+from tests.live import spare_port
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ class TlsServer:
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
-        self.port = 0
+        self.port = spare_port()  # kept across the restart below
         self.proc: subprocess.Popen[bytes] | None = None
         self.cert = tmp / "data" / "tls" / "self-signed.crt"
 
@@ -36,7 +37,7 @@ class TlsServer:
     def base(self) -> str:
         return f"https://localhost:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> TlsServer:
+    def start(self, timeout: float = 60.0) -> TlsServer:
         port_file = self.tmp / "port"
         port_file.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "metaexpo", "serve", "--host", "127.0.0.1", "--port",

@@ -13,10 +13,11 @@ from tests.browser.support import (
     IWER_UMD,
     expo,
     open_client,
-    settle,
+    wait_frames,
     wait_until,
 )
 from tests.live import ServerProcess
+from tests.waiting import NeverHappened, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +51,11 @@ def me(page: Page) -> dict[str, Any]:
 
 def observed(watcher: Page, vr_id: int, vr: Page, tol: float = 0.025) -> dict[str, Any]:
     """Wait until the watcher draws the VR avatar where the VR page says it is."""
-    deadline_s = 10
     pose = me(vr)
-    for _ in range(int(deadline_s / 0.5)):
-        pose = me(vr)
+
+    def shown() -> dict[str, Any] | None:
+        nonlocal pose
+        pose = me(vr)  # read again each time: the emulated headset drifts a little
         arg = [
             vr_id,
             pose["head"]["position"],
@@ -61,12 +63,14 @@ def observed(watcher: Page, vr_id: int, vr: Page, tol: float = 0.025) -> dict[st
             pose["hands"]["right"]["position"],
             tol,
         ]
-        found = watcher.evaluate(OBSERVED, arg)
-        if found:
-            return found  # type: ignore[no-any-return]
-        settle(0.5)
-    seen = watcher.evaluate("id => __expo.avatars.find((v) => v.id === id)", vr_id)
-    raise AssertionError(f"watcher never showed the VR pose {pose}; it shows {seen}")
+        found: dict[str, Any] | None = watcher.evaluate(OBSERVED, arg) or None
+        return found
+
+    try:
+        return wait_for(shown, what="the watcher shows the VR pose", interval=0.1)
+    except NeverHappened:
+        seen = watcher.evaluate("id => __expo.avatars.find((v) => v.id === id)", vr_id)
+        raise AssertionError(f"watcher never showed the VR pose {pose}; it shows {seen}") from None
 
 
 def test_vr_head_and_hands_are_seen_and_teleport_moves_both_views(
@@ -152,7 +156,7 @@ def test_vr_snap_turn_and_the_3d_booth_panel(
     vr.evaluate("xrDevice.controllers.right.updateAxes('thumbstick', 0.95, 0)")
     wait_until(vr, "y => Math.abs(__expo.me.yaw - y) > 0.1", yaw)
     vr.evaluate("xrDevice.controllers.right.updateAxes('thumbstick', 0, 0)")
-    settle(0.3)
+    wait_frames(vr)  # the frame loop has read the released stick: no second turn follows
     turned = me(vr)
     assert abs(math.remainder(turned["yaw"] - yaw + math.pi / 4, math.tau)) < 1e-3
     assert math.dist(turned["head"]["position"], head) < 0.01, "turning does not move the head"
@@ -167,12 +171,15 @@ def test_vr_snap_turn_and_the_3d_booth_panel(
           c.quaternion.set(0, 0, 0, 1);
         }"""
     )
-    settle(0.5)
+    wait_until(  # the teleport has happened, and the frame loop has drawn from there
+        vr, "Math.hypot(__expo.me.position[0] + 38, __expo.me.position[2] + 110) < 0.5"
+    )
+    wait_frames(vr)
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 1)")
     wait_until(vr, "__expo.openPanel === 'retail-01'")
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 0)")
     assert vr.locator("#booth-panel").is_hidden(), "in VR the panel is 3D, not HTML"
-    settle(0.3)
+    wait_frames(vr)  # the frame loop has read the released trigger: the next pull is new
     # A second pull anywhere closes it.
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 1)")
     wait_until(vr, "__expo.openPanel === null")

@@ -314,8 +314,9 @@ async def test_hand_raise_invite_accept_and_end_move_stage_audio_permissions(
     b.send(1, cast["ana"], {"type": "forum.stage_accept", "accept": True})
     await until(lambda: a.room.audio.get(0x20001) == 0 and b.room.audio.get(0x20001) == 0)
     a.send(1, cast["moderator"], {"type": "forum.slow", "seconds": 15})
-    await until(lambda: b.desk.slow_mode_s("main") == 15)
-    assert b.room.got(1, "forum.state")[-1]["slow_mode_s"] == 15
+    # the desk takes the change before it broadcasts it: wait for what the visitor is told
+    await until(lambda: any(m["slow_mode_s"] == 15 for m in b.room.got(1, "forum.state")))
+    assert b.desk.slow_mode_s("main") == 15
     a.send(1, cast["moderator"], {"type": "forum.mic", "on": False, "id": 0x20001})
     await until(lambda: not b.room.audio)
     b.send(1, cast["ana"], {"type": "forum.mic", "on": True})
@@ -341,8 +342,8 @@ async def test_ending_stores_the_replay_once_and_offers_it(
     await until(lambda: b.room.audio.get(0x10002) == 0)
     for seq in range(50):  # one second of silence packets, heard by both nodes
         now = a.recorder.clock()
-        a.recorder.stage_chunk(0, seq, b"\xf8\xff\xfe", now)
-        b.recorder.stage_chunk(0, seq, b"\xf8\xff\xfe", now)
+        a.recorder.stage_chunk(0, 0x10002, seq, b"\xf8\xff\xfe", now)
+        b.recorder.stage_chunk(0, 0x10002, seq, b"\xf8\xff\xfe", now)
     a.send(2, cast["speaker"], {"type": "forum.slide", "to": "next"})
     await until(lambda: (b.room.got(1, "forum.state")[-1]["slide"] or {}).get("page") == 2)
     b.send(1, cast["moderator"], {"type": "forum.session", "action": "end"})

@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import pytest
 
+from metaexpo.config import Settings
 from metaexpo.protocol import quantise as q
 from metaexpo.protocol.frames import (
     MsgType,
@@ -21,6 +22,7 @@ from metaexpo.protocol.frames import (
     record_ids,
 )
 from tests.live import Client, ServerProcess, metric
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 ORIGIN = np.array([-128.0, 0.0, -128.0])
@@ -34,12 +36,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 async def pair(server: ServerProcess, x: float = 10.0, z: float = 10.0) -> tuple[Client, Client]:
-    """Two joined clients standing together at (x, z)."""
+    """Two joined clients standing together at (x, z), each already seeing the other."""
     a, b = await Client.connect(server.ws), await Client.connect(server.ws)
     await a.join("alice")
     await b.join("bob")
     await a.teleport(x, z)
     await b.teleport(x + 1, z)
+    await a.sees(b.id, at=b.position)
+    await b.sees(a.id, at=a.position)
     return a, b
 
 
@@ -53,7 +57,6 @@ def seen_position(frame_records: np.ndarray, aid: int) -> np.ndarray | None:
 
 async def test_two_clients_see_each_others_moves(server: ServerProcess) -> None:
     a, b = await pair(server)
-    await asyncio.sleep(0.2)
     target = await a.move(0.5, 0.25)
     aid = a.welcome["id"]
 
@@ -74,7 +77,6 @@ async def test_two_clients_see_each_others_moves(server: ServerProcess) -> None:
 
 async def test_vr_pose_reaches_others_with_head_and_hands(server: ServerProcess) -> None:
     a, b = await pair(server, 30.0, 30.0)
-    await asyncio.sleep(0.2)
     head, left, right = (30.2, 1.6, 30.0), (29.9, 1.1, 29.8), (30.5, 1.2, 29.8)
     turn = (0.0, math.sin(0.3), 0.0, math.cos(0.3))
     ident = (0.0, 0.0, 0.0, 1.0)
@@ -93,9 +95,8 @@ async def test_vr_pose_reaches_others_with_head_and_hands(server: ServerProcess)
 
 async def test_resume_token_restores_the_same_avatar_and_pose(server: ServerProcess) -> None:
     a, b = await pair(server, -40.0, 40.0)
-    await asyncio.sleep(0.2)
     pos = await a.move(0.6)
-    await asyncio.sleep(0.2)
+    await a.sees(a.id, at=pos)  # the server has applied the move
     aid, token = a.welcome["id"], a.welcome["resume"]
     a.ws.transport.abort()  # a network drop, not a goodbye
     away = await b.frame_where(
@@ -151,7 +152,7 @@ async def test_reused_slot_carries_a_new_generation(server: ServerProcess) -> No
 @pytest.mark.parametrize(
     ("join", "close_code", "error"),
     [
-        ({"v": 2}, 4001, "version_unsupported"),
+        ({"v": 1}, 4001, "version_unsupported"),
         ({"room": "atlantis"}, 4004, "unknown_room"),
         ({"name": "x" * 40}, 4000, "bad_name"),
         ({"name": "evil\u202eexe"}, 4000, "bad_name"),
@@ -166,7 +167,7 @@ async def test_bad_joins_get_an_error_and_a_close_code(
     c = await Client.connect(server.ws)
     msg = {
         "type": "join",
-        "v": 1,
+        "v": 2,
         "room": "main",
         "name": "n",
         "avatar": "celadon",
@@ -198,11 +199,11 @@ async def test_join_timeout_closes_with_4008(tmp_path: Path) -> None:
 
 
 MALFORMED = [
-    (b"\x01\x01\x00\x00", "bad_length"),  # truncated desktop pose
+    (b"\x02\x01\x00\x00", "bad_length"),  # truncated desktop pose
     (encode_desktop_pose((0, 1.6, 0), 0, 0) + b"\x00", "bad_length"),
-    (b"\x02" + encode_desktop_pose((0, 1.6, 0), 0, 0)[1:], "bad_version"),
-    (b"\x01\x77" + b"\x00" * 21, "bad_type"),
-    (b"\x01", "truncated"),
+    (b"\x01" + encode_desktop_pose((0, 1.6, 0), 0, 0)[1:], "bad_version"),  # a version 1 pose
+    (b"\x02\x77" + b"\x00" * 21, "bad_type"),
+    (b"\x02", "truncated"),
     (encode_desktop_pose((math.nan, 1.6, 0), 0, 0), "not_finite"),
     (encode_desktop_pose((0, 1.6, 0), math.inf, 0), "not_finite"),
     (encode_desktop_pose((5000, 1.6, 0), 0, 0), "out_of_bounds"),
@@ -215,7 +216,6 @@ async def test_malformed_frames_are_refused_and_others_keep_syncing(
     server: ServerProcess, frame: bytes, code: str
 ) -> None:
     a, b = await pair(server, -80.0, -20.0)
-    await asyncio.sleep(0.15)
     await a.ws.send(frame)
     await a.expect("error")
     assert code in a.errors()
@@ -249,7 +249,7 @@ async def test_oversized_frame_closes_with_1009_and_others_are_unaffected(
     server: ServerProcess,
 ) -> None:
     a, b = await pair(server, -95.0, -35.0)
-    await a.ws.send(b"\x01\x01" + b"\x00" * 20_000)
+    await a.ws.send(b"\x02\x01" + b"\x00" * 20_000)
     code, _ = await a.closed()
     assert code == 1009
     await b.move(0.3)
@@ -258,9 +258,16 @@ async def test_oversized_frame_closes_with_1009_and_others_are_unaffected(
 
 
 async def test_flooding_garbage_gets_closed_with_4029(server: ServerProcess) -> None:
+    limit = Settings().invalid_frame_limit  # the module's server runs with the default
     a, b = await pair(server, -100.0, 50.0)
-    for _ in range(80):
-        await a.ws.send(b"\x01\x01garbage")
+    for _ in range(limit):
+        await a.ws.send(b"\x02\x01garbage")
+    # A pong comes after the server has read all of them. Then one more is one too many,
+    # and nothing follows it: bytes arriving after the server closed would reset the
+    # connection, and the reset can overtake the close frame (seen as 1006 when loaded).
+    await a.send_json({"type": "ping", "t": 1})
+    await a.expect("pong")
+    await a.ws.send(b"\x02\x01garbage")
     code, reason = await a.closed()
     assert code == 4029
     assert "invalid" in reason
@@ -328,10 +335,8 @@ async def test_ping_answers_with_server_time_and_tick(server: ServerProcess) -> 
 async def test_metrics_and_health_report_the_sync_engine(server: ServerProcess) -> None:
     c = await Client.connect(server.ws)
     await c.join()
-    await c.move(0.1)
-    await asyncio.sleep(0.3)
-    text = server.metrics()
-    for name in (
+    await c.sees(c.id, at=await c.move(0.1))
+    names = (
         "metaexpo_clients_connected",
         "metaexpo_tick_seconds_bucket",
         "metaexpo_tick_overruns_total",
@@ -342,8 +347,13 @@ async def test_metrics_and_health_report_the_sync_engine(server: ServerProcess) 
         "metaexpo_server_added_seconds_bucket",
         "process_cpu_seconds_total",
         "process_resident_memory_bytes",
-    ):
-        assert name in text, name
+    )
+
+    def exported() -> str:
+        text = server.metrics()
+        return text if all(name in text for name in names) else ""
+
+    text = await eventually(exported, what=f"the server exports {', '.join(names)}")
     assert metric(text, "metaexpo_clients_connected") >= 1
     health = httpx.get(f"{server.http}/healthz").json()
     assert health["status"] == "ok" and "main" in health["rooms"]
@@ -365,34 +375,42 @@ async def test_a_client_that_stops_reading_does_not_delay_the_others(tmp_path: P
                 )
             )
             ticks.append(f.tick)
+            # Pacing, not a wait for anything: a walking client sends a pose about
+            # every 50 ms, and the same pace before and during the stall keeps the
+            # two gap samples comparable.
             await asyncio.sleep(0.05)
         return ticks
 
     server = ServerProcess(tmp_path, "--ping-interval-s", "1", "--ping-timeout-s", "1").start()
-    a, b = await pair(server, 110.0, -110.0)
-    await asyncio.sleep(0.2)
-    baseline = await ticks_seen(b, a, 20)
-    stalled = await Client.connect(server.ws)
-    await stalled.join("stalled")
-    await stalled.teleport(111.0, -110.5)
-    stalled.ws.transport.pause_reading()
-    # Make the stalled client's buffer fill quickly: lots of chat it never reads.
-    for i in range(5):
-        await a.send_json({"type": "chat", "text": "x" * 400 + str(i)})
-        await asyncio.sleep(0.25)
-    during = await ticks_seen(b, a, 20)
-    gaps_before = np.diff(baseline)
-    gaps_during = np.diff(during)
-    assert gaps_during.max() <= max(gaps_before.max(), 3)
-    assert np.median(gaps_during) <= np.median(gaps_before) + 1
-    # It never answered the server's pings: the server has cut it off.
-    stalled.ws.transport.resume_reading()
-    code, _ = await stalled.closed()
-    assert code in (1001, 1006, 4031)
-    assert metric(server.metrics(), "metaexpo_clients_connected") == 2
-    await a.close()
-    await b.close()
-    server.stop()
+    try:
+        a, b = await pair(server, 110.0, -110.0)
+        baseline = await ticks_seen(b, a, 20)
+        stalled = await Client.connect(server.ws)
+        await stalled.join("stalled")
+        await stalled.teleport(111.0, -110.5)
+        stalled.ws.transport.pause_reading()
+        # Make the stalled client's buffer fill: chat it never reads (5 lines, the burst
+        # the chat limit allows at once).
+        for i in range(5):
+            await a.send_json({"type": "chat", "text": "x" * 400 + str(i)})
+        during = await ticks_seen(b, a, 20)
+        gaps_before = np.diff(baseline)
+        gaps_during = np.diff(during)
+        assert gaps_during.max() <= max(gaps_before.max(), 3)
+        assert np.median(gaps_during) <= np.median(gaps_before) + 1
+        # It never answers the server's pings: the server cuts it off (reading again
+        # before that would answer the pings and keep it).
+        await eventually(
+            lambda: metric(server.metrics(), "metaexpo_clients_connected") == 2,
+            what="the server cuts off the client that stopped reading",
+        )
+        stalled.ws.transport.resume_reading()
+        code, _ = await stalled.closed()
+        assert code in (1001, 1006, 4031)
+        await a.close()
+        await b.close()
+    finally:
+        server.stop()
 
 
 async def test_graceful_shutdown_tells_clients_to_reconnect(tmp_path: Path) -> None:
@@ -417,7 +435,7 @@ async def test_hall_full_refuses_joins_with_1013_and_keeps_serving(tmp_path: Pat
         await late.send_json(
             {
                 "type": "join",
-                "v": 1,
+                "v": 2,
                 "room": "main",
                 "name": "late",
                 "avatar": "celadon",

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
 from metaexpo.loadtest import promtext, stamps
 from metaexpo.loadtest.plans import Hall, Scenario, make_plans
+from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.conftest import ROOT, TIME_FACTOR
 from tests.live import ServerProcess
 
@@ -162,3 +165,104 @@ def test_an_unreachable_server_is_named_in_a_one_line_error() -> None:
     assert out.returncode == 2
     assert "cannot reach http://127.0.0.1:9" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+VOICE_FIELDS = {
+    "latency_ms",
+    "bytes_per_listener_s",
+    "speakers_per_listener",
+    "misrouted",
+    "missed",
+}
+
+
+def test_voice_scenario_reports_every_voice_figure_and_routes_nothing_wrong(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    report = run_loadtest(
+        server,
+        tmp_path,
+        "--scenario",
+        "voice",
+        "--clients",
+        "40",
+        "--duration",
+        "4",
+        "--ramp",
+        "1",
+        "--probes",
+        "8",
+        "--talk-share",
+        "0.5",
+    )
+    voice = report["voice"]
+    assert isinstance(voice, dict)
+    assert voice.keys() >= VOICE_FIELDS
+    assert voice["chunks_sent"] > 0 and voice["chunks_received"] > 0
+    assert set(voice["latency_ms"]) >= {"p50", "p99"} and voice["latency_ms"]["samples"] > 0
+    assert set(voice["speakers_per_listener"]) == {"mean", "max"}
+    assert voice["misrouted"] == 0
+    assert voice["expected"] > 0 and 0 <= voice["missed"] <= voice["expected"]
+    assert voice["bytes_per_listener_s"] > 0
+
+
+def test_forum_scenario_runs_a_real_session_and_times_audio_slides_and_questions(
+    tmp_path: Path,
+) -> None:
+    create_staff(tmp_path / "data")
+    srv = ServerProcess(tmp_path).start()
+    try:
+        out = tmp_path / "forum.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "metaexpo",
+            "loadtest",
+            "--url",
+            srv.http,
+            "--json",
+            str(out),
+            "--quiet",
+            "--scenario",
+            "forum",
+            "--clients",
+            "30",
+            "--duration",
+            "6",
+            "--ramp",
+            "1",
+            "--probes",
+            "6",
+            "--chat-per-s",
+            "5",
+            "--slide-every",
+            "1",
+            "--staff-login",
+            STAFF_LOGIN,
+        ]
+        env = {**os.environ, "METAEXPO_LOADTEST_STAFF_PASSWORD": STAFF_PASSWORD}
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, timeout=180 * TIME_FACTOR)
+        report = json.loads(out.read_text())
+        session = next(
+            s
+            for s in httpx.get(f"{srv.http}/api/forums").json()["sessions"]
+            if s["id"].startswith("loadtest-")
+        )
+    finally:
+        srv.stop()
+    # The harness ran its own session through the forum API, and ended it afterwards.
+    assert session["state"] in ("ended", "replay")
+    audio = report["audio"]
+    assert audio["chunks_sent"] > 100
+    assert audio["latency_ms"]["samples"] > 0 and audio["latency_ms"]["p99"] is not None
+    assert audio["listeners_checked"] == 6
+    assert audio["gap_ratio"] is not None and 0 <= audio["gap_ratio"] <= 1
+    assert audio["bytes_per_listener_s"] > 0
+    slides, qa = report["slides"], report["qa"]
+    assert slides["turns"] >= 3
+    assert slides["latency_ms"]["samples"] > 0 and slides["latency_ms"]["p99"] is not None
+    assert qa["questions_sent"] > 0
+    assert qa["latency_ms"]["samples"] > 0 and qa["latency_ms"]["p99"] is not None
+    assert report["clients_connected"] == 30
+    refused = {k for k in report["error_codes"] if k.startswith("forum") or k == "not_on_stage"}
+    assert not refused, report["error_codes"]

@@ -21,18 +21,14 @@ from urllib.parse import unquote
 import numpy as np
 from PIL import Image
 
-FIXTURES = Path("/work/shared/fixtures/gltf-samples")
+from tests.fixtures import shared_fixture
+
 Doc = dict[str, Any]
 
 
 def require_fixtures() -> Path:
-    """The fixture folder, or a failure saying where it should be."""
-    if not (FIXTURES / "manifest.json").is_file():
-        raise AssertionError(
-            f"glTF sample fixtures not found at {FIXTURES} (manifest.json missing): "
-            "restore /work/shared/fixtures/gltf-samples"
-        )
-    return FIXTURES
+    """The glTF sample models folder (tests/fixtures.py), or a failure saying where it goes."""
+    return shared_fixture("gltf-samples/manifest.json").parent
 
 
 def glb(doc: Doc, binary: bytes | None = None) -> bytes:

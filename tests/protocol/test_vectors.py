@@ -15,10 +15,16 @@ from metaexpo.protocol import quantise as q
 from metaexpo.protocol.frames import (
     DESKTOP_POSE_IN,
     VR_POSE_IN,
+    MediaStream,
     MsgType,
+    client_frame_kind,
+    decode_audio_frame,
     decode_server_frame,
+    encode_audio_frame,
     encode_desktop_pose,
     encode_vr_pose,
+    media_record,
+    media_section,
     record_ids,
 )
 from tests.conftest import ROOT
@@ -26,8 +32,12 @@ from tests.conftest import ROOT
 VECTORS = ROOT / "docs" / "protocol-vectors"
 
 
-def load(name: str) -> list[dict[str, Any]]:
-    return list(json.loads((VECTORS / name).read_text())["vectors"])
+def load(name: str, key: str = "vectors") -> list[dict[str, Any]]:
+    return list(json.loads((VECTORS / name).read_text())[key])
+
+
+#: The chunk size limit the invalid AUDIO vectors are written against.
+VECTOR_CHUNK_MAX = 400
 
 
 def test_committed_vectors_match_the_generator() -> None:
@@ -50,9 +60,16 @@ def test_committed_vectors_match_the_generator() -> None:
 
 
 @pytest.mark.parametrize("vec", load("client_frames.json"), ids=lambda v: v["name"])
-def test_client_pose_encoders_produce_the_golden_bytes(vec: dict[str, Any]) -> None:
+def test_client_encoders_produce_the_golden_bytes(vec: dict[str, Any]) -> None:
     d = vec["decoded"]
-    if d["type"] == "DESKTOP_POSE":
+    if d["type"] == "AUDIO":
+        chunks = [(c["seq"], bytes.fromhex(c["hex"])) for c in d["chunks"]]
+        raw = encode_audio_frame(MediaStream(d["stream"]), chunks)
+        assert client_frame_kind(raw) is MsgType.AUDIO
+        decoded = decode_audio_frame(raw, VECTOR_CHUNK_MAX)
+        assert decoded.stream.name == d["stream_name"]
+        assert list(decoded.chunks) == chunks
+    elif d["type"] == "DESKTOP_POSE":
         raw = encode_desktop_pose(tuple(d["position"]), d["yaw"], d["pitch"], d["flags"])
         rec = np.frombuffer(raw, DESKTOP_POSE_IN)[0]
         assert list(rec["pos"]) == d["position"]
@@ -95,6 +112,30 @@ def test_server_frames_decode_to_the_golden_values(vec: dict[str, Any]) -> None:
         assert np.allclose(head + q.dequantise_hand_offset(rec["left"]), want["left"])
         assert np.allclose(q.unpack_quaternion(rec["right_q"]), want["right_q"])
     assert record_ids(frame.gone).tolist() == d["gone"]
+    got = [(m.id, m.slot, m.gen, m.stream, m.seq, m.data.hex()) for m in frame.media]
+    want = [(m["id"], m["slot"], m["gen"], m["stream"], m["seq"], m["hex"]) for m in d["media"]]
+    assert got == want
+
+
+@pytest.mark.parametrize("vec", load("server_frames.json"), ids=lambda v: v["name"])
+def test_media_sections_encode_to_the_golden_bytes(vec: dict[str, Any]) -> None:
+    d = vec["decoded"]
+    if d["type"] == "CROWD":
+        return
+    records = [
+        media_record(m["slot"], m["gen"], m["stream"], m["seq"], bytes.fromhex(m["hex"]))
+        for m in d["media"]
+    ]
+    assert vec["hex"].endswith(media_section(records).hex())
+
+
+@pytest.mark.parametrize("vec", load("client_frames.json", "invalid"), ids=lambda v: v["name"])
+def test_invalid_audio_vectors_are_refused_with_their_code(vec: dict[str, Any]) -> None:
+    raw = bytes.fromhex(vec["hex"])
+    with pytest.raises(FrameError) as err:
+        client_frame_kind(raw)
+        decode_audio_frame(raw, VECTOR_CHUNK_MAX)
+    assert err.value.code == vec["code"]
 
 
 @pytest.mark.parametrize("vec", load("quaternions.json"), ids=lambda v: v["name"])
@@ -109,7 +150,7 @@ def test_quaternion_vectors_unpack_and_repack(vec: dict[str, Any]) -> None:
     [
         (lambda b: b[:-1], "truncated"),
         (lambda b: b + b"\0", "bad_length"),
-        (lambda b: b"\x02" + b[1:], "bad_version"),
+        (lambda b: b"\x01" + b[1:], "bad_version"),
         (lambda b: b[:1] + b"\x7f" + b[2:], "bad_type"),
         (lambda b: b[:5], "truncated"),
     ],

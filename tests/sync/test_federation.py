@@ -11,7 +11,14 @@ from metaexpo.bus.local import LocalBroker, LocalBus
 from metaexpo.config import Settings
 from metaexpo.gateway.tuning import sync_config
 from metaexpo.protocol.bus_messages import encode_bus_tick
-from metaexpo.protocol.frames import AvatarFlag, MsgType, encode_desktop_pose, record_ids
+from metaexpo.protocol.frames import (
+    AvatarFlag,
+    MediaStream,
+    MsgType,
+    encode_audio_frame,
+    encode_desktop_pose,
+    record_ids,
+)
 from metaexpo.sync.room import Room, RoomSpec
 from metaexpo.sync.state import Bounds, Partition
 from metaexpo.sync.tick import run_tick
@@ -242,3 +249,78 @@ async def test_a_lone_node_keeps_no_backlog_of_joins_leaves_or_chat() -> None:
         await step([room], clock)
     fed = room.federation
     assert (fed.joined, fed.chat_out, fed.departed) == ([], [], [])
+
+
+class StageLog:
+    """A stage recorder that keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[int, int, int, bytes]] = []
+
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
+        self.chunks.append((stage, speaker, seq, opus))
+
+
+def heard(link: RecordingLink) -> list[bytes]:
+    return [m.data for f in link.frames() if f.kind is not MsgType.CROWD for m in f.media]
+
+
+async def test_a_voice_crosses_to_the_other_node_once_and_is_routed_by_position() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ls, ln, lf = RecordingLink(), RecordingLink(), RecordingLink()
+    speaker = a.join(ls, "speaker", "celadon", "desktop")
+    near = b.join(ln, "near", "celadon", "desktop")
+    far = b.join(lf, "far", "celadon", "desktop")
+    a.teleport(speaker.row, (10.0, 1.6, 10.0), None)
+    b.teleport(near.row, (13.0, 1.6, 10.0), None)
+    b.teleport(far.row, (10.0, 1.6, 40.0), None)
+    await step([a, b], clock, 3)
+    out_before = a.federation.stats.messages_out
+    a.submit_audio(
+        speaker.row,
+        encode_audio_frame(MediaStream.VOICE, [(5, b"hello"), (6, b"world")]),
+        clock.now,
+    )
+    a.flush_bus(clock.now)  # between ticks, like poses
+    assert a.federation.stats.messages_out == out_before + 1
+    await step([a, b], clock, 2)
+    assert heard(ln) == [b"hello", b"world"]
+    assert heard(lf) == []
+    assert heard(ls) == []
+
+
+async def test_stage_audio_reaches_the_audience_of_every_node_and_both_recorders() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    area = (-100.0, -60.0, 60.0, 100.0)
+    recorders = [StageLog(), StageLog()]
+    for room, recorder in zip((a, b), recorders, strict=True):
+        room.set_stage(1, area, (-80.0, 3.0, 98.0), live=True)
+        room.set_stage_recorder(recorder)
+    lh, la, lb = RecordingLink(), RecordingLink(), RecordingLink()
+    host = a.join(lh, "host", "celadon", "desktop")
+    on_a = a.join(la, "on-a", "celadon", "desktop")
+    on_b = b.join(lb, "on-b", "celadon", "desktop")
+    a.teleport(host.row, (-80.0, 1.6, 97.0), None)
+    a.teleport(on_a.row, (-90.0, 1.6, 70.0), None)
+    b.teleport(on_b.row, (-70.0, 1.6, 65.0), None)
+    await step([a, b], clock, 3)
+    for room in (a, b):  # the forum desk tells every node who is on stage
+        room.allow_stage_audio(host.avatar_id, 1)
+    a.submit_audio(host.row, encode_audio_frame(MediaStream.STAGE, [(9, b"talk")]), clock.now)
+    await step([a, b], clock, 2)
+    assert heard(la) == [b"talk"]
+    assert heard(lb) == [b"talk"]
+    said = (1, host.avatar_id, 9, b"talk")  # the speaker's id crosses the bus with the chunk
+    assert [r.chunks for r in recorders] == [[said], [said]]
+
+
+async def test_malformed_media_on_the_bus_is_ignored_and_counted() -> None:
+    clock = Clock()
+    (a,) = nodes(1, clock)
+    a.federation.receive(b"\x01\x22\x05node9\x02\x00" + b"\x01" * 5)
+    await step([a], clock)
+    assert a.federation.stats.ignored["truncated"] == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,6 @@ import httpx
 import pytest
 
 from tests.backoffice import DUCK, Expo, Headers, create_staff
-from tests.conftest import TIME_FACTOR
 from tests.databases import url_args
 from tests.live import Client, ServerProcess
 from tests.models.gltf_factory import (
@@ -26,6 +24,7 @@ from tests.models.gltf_factory import (
     png,
     zip_bytes,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -193,7 +192,12 @@ def test_more_uploads_than_allowed_at_once_are_told_to_retry(target: Target) -> 
     worker = threading.Thread(target=slow_upload)
     worker.start()
     try:
-        time.sleep(0.5 * TIME_FACTOR)
+        # The server takes the one upload slot before it writes the body to a temporary file.
+        temp = target.server.tmp / "data" / "tmp" / "uploads"
+        wait_for(
+            lambda: temp.is_dir() and any(temp.iterdir()),
+            what="the slow upload holding the upload slot (its body in tmp/uploads)",
+        )
         busy = target.upload(DUCK.read_bytes(), "duck.glb")
         assert busy.status_code == 503
         assert int(busy.headers["retry-after"]) > 0

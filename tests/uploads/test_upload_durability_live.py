@@ -19,14 +19,16 @@ from metaexpo.booths.receive import STALE_UPLOAD_S
 from metaexpo.config import Settings
 from metaexpo.store import Database, open_database
 from metaexpo.store.schema import BoothRevision
-from tests.backoffice import BOX, DUCK, FIXTURES, Expo, Headers, create_staff
+from tests.backoffice import BOX, DUCK, Expo, Headers, create_staff
 from tests.conftest import TIME_FACTOR
 from tests.databases import url_args
+from tests.fixtures import shared_fixture
 from tests.live import ServerProcess
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-HELMET = FIXTURES / "DamagedHelmet" / "glTF-Binary" / "DamagedHelmet.glb"
+HELMET = shared_fixture("gltf-samples/DamagedHelmet/glTF-Binary/DamagedHelmet.glb")
 KEPT, UPLOADING, APPROVING = "retail-01", "retail-02", "retail-03"
 
 
@@ -141,11 +143,8 @@ def test_a_kill_while_the_body_streams_in_leaves_nothing_half_written(site: Site
 
     results: list[object] = []
     thread = _post_in_background(site, body(), results)
-    assert half_sent.wait(30)
-    deadline = time.monotonic() + 10 * TIME_FACTOR
-    while not site.temp_uploads() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert site.temp_uploads(), "the body should be arriving in the temporary folder"
+    assert half_sent.wait(30 * TIME_FACTOR)
+    wait_for(site.temp_uploads, what="the body arriving in the temporary folder")
     site.kill_and_restart()
     release.set()
     thread.join(60)
@@ -160,12 +159,18 @@ def test_a_kill_while_the_model_is_checked_and_stored_leaves_nothing_half_writte
     data = HELMET.read_bytes()
     results: list[object] = []
     thread = _post_in_background(site, data, results)
-    deadline = time.monotonic() + 20 * TIME_FACTOR
-    while time.monotonic() < deadline:
+
+    def whole_body_in() -> bool:
+        if results:
+            return True  # the upload already finished: the kill comes after it
         parts = site.temp_uploads()
-        if parts and parts[0].stat().st_size == len(data):
-            break
-        time.sleep(0.002)
+        try:
+            return bool(parts) and parts[0].stat().st_size == len(data)
+        except FileNotFoundError:
+            return False  # just processed and removed
+
+    # Polled often: the moment between "all received" and "stored" is short.
+    wait_for(whole_body_in, what="the whole body received", interval=0.002)
     site.kill_and_restart()  # the body is in: the check, the files or the row are under way
     thread.join(60)
     site.assert_whole()
@@ -200,6 +205,8 @@ def test_a_kill_during_an_approval_leaves_the_booth_either_waiting_or_live(
 
     thread = threading.Thread(target=approve)
     thread.start()
+    # Deliberate, not a wait for anything: the kill lands at a spread of moments into
+    # the approval (0-30 ms); each lands somewhere, and every one must leave it whole.
     time.sleep(delay_ms / 1000)
     site.kill_and_restart()
     thread.join(30)

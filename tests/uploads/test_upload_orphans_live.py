@@ -27,6 +27,7 @@ from metaexpo.booths.orphans import collect_orphans, find_orphans
 from metaexpo.booths.processing import process_model
 from metaexpo.booths.uploads import slot_for
 from metaexpo.config import Settings
+from metaexpo.khronos import GltfValidator
 from metaexpo.models import Limits, object_path
 from metaexpo.scenes.catalog import load_catalog
 from metaexpo.store import Database, open_database
@@ -65,7 +66,7 @@ class Site:
     def files_of(self, model: Path) -> set[Path]:
         """Where the server will store ``model``'s files (original, fitted model, preview)."""
         scratch = self.tmp / "expected"
-        outcome = process_model(model, scratch, self.slot, Limits(), model.name)
+        outcome = process_model(model, scratch, self.slot, Limits(), model.name, GltfValidator())
         assert outcome.accepted and outcome.original and outcome.model and outcome.preview
         blobs = (outcome.original, outcome.model, outcome.preview)
         return {object_path(assets_root(self.data), blob.sha256) for blob in blobs}

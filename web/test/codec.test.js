@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  decodeClientPose, decodeServerFrame, encodeDesktopPose, encodeVrPose, FrameError,
-  packQuaternion, unpackQuaternion,
+  decodeAudioFrame, decodeClientPose, decodeServerFrame, encodeAudioFrame, encodeDesktopPose,
+  encodeVrPose, FrameError, MediaStream, packQuaternion, unpackQuaternion,
 } from '../src/net/codec.js';
 
 const dir = new URL('../../docs/protocol-vectors/', import.meta.url);
@@ -26,8 +26,13 @@ function assertClose(actual, expected, path = '') {
   }
 }
 
+const poseVectors = () => load('client_frames.json').vectors.filter((v) => v.decoded.type !== 'AUDIO');
+const audioVectors = () => load('client_frames.json').vectors.filter((v) => v.decoded.type === 'AUDIO');
+/** Media chunks as the vectors write them: size and hex instead of bytes. */
+const asVector = (chunks) => chunks.map(({ data, ...rest }) => ({ ...rest, size: data.length, hex: toHex(data) }));
+
 test('client pose vectors encode to the golden bytes', () => {
-  for (const vec of load('client_frames.json').vectors) {
+  for (const vec of poseVectors()) {
     const d = vec.decoded;
     const buf = d.type === 'DESKTOP_POSE'
       ? encodeDesktopPose(d.position, d.yaw, d.pitch, d.flags)
@@ -37,14 +42,34 @@ test('client pose vectors encode to the golden bytes', () => {
 });
 
 test('client pose vectors decode to their values', () => {
-  for (const vec of load('client_frames.json').vectors) {
+  for (const vec of poseVectors()) {
     assertClose(decodeClientPose(hex(vec.hex)), vec.decoded, vec.name);
+  }
+});
+
+test('AUDIO vectors encode to the golden bytes and decode to their chunks', () => {
+  for (const vec of audioVectors()) {
+    const d = vec.decoded;
+    const chunks = d.chunks.map((c) => ({ seq: c.seq, data: hex(c.hex) }));
+    assert.equal(toHex(encodeAudioFrame(d.stream, chunks)), vec.hex, vec.name);
+    const back = decodeAudioFrame(hex(vec.hex));
+    assert.equal(back.stream, MediaStream[d.stream_name], vec.name);
+    assert.deepEqual(asVector(back.chunks), d.chunks, vec.name);
+  }
+});
+
+test('invalid AUDIO vectors are refused with the code the server uses', () => {
+  for (const vec of load('client_frames.json').invalid) {
+    assert.throws(() => decodeAudioFrame(hex(vec.hex), 400),
+      (e) => e instanceof FrameError && e.code === vec.code, vec.name);
   }
 });
 
 test('server frame vectors decode to their values', () => {
   for (const vec of load('server_frames.json').vectors) {
-    assertClose(decodeServerFrame(hex(vec.hex), vec.origin ?? [0, 0, 0]), vec.decoded, vec.name);
+    const frame = decodeServerFrame(hex(vec.hex), vec.origin ?? [0, 0, 0]);
+    if (frame.type !== 'CROWD') frame.media = asVector(frame.media);
+    assertClose(frame, vec.decoded, vec.name);
   }
 });
 
@@ -62,7 +87,7 @@ test('truncated and trailing server frames are refused with a code', () => {
   longer.set(good);
   assert.throws(() => decodeServerFrame(longer), (e) => e.code === 'bad_length');
   const wrongVersion = good.slice();
-  wrongVersion[0] = 2;
+  wrongVersion[0] = 1;
   assert.throws(() => decodeServerFrame(wrongVersion), (e) => e.code === 'bad_version');
 });
 

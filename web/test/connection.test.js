@@ -1,6 +1,7 @@
 // The connection state machine over a fake WebSocket and fake timers: join, resume, retry policy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PROTOCOL_VERSION } from '../src/net/codec.js';
 import { Connection } from '../src/net/connection.js';
 
 class FakeTimers {
@@ -48,7 +49,7 @@ function harness() {
 }
 
 const welcome = (id, resume, resumed = false) => JSON.stringify({
-  type: 'welcome', v: 1, id, resume, resumed, server_ms: 1000, tick_hz: 20, limits: { pose_hz: 20 },
+  type: 'welcome', v: 2, id, resume, resumed, server_ms: 1000, tick_hz: 20, limits: { pose_hz: 20 },
 });
 
 test('joins on open, then resumes with the token after a drop', () => {
@@ -56,7 +57,7 @@ test('joins on open, then resumes with the token after a drop', () => {
   conn.start();
   sockets[0].open();
   const join = JSON.parse(sockets[0].sent[0]);
-  assert.deepEqual(join, { type: 'join', v: 1, room: 'main', name: 'n', avatar: 'celadon', kind: 'desktop' });
+  assert.deepEqual(join, { type: 'join', v: PROTOCOL_VERSION, room: 'main', name: 'n', avatar: 'celadon', kind: 'desktop' });
   sockets[0].receive(welcome(7, 'tok-1'));
   assert.equal(conn.state, 'joined');
   sockets[0].serverClose(1006);
@@ -167,4 +168,29 @@ test('pings follow the welcome and pongs feed the clock', () => {
   sockets[0].receive(JSON.stringify({ type: 'pong', t: ping.t, server_ms: 5000, tick: 3 }));
   assert.equal(conn.clock.rtt, 20);
   assert.equal(conn.serverNow(), 5010);
+});
+
+test('a drop with a hold reconnects once the hold is over, or at once when asked to', () => {
+  const { conn, sockets, timers } = harness();
+  conn.start();
+  sockets[0].open();
+  sockets[0].receive(welcome(7, 'tok-1'));
+  conn.drop({ holdMs: 60000 });
+  assert.equal(conn.state, 'waiting');
+  timers.advance(59999);
+  assert.equal(sockets.length, 1, 'no attempt during the hold');
+  timers.advance(1);
+  assert.equal(sockets.length, 2, 'an attempt when the hold is over');
+  sockets[1].open();
+  sockets[1].receive(welcome(7, 'tok-2', true));
+
+  conn.drop({ holdMs: 60000 });
+  timers.advance(1000);
+  assert.equal(sockets.length, 2);
+  conn.retryNow();
+  assert.equal(sockets.length, 3, 'retry now does not wait for the hold');
+  sockets[2].open();
+  assert.equal(JSON.parse(sockets[2].sent[0]).resume, 'tok-2');
+  timers.advance(60000);
+  assert.equal(sockets.length, 3, 'the held timer was cancelled');
 });

@@ -45,8 +45,11 @@ class StageRoom(Protocol):
 class StageRecorder(Protocol):
     """Receives every STAGE audio chunk of the live stages (the media path calls it)."""
 
-    def stage_chunk(self, stage: int, seq: int, opus: bytes, received_at: float) -> None:
-        """One 20 ms Opus packet of stage ``stage``, sequence ``seq`` (wrapping u16)."""
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
+        """One 20 ms Opus packet of stage ``stage`` from avatar ``speaker`` (its wire id),
+        sequence ``seq`` (wrapping u16, counted per speaker)."""
 
 
 #: A handler of forum messages other nodes published.

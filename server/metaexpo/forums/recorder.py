@@ -6,8 +6,12 @@ writes the collected packets in batches from a worker thread, so the tick
 never waits for the disk. Silence is not sent by browsers, so gaps in the
 sequence (or in time, when another person starts talking) are filled with
 silent packets: the replay keeps the talk's timing and its slides turn at
-the right moments. When two people talk at once, the recording keeps to the
-clock and drops what would run ahead of it (the server never mixes audio).
+the right moments. Every chunk names its speaker, and the recording follows
+one speaker at a time: when two people talk at once, whoever holds the floor
+is kept whole and the other is dropped until the floor has been quiet for
+:data:`FLOOR_HOLD_S` (the server never mixes audio, and interleaving two
+voices packet by packet would garble both). It also keeps to the clock and
+drops what would run ahead of it.
 
 Every node records every stage (every node receives the stage audio); the
 node that ends the session stores its file, the others discard theirs.
@@ -37,6 +41,8 @@ SEQ_TOLERANCE_SLOTS = 50
 AHEAD_SLOTS = 50
 #: Longest recording (a forum day): slots beyond are dropped.
 MAX_SLOTS = int(12 * 3600 / SLOT_S)
+#: The speaker holding the floor keeps it until silent this long (then anyone may take it).
+FLOOR_HOLD_S = 0.3
 #: Largest Opus packet accepted (a 20 ms packet at 510 kbit/s is about 1,275 bytes).
 MAX_PACKET_BYTES = 1500
 
@@ -61,14 +67,22 @@ class Recording:
     next_slot: int = 0
     last_seq: int | None = None
     last_at: float = 0.0
+    #: The speaker (avatar id) being recorded: who last held the floor.
+    speaker: int | None = None
     dropped: int = 0
     lock: asyncio.Lock | None = None
 
-    def take(self, seq: int, opus: bytes, received_at: float) -> None:
-        """File one chunk in its slot, filling gaps with silence (loop thread, cheap)."""
+    def take(self, speaker: int, seq: int, opus: bytes, received_at: float) -> None:
+        """File one chunk of ``speaker`` in its slot, filling gaps with silence (loop
+        thread, cheap)."""
         if not opus or len(opus) > MAX_PACKET_BYTES:
             self.dropped += 1
             return
+        if speaker != self.speaker and self.speaker is not None:
+            if received_at - self.last_at < FLOOR_HOLD_S:
+                self.dropped += 1  # someone else holds the floor: one voice at a time
+                return
+            self.last_seq = None  # the floor changes hands: a new stream, placed by the clock
         clock_slot = round((received_at - self.started_at) / SLOT_S)
         if self.last_seq is None:
             gap = max(0, clock_slot - self.next_slot)
@@ -90,6 +104,7 @@ class Recording:
         self.next_slot += gap + 1
         self.last_seq = seq
         self.last_at = received_at
+        self.speaker = speaker
 
     def write(self, batch: list[bytes], *, final: bool) -> None:
         """Append ``batch`` to the file (a worker thread; one at a time per recording)."""
@@ -126,11 +141,14 @@ class StageAudioRecorder:
 
     # --- the media path's port --------------------------------------------------------------
 
-    def stage_chunk(self, stage: int, seq: int, opus: bytes, received_at: float) -> None:
-        """One chunk of stage audio (ignored unless a session is live on that stage)."""
+    def stage_chunk(
+        self, stage: int, speaker: int, seq: int, opus: bytes, received_at: float
+    ) -> None:
+        """One chunk of stage audio from avatar ``speaker`` (ignored unless a session is
+        live on that stage)."""
         recording = self.by_stage.get(stage)
         if recording is not None:
-            recording.take(seq, opus, received_at)
+            recording.take(speaker, seq, opus, received_at)
 
     # --- the desk's side --------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from metaexpo.gateway.identity import Identity
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
 from metaexpo.protocol.forum_messages import FORUM_MESSAGE_TYPES
-from metaexpo.protocol.frames import PROTOCOL_VERSION, pose_frame_kind
+from metaexpo.protocol.frames import PROTOCOL_VERSION, MsgType, client_frame_kind
 from metaexpo.sync.link import ClientLink
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class Session:
     # --- inbound ---------------------------------------------------------------------------
 
     def on_binary(self, payload: bytes) -> None:
-        """A binary frame arrived: a pose (after join) or a protocol error."""
+        """A binary frame arrived: a pose or media (after join) or a protocol error."""
         room = self.room
         if room is None:
             if self.state is SessionState.AWAITING_JOIN:
@@ -87,6 +87,14 @@ class Session:
         now = self._clock()
         room.stats.frames_in += 1
         room.stats.bytes_in += len(payload)
+        try:
+            kind = client_frame_kind(payload)
+        except FrameError as exc:
+            room.note_error(self.row, exc.code, exc.message, now)
+            return
+        if kind is MsgType.AUDIO:
+            room.submit_audio(self.row, payload, now)
+            return
         if now - self.rate_window >= 1.0:
             self.rate_window = now
             self.rate_count = 0
@@ -100,16 +108,13 @@ class Session:
                 now,
             )
             return
-        try:
-            pose_frame_kind(payload)
-        except FrameError as exc:
-            room.note_error(self.row, exc.code, exc.message, now)
-            return
         room.submit_pose(self.row, payload, now)
 
     def _binary_before_join(self) -> None:
         raise SessionClosed(
-            CloseCode.PROTOCOL_ERROR, "join_first", "send a join message before pose frames"
+            CloseCode.PROTOCOL_ERROR,
+            "join_first",
+            "send a join message before pose or media frames",
         )
 
     def on_text(self, payload: bytes | str) -> None:
@@ -253,6 +258,11 @@ class Session:
                 "chat_burst": s.chat_burst,
                 "chat_per_minute": s.chat_per_minute,
                 "resume_window_s": s.resume_window_s,
+                "media_chunk_max_bytes": s.media_chunk_max_bytes,
+                "media_chunks_per_s": s.media_chunks_per_s,
+                "media_bytes_per_s": s.media_bytes_per_s,
+                "voice_radius": s.voice_radius,
+                "voice_cap": s.voice_cap,
             },
         }
         self.link.send_text(control.dumps(welcome))

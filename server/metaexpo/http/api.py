@@ -21,6 +21,12 @@ def _room_info(request: Request, hall_id: str) -> dict[str, object]:
         "connected": room.connected if room is not None else 0,
         "points_of_interest": [list(p) for p in catalog.points_of_interest(hall.id)],
         "stages": [list(f.stage.centre) for f in catalog.forum_halls if f.hall == hall.id],
+        # Same order as "stages": each forum hall's audience area (x0, x1, z0, z1).
+        "forum_areas": [[*f.area.x, *f.area.z] for f in catalog.forum_halls if f.hall == hall.id],
+        # Booth voice zones (x0, x1, z0, z1): inside, people hear each other, not the aisle.
+        "voice_zones": [
+            list(b.voice_area) for b in catalog.booths if b.hall == hall.id and b.voice_zone
+        ],
     }
 
 

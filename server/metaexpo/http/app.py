@@ -56,9 +56,10 @@ log = logging.getLogger(__name__)
 
 
 def room_specs(catalog: Catalog) -> list[RoomSpec]:
-    """One sync room per hall of the catalog."""
+    """One sync room per hall of the catalog, with its booths' voice zones."""
     specs = []
     for hall in catalog.halls:
+        zones = tuple(b.voice_area for b in catalog.booths if b.hall == hall.id and b.voice_zone)
         x, _, z = hall.spawn
         eye = 1.6
         specs.append(
@@ -68,6 +69,7 @@ def room_specs(catalog: Catalog) -> list[RoomSpec]:
                 spawn=(x, eye, z),
                 spawn_yaw=hall.spawn_yaw_deg * 3.141592653589793 / 180.0,
                 eye_height=eye,
+                voice_zones=zones,
             )
         )
     return specs

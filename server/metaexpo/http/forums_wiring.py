@@ -49,15 +49,10 @@ VOICE_HEIGHT = 1.6
 
 @dataclass(slots=True)
 class RoomStage:
-    """A sync room as the forum desk's :class:`~metaexpo.forums.ports.StageRoom`."""
+    """A sync room as the forum desk's :class:`~metaexpo.forums.ports.StageRoom`: the
+    desk's word on stages and microphones becomes the room's media permissions."""
 
     room: Room
-    #: Stage number → (audience area, sound source, live): what the media path will route by.
-    stages: dict[
-        int, tuple[tuple[float, float, float, float], tuple[float, float, float], bool]
-    ] = field(default_factory=dict)
-    #: Avatars that may send stage audio now, and for which stage.
-    stage_audio: dict[int, int] = field(default_factory=dict)
 
     def set_stage(
         self,
@@ -66,15 +61,12 @@ class RoomStage:
         source: tuple[float, float, float],
         live: bool,
     ) -> None:
-        """Remember the stage's area, source and whether it is live."""
-        self.stages[stage] = (area, source, live)
+        """Stage audio reaches ``area`` while ``live``, and audience voice is off there."""
+        self.room.set_stage(stage, area, source, live)
 
     def allow_stage_audio(self, wire_id: int, stage: int | None) -> None:
-        """Remember who may send stage audio."""
-        if stage is None:
-            self.stage_audio.pop(wire_id, None)
-        else:
-            self.stage_audio[wire_id] = stage
+        """Let the avatar send stage audio on ``stage`` (mic on, on stage), or no longer."""
+        self.room.allow_stage_audio(wire_id, stage)
 
     def deliver(self, data: bytes, rows: Iterable[int] | None = None) -> None:
         """Send to all of this node's visitors of the room, or to some rows."""
@@ -191,6 +183,8 @@ class Forums:
             limits=DeskLimits(s.question_max_chars, s.questions_per_minute, s.hands_per_minute),
             recorder=self.recorder,
         )
+        for room in hub.rooms.values():
+            room.set_stage_recorder(self.recorder)
         await desk.start()
         self.recorder.run()
         self.desk = desk
@@ -202,6 +196,8 @@ class Forums:
         if self.desk is not None:
             await self.desk.close()
         if self.recorder is not None:
+            for stage in self.rooms.values():
+                stage.room.set_stage_recorder(None)
             await self.recorder.close()
 
 

@@ -36,6 +36,11 @@ _COUNTERS = (
     ("joins", "Visitors admitted"),
     ("resumes", "Visitors who resumed their avatar with a token"),
     ("chat_messages", "Chat messages accepted"),
+    ("media_chunks_in", "Media chunks (20 ms of Opus) admitted from this node's visitors"),
+    ("media_bytes_in", "Opus bytes of the media chunks admitted"),
+    ("media_frames_out", "Pose frames sent with a media section"),
+    ("media_chunks_out", "Media chunks delivered (one per listener)"),
+    ("media_bytes_out", "Bytes of media sections sent"),
 )
 
 
@@ -88,6 +93,11 @@ class SyncCollector(Collector):
             "Pose receive-to-send time inside the server",
             labels=["room"],
         )
+        media_hist = HistogramMetricFamily(
+            "metaexpo_media_added_seconds",
+            "Media chunk receive-to-send time inside the server (per fan-out phase)",
+            labels=["room"],
+        )
         for room in hub.rooms.values():
             st, rid = room.stats, room.id
             connected.add_metric([rid], room.connected)
@@ -103,8 +113,9 @@ class SyncCollector(Collector):
                 refused.add_metric([rid, reason], n)
             _add_histogram(tick_hist, st.tick_seconds, rid)
             _add_histogram(added_hist, st.server_added_seconds, rid)
+            _add_histogram(media_hist, st.media_added_seconds, rid)
         yield from (connected, avatars, load, *counters.values(), dropped, disconnects, refused)
-        yield from (errors, tick_hist, added_hist)
+        yield from (errors, tick_hist, added_hist, media_hist)
         yield from self._bus_metrics(hub)
 
     def _bus_metrics(self, hub: SyncHub) -> Iterator[Metric]:

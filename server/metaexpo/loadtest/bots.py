@@ -20,12 +20,15 @@ import numpy as np
 import orjson
 from picows import WSFrame, WSListener, WSMsgType, WSTransport
 
-from metaexpo.loadtest import stamps
+from metaexpo.loadtest import speech, stamps
 from metaexpo.loadtest.counters import Counters, wire_size
-from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, next_target
+from metaexpo.loadtest.plans import EYE, WALK_SPEED, BotPlan, Hall, next_target, roam_target
 from metaexpo.protocol.frames import (
+    MAX_AUDIO_CHUNKS,
     PROTOCOL_VERSION,
     AvatarFlag,
+    MediaStream,
+    encode_audio_frame,
     encode_desktop_pose,
     encode_vr_pose,
 )
@@ -49,7 +52,7 @@ class BotHost(Protocol):
     #: True inside the measurement window.
     measuring: bool
 
-    def probe(self, payload: bytes, node_ids: tuple[int, int]) -> None:
+    def probe(self, payload: bytes, bot: Bot) -> None:
         """A probe bot received a binary pose frame."""
 
     def probe_json(self, msg: dict[str, Any], wire_bytes: int) -> None:
@@ -57,6 +60,12 @@ class BotHost(Protocol):
 
     def on_joined(self, bot: Bot, join_ms: float) -> None:
         """The server welcomed ``bot`` after ``join_ms``."""
+
+    def token_for(self, plan: BotPlan) -> str | None:
+        """The bearer token ``plan``'s bot joins with (None: an anonymous visitor)."""
+
+    def forum_message(self, bot: Bot, msg: dict[str, Any]) -> None:
+        """``bot`` received a ``forum.*`` message."""
 
     def forget(self, bot: Bot) -> None:
         """``bot``'s connection is gone."""
@@ -82,6 +91,10 @@ class Bot(WSListener):
         self.phase = random.Random(plan.index).uniform(0, 2 * math.pi)
         self.slot = plan.index % PHASE_SLOTS
         self.connect_started = time.monotonic()
+        #: The welcome's limits (voice radius and cap, media sizes).
+        self.limits: dict[str, Any] = {}
+        #: Talk slots waiting to be sent (audio is sent a few 20 ms chunks at a time).
+        self.pending: list[int] = []
 
     # picows callbacks ------------------------------------------------------------------
 
@@ -95,6 +108,9 @@ class Bot(WSListener):
             "avatar": self.avatar,
             "kind": "vr" if self.plan.vr else "desktop",
         }
+        token = self.worker.token_for(self.plan)
+        if token is not None:
+            join["token"] = token
         self.send_text(orjson.dumps(join))
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
@@ -104,8 +120,8 @@ class Bot(WSListener):
         c.frames_down += 1
         kind = frame.msg_type
         if kind == WSMsgType.BINARY:
-            if self.plan.probe and self.worker.measuring:
-                self.worker.probe(frame.get_payload_as_bytes(), self.node_ids)
+            if self.plan.probe:
+                self.worker.probe(frame.get_payload_as_bytes(), self)
         elif kind == WSMsgType.TEXT:
             data = frame.get_payload_as_bytes()
             if data.startswith(_JSON_POSE):  # the naive baseline's pose broadcast
@@ -156,12 +172,15 @@ class Bot(WSListener):
             first, size = node.get("ids", (0, 0x10000))
             self.node_ids = (int(first), int(size))
             self.origin = np.array(msg["bounds"]["min"], np.float64)
+            self.limits = dict(msg.get("limits") or {})
             self.send_text(orjson.dumps({"type": "teleport", "to": [self.x, EYE, self.z]}))
             self.joined = True
             self.worker.on_joined(self, (time.monotonic() - self.connect_started) * 1000)
             if self.plan.slow_reader:
                 assert self.transport is not None
                 self.transport.underlying_transport.pause_reading()
+        elif isinstance(kind, str) and kind.startswith("forum."):
+            self.worker.forum_message(self, msg)
         elif kind == "error":
             code = str(msg.get("code"))
             if not self.joined:
@@ -186,12 +205,29 @@ class Bot(WSListener):
         step = WALK_SPEED * dt
         if dist <= step:
             self.x, self.z = tx, tz
-            self.target = next_target(self.hall, rng, self.x, self.z)
+            roam = self.plan.roam
+            self.target = (
+                roam_target(roam, rng) if roam else next_target(self.hall, rng, self.x, self.z)
+            )
         else:
             self.x += dx / dist * step
             self.z += dz / dist * step
         yaw, pitch = stamps.desktop_angles(now_ms)
         self.send_binary(encode_desktop_pose((self.x, EYE, self.z), yaw, pitch, AvatarFlag.MOVING))
+
+    def talk(self, stream: MediaStream, seed: int, now_ms: int) -> int:
+        """Send the pending talk slots as AUDIO frames of up to 5 chunks; returns bytes sent."""
+        slots, self.pending = self.pending, []
+        sent = 0
+        for i in range(0, len(slots), MAX_AUDIO_CHUNKS):
+            chunks = [
+                (k, speech.make_chunk(now_ms, k, speech.chunk_size(seed, self.id, k)))
+                for k in slots[i : i + MAX_AUDIO_CHUNKS]
+            ]
+            frame = encode_audio_frame(stream, chunks)
+            self.send_binary(frame)
+            sent += len(frame)
+        return sent
 
     def sway(self, t: float, now_ms: int) -> None:
         """A VR visitor looking around in place; the left hand carries the stamp."""

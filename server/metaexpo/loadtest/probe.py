@@ -16,30 +16,48 @@ import numpy as np
 from metaexpo.errors import FrameError
 from metaexpo.loadtest import stamps
 from metaexpo.loadtest.counters import Counters, wire_size
-from metaexpo.protocol.frames import AvatarFlag, MsgType, decode_server_frame
+from metaexpo.protocol.frames import (
+    MEDIA_HEAD,
+    AvatarFlag,
+    MsgType,
+    ServerFrame,
+    decode_server_frame,
+)
 
 
-def pose_frame(c: Counters, payload: bytes, node_ids: tuple[int, int] = (0, 0x10000)) -> None:
+def decode(c: Counters, payload: bytes) -> ServerFrame | None:
+    """A DELTA or KEYFRAME decoded, or None for a CROWD frame (no stamps: not worth
+    decoding) or a malformed one (counted in ``c.errors`` as ``frame:<code>``)."""
+    if len(payload) > 1 and payload[1] == MsgType.CROWD:
+        return None
+    try:
+        return decode_server_frame(payload)
+    except FrameError as exc:
+        c.errors[f"frame:{exc.code}"] += 1
+        return None
+
+
+def pose_frame(
+    c: Counters, payload: bytes, node_ids: tuple[int, int] = (0, 0x10000)
+) -> ServerFrame | None:
     """Count one binary frame a probe received and add its latency samples to ``c``.
 
     ``node_ids`` is the probe's server node's id range: a sender whose wire
     slot falls in it is on the same node, otherwise the pose crossed the bus.
-    A malformed frame is counted in ``c.errors`` as ``frame:<code>``.
+    Returns the decoded frame (None: a crowd frame, or malformed and counted).
+    The bytes per update leave out the media a frame carries.
     """
-    if len(payload) > 1 and payload[1] == MsgType.CROWD:
-        return  # crowd points carry no stamps: not worth decoding
-    try:
-        frame = decode_server_frame(payload)
-    except FrameError as exc:
-        c.errors[f"frame:{exc.code}"] += 1
-        return
+    frame = decode(c, payload)
+    if frame is None:
+        return None
     desk, vr = frame.desktop, frame.vr
     c.probe_frames += 1
     c.probe_records += len(desk) + len(vr)
-    c.probe_pose_bytes += wire_size(len(payload))
+    media = sum(MEDIA_HEAD.size + len(m.data) for m in frame.media)
+    c.probe_pose_bytes += wire_size(len(payload)) - media
     if frame.kind != MsgType.DELTA:
         c.keyframes += 1
-        return
+        return frame
     now = stamps.now_ms()
     # Only walkers carry fresh stamps; an AWAY avatar's record is its last pose.
     live = (desk["flags"] & (AvatarFlag.MOVING | AvatarFlag.AWAY)) == AvatarFlag.MOVING
@@ -53,6 +71,7 @@ def pose_frame(c: Counters, payload: bytes, node_ids: tuple[int, int] = (0, 0x10
     if len(vr):
         ages = stamps.ages_ms(stamps.vr_stamps(vr["left"]), now, stamps.VR_MOD)
         _sample(c, ages, (vr["slot"].astype(np.int64) - first), size)
+    return frame
 
 
 def _sample(c: Counters, ages: np.ndarray, offset: np.ndarray, size: int) -> None:

@@ -30,7 +30,8 @@ from rich.live import Live
 from rich.table import Table
 
 from metaexpo.errors import MetaExpoError
-from metaexpo.loadtest import promtext
+from metaexpo.loadtest import forumdrive, promtext
+from metaexpo.loadtest.forumdrive import ForumRun
 from metaexpo.loadtest.plans import BotPlan, Hall, Scenario, make_plans
 from metaexpo.loadtest.worker import WorkerConfig, worker_main
 
@@ -64,6 +65,16 @@ class LoadtestOptions:
     plot_path: Path | None = None
     quiet: bool = False
     label: str = ""
+    #: voice: share of visitors in a talk turn at any moment.
+    talk_share: float = 0.1
+    #: 20 ms chunks per AUDIO frame (voice and forum talkers).
+    media_batch: int = 2
+    #: forum: a staff account the harness runs its session with (docs/forums.md).
+    staff_login: str | None = None
+    staff_password: str | None = None
+    #: forum: audience chat lines a second, and seconds between two slide turns.
+    chat_per_s: int = 50
+    slide_every: float = 10.0
 
 
 def ws_and_http(url: str) -> tuple[str, str]:
@@ -91,13 +102,21 @@ def fetch_hall(http: str, room: str) -> Hall:
     d = r.json()
     stages = d.get("stages") or [[0.0, 0.0]]
     points = tuple((float(x), float(z)) for x, z in d["points_of_interest"]) or ((0.0, 0.0),)
+    areas = d.get("forum_areas") or []
     return Hall(
         room,
         tuple(d["bounds"]["min"]),
         tuple(d["bounds"]["max"]),
         points,
         (float(stages[0][0]), float(stages[0][1])),
+        forum_area=_rect(areas[0]) if areas else None,
+        voice_zones=tuple(_rect(z) for z in d.get("voice_zones") or []),
     )
+
+
+def _rect(values: list[float]) -> tuple[float, float, float, float]:
+    x0, x1, z0, z1 = (float(v) for v in values)
+    return x0, x1, z0, z1
 
 
 def split_plans(plans: list[BotPlan], procs: int) -> list[list[BotPlan]]:
@@ -156,6 +175,24 @@ class Totals:
     probes: dict[int, int] = field(default_factory=dict)
     refused: dict[int, dict[str, int]] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    media_chunks_sent: int = 0
+    media_bytes_sent: int = 0
+    host_slots: list[int] = field(default_factory=list)
+    voice_latencies: list[np.ndarray] = field(default_factory=list)
+    voice_bytes: int = 0
+    voice_chunks: int = 0
+    speakers_per_second: list[int] = field(default_factory=list)
+    misrouted: int = 0
+    expected: int = 0
+    missed: int = 0
+    capped: int = 0
+    stage_latencies: list[np.ndarray] = field(default_factory=list)
+    stage_bytes: int = 0
+    stage_slots: dict[int, list[int]] = field(default_factory=dict)
+    slides_sent: list[tuple[int, int]] = field(default_factory=list)
+    slides_seen: list[tuple[int, int]] = field(default_factory=list)
+    qa_latencies: list[int] = field(default_factory=list)
+    questions_sent: int = 0
 
     def add(self, msg: dict[str, Any]) -> np.ndarray:
         w = msg["worker"]
@@ -176,6 +213,24 @@ class Totals:
             self.disconnects.update(msg["disconnects"])
             self.slow_disconnects += msg["slow_disconnects"]
             self.probes[w] = msg["probes"]
+            self.media_chunks_sent += msg["media_chunks_sent"]
+            self.media_bytes_sent += msg["media_bytes_sent"]
+            self.host_slots += msg["host_slots"]
+            self.voice_latencies.append(np.frombuffer(msg["voice_latency"], np.int32))
+            self.voice_bytes += msg["voice_bytes"]
+            self.voice_chunks += msg["voice_chunks"]
+            self.speakers_per_second += msg["speakers_per_second"]
+            self.misrouted += msg["misrouted"]
+            self.expected += msg["expected"]
+            self.missed += msg["missed"]
+            self.capped += msg["capped"]
+            self.stage_latencies.append(np.frombuffer(msg["stage_latency"], np.int32))
+            self.stage_bytes += msg["stage_bytes"]
+            self.stage_slots.update(msg["stage_slots"])
+            self.slides_sent += [tuple(x) for x in msg["slides_sent"]]
+            self.slides_seen += [tuple(x) for x in msg["slides_seen"]]
+            self.qa_latencies += msg["qa_latencies"]
+            self.questions_sent += msg["questions_sent"]
         self.refused[w] = msg["refused"]
         if msg["final"]:
             self.generator_cpu[w] = msg["cpu_window"]
@@ -210,6 +265,7 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     http_urls = [h for _, h in endpoints]
     hall = fetch_hall(http_urls[0], opts.room)
     plans = make_plans(hall, opts.scenario, opts.clients, opts.seed, opts.probes, len(ws_urls))
+    forum = _forum_session(opts, http_urls[0], plans) if opts.scenario is Scenario.FORUM else None
     start_at = time.time() + 1.5
     window_start = start_at + opts.ramp + SETTLE_S
     window_end = window_start + opts.duration
@@ -231,6 +287,11 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
             window_end=window_end,
             tick_hz=20.0,
             seed=opts.seed,
+            talk_share=opts.talk_share,
+            media_batch=opts.media_batch,
+            forum=forum,
+            chat_per_s=opts.chat_per_s,
+            slide_every=opts.slide_every,
         )
         p = ctx.Process(target=worker_main, args=(cfg, q), daemon=True)
         p.start()
@@ -274,6 +335,8 @@ def run(opts: LoadtestOptions) -> dict[str, Any]:
     after = scrape_all(http_urls)
     for p in procs:
         p.join(timeout=10)
+    if forum is not None:
+        forumdrive.finish(http_urls[0], forum)
     blank = [promtext.Scrape() for _ in http_urls]
     server_ok = after is not None and bool(before)
     report = _report(opts, hall, totals, before or blank, after or blank, window_end - window_start)
@@ -416,7 +479,124 @@ def _report(
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": "e2e latency: send-time stamps in pose fields, read back by probe bots "
         "(docs/protocol.md); every bot reads its socket, probes also decode.",
+        **_media_report(opts, t, probes, duration, hist("metaexpo_media_added_seconds")),
     }
+
+
+def _latency(parts: list[np.ndarray]) -> dict[str, float | int | None]:
+    arr = np.concatenate(parts) if parts else np.zeros(0)
+    return {"p50": _pct(arr, 50), "p99": _pct(arr, 99), "samples": len(arr)}
+
+
+#: Stage chunks this close to either end of the window are not counted in the gap ratio.
+_EDGE_SLOTS = 25
+
+
+def _media_report(
+    opts: LoadtestOptions,
+    t: Totals,
+    probes: int,
+    duration: float,
+    added: list[tuple[float, float]],
+) -> dict[str, Any]:
+    """The media figures of the voice and forum scenarios (BENCHMARKS.md, issues 10 and 11)."""
+    if opts.scenario is Scenario.VOICE:
+        heard = np.array(t.speakers_per_second or [0])
+        return {
+            "voice": {
+                "talk_share": opts.talk_share,
+                "media_batch": opts.media_batch,
+                "chunks_sent": t.media_chunks_sent,
+                "bytes_sent_per_s": round(t.media_bytes_sent / duration, 1),
+                "chunks_received": t.voice_chunks,
+                "latency_ms": _latency(t.voice_latencies),
+                "server_added_ms": {
+                    "p50": _ms(promtext.quantile(added, 0.5)),
+                    "p99": _ms(promtext.quantile(added, 0.99)),
+                },
+                "bytes_per_listener_s": round(t.voice_bytes / probes / duration, 1),
+                "speakers_per_listener": {
+                    "mean": round(float(heard.mean()), 2),
+                    "max": int(heard.max()),
+                },
+                "misrouted": t.misrouted,
+                "missed": t.missed,
+                "expected": t.expected,
+                "capped": t.capped,
+                "method": "probe listeners time voice chunks by the send stamp inside the "
+                "chunk; who talks when is a function of the seed, the avatar id and the 20 ms "
+                "slot, so each probe knows from its near set which chunks it must get "
+                "(speaker within radius - 1 m, same voice zone, cap not in play: 'expected'; "
+                "'capped' are those the cap may have dropped) and which it must not "
+                "(beyond radius + 1 m, other zone, not in its near set, not talking: "
+                "'misrouted'). Speakers per listener: distinct speakers heard per second.",
+            }
+        }
+    if opts.scenario is not Scenario.FORUM:
+        return {}
+    sent = np.unique(np.array(t.host_slots, np.int64))
+    inner = sent[_EDGE_SLOTS:-_EDGE_SLOTS] if len(sent) > 2 * _EDGE_SLOTS else sent[:0]
+    owed = len(inner) * len(t.stage_slots)
+    missed = sum(
+        len(np.setdiff1d(inner, np.array(got, np.int64))) for got in t.stage_slots.values()
+    )
+    return {
+        "audio": {
+            "chunks_sent": len(sent),
+            "latency_ms": _latency(t.stage_latencies),
+            "server_added_ms": {
+                "p50": _ms(promtext.quantile(added, 0.5)),
+                "p99": _ms(promtext.quantile(added, 0.99)),
+            },
+            "gap_ratio": round(missed / owed, 6) if owed else None,
+            "bytes_per_listener_s": round(t.stage_bytes / probes / duration, 1),
+            "listeners_checked": len(t.stage_slots),
+            "method": "the host stamps each stage chunk; every probe listener in the forum "
+            "hall must receive every chunk the host sent in the window (0.5 s edges left "
+            "out): gap_ratio = chunks missed / (chunks sent x probes).",
+        },
+        "slides": {
+            "turns": len(t.slides_sent),
+            "latency_ms": _latency(_slide_latencies(t.slides_sent, t.slides_seen)),
+            "method": "the host bot turns the slide (forum.slide on its socket) every "
+            f"{opts.slide_every:g} s; every probe listener notes when forum.state first shows "
+            "the new page: latency = that moment - the turn's (same machine clock).",
+        },
+        "qa": {
+            "questions_sent": t.questions_sent,
+            "latency_ms": _latency([np.array(t.qa_latencies, np.int32)]),
+            "method": "audience bots with guest tokens ask (forum.question, the send time "
+            "in the text); a staff bot watching the session's queue notes when forum.queue "
+            "first lists each question: latency = that moment - the send time.",
+        },
+    }
+
+
+def _slide_latencies(sent: list[tuple[int, int]], seen: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Per probe sighting of a page, ms since the host last turned to that page before."""
+    turns: dict[int, list[int]] = {}
+    for page, at in sorted(sent, key=lambda x: x[1]):
+        turns.setdefault(page, []).append(at)
+    out = []
+    for page, at in seen:
+        before = [t for t in turns.get(page, ()) if t <= at]
+        if before:
+            out.append(at - before[-1])
+    return [np.array(out, np.int32)]
+
+
+def _forum_session(opts: LoadtestOptions, http: str, plans: list[BotPlan]) -> ForumRun:
+    """The live session the forum bots run, set up through the forum API as staff."""
+    if not opts.staff_login or not opts.staff_password:
+        raise HarnessError(
+            "the forum scenario runs a real forum session: give a staff account with "
+            "--staff-login and METAEXPO_LOADTEST_STAFF_PASSWORD (or --staff-password)"
+        )
+    askers = sum(1 for p in plans if p.asker >= 0)
+    try:
+        return forumdrive.prepare(http, opts.room, opts.staff_login, opts.staff_password, askers)
+    except (forumdrive.ForumSetupError, httpx.HTTPError) as exc:
+        raise HarnessError(str(exc)) from None
 
 
 def summary_table(report: dict[str, Any]) -> Table:
@@ -457,6 +637,33 @@ def summary_table(report: dict[str, Any]) -> Table:
             f"{report['generator_cpu_cores']} ({report['generator_cpu_cores_max_proc']})",
         ),
     ]
+    voice, audio = report.get("voice"), report.get("audio")
+    if voice:
+        heard = voice["speakers_per_listener"]
+        rows += [
+            (
+                "voice p50 / p99 ms",
+                f"{f(voice['latency_ms']['p50'])} / {f(voice['latency_ms']['p99'])}",
+            ),
+            ("voice B/s per listener", voice["bytes_per_listener_s"]),
+            (
+                "speakers per listener mean / max",
+                f"{heard['mean']} / {heard['max']}",
+            ),
+            (
+                "voice misrouted / missed / expected",
+                f"{voice['misrouted']} / {voice['missed']} / {voice['expected']}",
+            ),
+        ]
+    if audio:
+        rows += [
+            (
+                "stage audio p50 / p99 ms",
+                f"{f(audio['latency_ms']['p50'])} / {f(audio['latency_ms']['p99'])}",
+            ),
+            ("stage chunks sent / gap ratio", f"{audio['chunks_sent']} / {f(audio['gap_ratio'])}"),
+            ("stage B/s per listener", audio["bytes_per_listener_s"]),
+        ]
     for name, value in rows:
         t.add_row(name, f(value))
     return t

@@ -24,6 +24,8 @@ from metaexpo.scenes.templates import TEMPLATES, TemplateName
 
 #: How far in front of a booth's footprint visitors gather (its point of interest), in metres.
 FRONT_DISTANCE = 2.0
+#: How far a booth's voice zone reaches in front of its footprint: past where visitors gather.
+VOICE_ZONE_FRONT = FRONT_DISTANCE + 1.0
 
 
 class Resolved(BaseModel):
@@ -68,6 +70,20 @@ class Booth(Resolved):
     front: tuple[float, float]
     exhibitor: Exhibitor
     scenarios: list[Scenario]
+    voice_zone: bool = False
+
+    @property
+    def voice_area(self) -> tuple[float, float, float, float]:
+        """(x0, x1, z0, z1) of the booth's voice zone: its footprint and the strip in front."""
+        (x0, x1), (z0, z1) = self.rect.x, self.rect.z
+        fx, fz = self.facing
+        reach = VOICE_ZONE_FRONT
+        return (
+            x0 - reach * (fx < 0),
+            x1 + reach * (fx > 0),
+            z0 - reach * (fz < 0),
+            z1 + reach * (fz > 0),
+        )
 
 
 class ForumHall(Resolved):
@@ -128,6 +144,7 @@ def build_booth(spec: BoothSpec, zone: str, hall: str) -> Booth:
         front=front,
         exhibitor=spec.exhibitor,
         scenarios=spec.scenarios,
+        voice_zone=spec.voice_zone,
     )
 
 

@@ -110,6 +110,8 @@ class BoothSpec(SpecModel):
     rotation_deg: RightAngle = 0
     exhibitor: Exhibitor
     scenarios: Annotated[list[Scenario], Field(min_length=1, max_length=8)]
+    #: People inside the booth (and just in front of it) hear each other, not the aisle.
+    voice_zone: bool = False
 
 
 class TargetItem(SpecModel):

@@ -37,6 +37,12 @@ class ClientTable:
     invalid: npt.NDArray[np.int32]
     #: Receive time of each row's latest queued pose (for the server-added latency).
     received_at: npt.NDArray[np.float64]
+    #: The visitor may not talk (a moderator's mute); their voice chunks are refused.
+    voice_muted: npt.NDArray[np.bool_]
+    #: Media rate buckets: chunk and byte allowances left, and when they were last topped up.
+    media_chunks: npt.NDArray[np.float64]
+    media_bytes: npt.NDArray[np.float64]
+    media_at: npt.NDArray[np.float64]
 
     _COLUMNS: tuple[tuple[str, npt.DTypeLike, float], ...] = (
         ("live", np.bool_, 0),
@@ -47,6 +53,10 @@ class ClientTable:
         ("congested_since", np.float64, 0),
         ("invalid", np.int32, 0),
         ("received_at", np.float64, 0),
+        ("voice_muted", np.bool_, 0),
+        ("media_chunks", np.float64, 0),
+        ("media_bytes", np.float64, 0),
+        ("media_at", np.float64, -np.inf),
     )
 
     def ensure(self, capacity: int) -> None:
@@ -73,6 +83,7 @@ class ClientTable:
         self.cell[row] = -1
         self.congested[row] = False
         self.invalid[row] = 0
+        self.media_at[row] = -np.inf  # a fresh connection starts with full media allowances
 
     def detach(self, row: int) -> None:
         """The client in ``row`` is gone (its avatar may stay, AWAY)."""

@@ -51,6 +51,13 @@ class SyncConfig:
     resume_window_s: float
     #: How long a client's send buffer may stay full before it is closed (s).
     slow_client_timeout_s: float
+    #: Largest media chunk (bytes), and each visitor's media rate: chunks and bytes a second.
+    media_chunk_max_bytes: int
+    media_chunks_per_s: float
+    media_bytes_per_s: float
+    #: Voices are heard within this distance (m), at most this many at once per listener.
+    voice_radius: float
+    voice_cap: int
 
     @property
     def tick_period(self) -> float:

@@ -1,7 +1,9 @@
 """A room's side of the bus: one hall served by several nodes.
 
 Each tick the room publishes its local avatars' changes (and about once a
-second its whole local picture) and merges what other nodes published.
+second its whole local picture) and merges what other nodes published. Media
+chunks its visitors sent cross once per node, in the same flushes as poses,
+and other nodes' chunks are handed to the room to route like local ones.
 Names travel separately, once: a node announces its joiners, and answers
 roster questions about its own avatars. Chat lines of local visitors are
 relayed; a visitor who resumes on another node is taken over from the old one.
@@ -22,11 +24,15 @@ import numpy as np
 from metaexpo.errors import FrameError
 from metaexpo.protocol import control
 from metaexpo.protocol.bus_messages import (
+    bus_media_record,
     decode_bus_control,
+    decode_bus_media,
     decode_bus_tick,
     encode_bus_control,
+    encode_bus_media,
     encode_bus_tick,
     is_control,
+    is_media,
 )
 from metaexpo.protocol.frames import AVATAR_ID
 from metaexpo.sync import remote
@@ -85,6 +91,11 @@ class RoomPort(Protocol):
     def deliver(self, data: bytes) -> None:
         """Send an encoded control message to this node's visitors of the room."""
 
+    def media_from_peer(
+        self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
+    ) -> None:
+        """Media chunks another node's visitor ``wire`` sent (already admitted there)."""
+
 
 class Federation:
     """Bus traffic of one room."""
@@ -117,6 +128,8 @@ class Federation:
         self.joined: list[dict[str, Any]] = []
         self.departed: list[int] = []
         self.chat_out: list[dict[str, Any]] = []
+        #: Media chunks of local visitors, as bus records, for the next flush.
+        self.media_out: list[bytes] = []
         #: Chat lines other nodes relayed, until merge hands them to the tick.
         self.chat_in: list[dict[str, Any]] = []
         self.graveyard: dict[int, Grave] = {}
@@ -144,8 +157,14 @@ class Federation:
         """A local visitor chatted: relay the line with the next publish."""
         self.chat_out.append(line)
 
+    def media_here(
+        self, wire: int, stream: int, stage: int, chunks: tuple[tuple[int, bytes], ...]
+    ) -> None:
+        """A local visitor's admitted media chunks: send them with the next flush."""
+        self.media_out.extend(bus_media_record(wire, stream, stage, seq, o) for seq, o in chunks)
+
     def drop_unpublished(self) -> None:
-        """Forget joins, leaves and chat lines nobody was told of (no peer listened).
+        """Forget joins, leaves, chat lines and media nobody was told of (no peer listened).
 
         On a single node nothing is ever published, so these must not pile up; a
         node that appears later asks for the names it lacks (``roster_req``).
@@ -153,6 +172,7 @@ class Federation:
         self.departed.clear()
         self.joined.clear()
         self.chat_out.clear()
+        self.media_out.clear()
 
     # --- in the tick -----------------------------------------------------------------------
 
@@ -169,6 +189,9 @@ class Federation:
             try:
                 if is_control(payload):
                     self._control(decode_bus_control(payload), now)
+                    continue
+                if is_media(payload):
+                    self._media(payload, now)
                     continue
                 msg = decode_bus_tick(payload)
             except FrameError as exc:
@@ -200,6 +223,14 @@ class Federation:
                 del self.graveyard[wire]
         chat, self.chat_in = self.chat_in, []
         return chat
+
+    def _media(self, payload: bytes, now: float) -> None:
+        media = decode_bus_media(payload)
+        if media.node_id == self.node_id:
+            return
+        room = self.room
+        for c in media.chunks:
+            room.media_from_peer(c.wire, c.stream, c.stage, [(c.seq, c.opus)], now)
 
     def _bury(self, owner: int, now: float) -> None:
         st = self.state
@@ -251,7 +282,8 @@ class Federation:
         """Publish local changes not yet sent (or the full picture) and queued control messages."""
         st = self.state
         rows = remote.local_rows(st) if full else np.flatnonzero(st.unpublished)
-        if not (full or len(rows) or self.departed or self.joined or self.chat_out or self.outbox):
+        pending = self.departed or self.joined or self.chat_out or self.outbox or self.media_out
+        if not (full or len(rows) or pending):
             return
         st.unpublished[rows] = False
         gone = np.array(self.departed, np.int64)
@@ -278,6 +310,9 @@ class Federation:
         if self.chat_out:
             self._send("chat", messages=self.chat_out)
             self.chat_out = []
+        if self.media_out:
+            self._publish(encode_bus_media(self.node_id, self.media_out))
+            self.media_out = []
         for payload in self.outbox:
             self._publish(payload)
         self.outbox.clear()

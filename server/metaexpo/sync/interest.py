@@ -177,3 +177,46 @@ def brute_force_visible(
     s, d = rows[inside], distance_key(d2[inside], radius)
     order = np.lexsort((s, d))
     return s[order][:cap].astype(np.int64)
+
+
+def pairs_within(
+    grid: Grid, a_xz: npt.NDArray[np.floating], b_xz: npt.NDArray[np.floating], radius: float
+) -> tuple[Ints, Ints, npt.NDArray[np.float32]]:
+    """Every (a, b) pair of points closer than ``radius``, found through the grid.
+
+    Only the cells around each ``a`` point that can hold a ``b`` point within
+    ``radius`` are searched; returns index arrays into ``a_xz`` and ``b_xz``
+    and the squared distances, grouped by ``a`` (no Python loop over points).
+    """
+    empty = np.zeros(0, np.int64)
+    if len(a_xz) == 0 or len(b_xz) == 0:
+        return empty, empty, np.zeros(0, np.float32)
+    n_cells = grid.cols * grid.rows
+    bkeys = grid.cell_of(b_xz)
+    order = np.argsort(bkeys, kind="stable")
+    counts = np.bincount(bkeys, minlength=n_cells + 1)
+    cell_start = np.cumsum(counts) - counts
+    k = math.ceil(radius / grid.cell_size)
+    d = np.arange(-k, k + 1)
+    mesh_c, mesh_r = np.meshgrid(d, d, indexing="ij")
+    dc, dr = mesh_c.ravel(), mesh_r.ravel()
+    ac, ar = np.divmod(grid.cell_of(a_xz), grid.rows)
+    nc = ac[:, None] + dc[None, :]
+    nr = ar[:, None] + dr[None, :]
+    valid = (nc >= 0) & (nc < grid.cols) & (nr >= 0) & (nr < grid.rows)
+    nkeys = np.where(valid, nc * grid.rows + nr, n_cells).ravel()
+    lengths = counts[nkeys]
+    occupied = lengths > 0
+    lengths = lengths[occupied]
+    total = int(lengths.sum())
+    if total == 0:
+        return empty, empty, np.zeros(0, np.float32)
+    starts = cell_start[nkeys[occupied]]
+    owner = np.repeat(np.arange(len(a_xz)), len(dc))[occupied]
+    run_start = np.cumsum(lengths) - lengths
+    bi = order[np.repeat(starts - run_start, lengths) + np.arange(total)]
+    ai = np.repeat(owner, lengths)
+    delta = a_xz[ai].astype(np.float32) - b_xz[bi].astype(np.float32)
+    d2 = np.einsum("ij,ij->i", delta, delta)
+    near = d2 <= np.float32(radius * radius)
+    return ai[near].astype(np.int64), bi[near].astype(np.int64), d2[near]

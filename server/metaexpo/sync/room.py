@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from metaexpo.errors import ControlError, SessionClosed
+from metaexpo.errors import ControlError, FrameError, SessionClosed
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
-from metaexpo.protocol.frames import AvatarFlag
+from metaexpo.protocol.frames import AvatarFlag, MediaStream, decode_audio_frame
 from metaexpo.sync.bus import Bus
 from metaexpo.sync.clients import ClientTable
 from metaexpo.sync.config import SyncConfig
@@ -32,6 +32,7 @@ from metaexpo.sync.federation import Federation
 from metaexpo.sync.ingest import IngestResult, PoseLimits, ingest
 from metaexpo.sync.interest import Grid, visible_sets
 from metaexpo.sync.link import ClientLink
+from metaexpo.sync.media import NO_STAGE, Rect, Refusal, RoomMedia, StageRecorder
 from metaexpo.sync.members import JoinResult, Member, Members
 from metaexpo.sync.state import Bounds, Partition, RoomState, Vec3
 from metaexpo.sync.stats import SyncStats
@@ -47,6 +48,8 @@ class RoomSpec:
     spawn: Vec3
     spawn_yaw: float = 0.0
     eye_height: float = 1.6
+    #: Booth voice zones (x0, x1, z0, z1): people inside hear each other, not the aisle.
+    voice_zones: tuple[Rect, ...] = ()
 
 
 class Room:
@@ -79,6 +82,7 @@ class Room:
         #: Rows whose poses were applied since the last tick (for the server-added latency).
         self.applied: list[npt.NDArray[np.intp]] = []
         self.tick_memory = TickMemory.for_phases(config.fanout_phases)
+        self.media = RoomMedia(config.fanout_phases, list(spec.voice_zones))
         self.federation = Federation(spec.id, self.state, bus, self)
         bus.subscribe(self.id, self.federation.receive)
 
@@ -278,6 +282,7 @@ class Room:
 
     def _remove(self, row: int, *, announce: bool = True) -> None:
         self.members.remove(row)
+        self.clients.voice_muted[row] = False  # the row's next avatar starts unmuted
         if announce:
             self.federation.left_here(self.state.wire_id(row))
         self.state.release(row)
@@ -319,6 +324,105 @@ class Room:
         """Queue a validated-shape pose frame; the tick applies the latest one."""
         self.pending[row] = frame
         self.clients.received_at[row] = now
+
+    def submit_audio(self, row: int, payload: bytes, now: float) -> None:
+        """Check an AUDIO frame (shape, rate, permission) and keep its chunks for the tick.
+
+        Refusals are answered with ``error`` and counted; malformed and too
+        frequent frames count toward the invalid-frame limit, permission
+        refusals (not on stage, muted, voice-free here) do not.
+        """
+        s = self.config
+        try:
+            frame = decode_audio_frame(payload, s.media_chunk_max_bytes)
+        except FrameError as exc:
+            self.note_error(row, exc.code, exc.message, now)
+            return
+        verdict = self._media_verdict(row, frame.stream, frame.chunks, now)
+        if isinstance(verdict, Refusal):
+            self.note_error(row, verdict.code, verdict.message, now, abuse=verdict.abuse)
+            return
+        st = self.state
+        size = self.media.keep(
+            int(st.wire_slot[row]), int(st.gen[row]), frame.stream, verdict, frame.chunks, now
+        )
+        self.stats.media_chunks_in += len(frame.chunks)
+        self.stats.media_bytes_in += size
+        if self.bus.has_peers:
+            self.federation.media_here(self.state.wire_id(row), frame.stream, verdict, frame.chunks)
+
+    def _media_verdict(
+        self, row: int, stream: int, chunks: tuple[tuple[int, bytes], ...], now: float
+    ) -> int | Refusal:
+        """The stage the chunks belong to (NO_STAGE for voice), or why they are refused."""
+        s, cl = self.config, self.clients
+        size = sum(len(opus) for _, opus in chunks)
+        # Token buckets of one second's allowance, topped up lazily.
+        elapsed = now - cl.media_at[row]
+        cl.media_at[row] = now
+        tokens = min(s.media_chunks_per_s, cl.media_chunks[row] + elapsed * s.media_chunks_per_s)
+        budget = min(s.media_bytes_per_s, cl.media_bytes[row] + elapsed * s.media_bytes_per_s)
+        if tokens < len(chunks) or budget < size:
+            cl.media_chunks[row], cl.media_bytes[row] = tokens, budget
+            return Refusal(
+                "media_rate_limited",
+                f"send media at most in real time: {s.media_chunks_per_s:g} chunks and "
+                f"{s.media_bytes_per_s:g} bytes a second",
+                abuse=True,
+            )
+        cl.media_chunks[row], cl.media_bytes[row] = tokens - len(chunks), budget - size
+        if stream == MediaStream.STAGE:
+            return self.media.stage_of(self.state.wire_id(row))
+        if cl.voice_muted[row]:
+            return Refusal("voice_muted", "a moderator muted your voice")
+        x, _, z = self.state.pos[row].tolist()
+        if self.media.voice_off_at(x, z):
+            return Refusal("voice_off_here", "voice is off here (a forum session, or a quiet zone)")
+        return NO_STAGE
+
+    def set_voice_muted(self, row: int, muted: bool) -> None:
+        """Mute (or unmute) the voice of the local visitor in ``row`` (a moderator's call)."""
+        self.clients.voice_muted[row] = muted
+
+    def set_stage(
+        self,
+        stage: int,
+        area: tuple[float, float, float, float],
+        source: tuple[float, float, float],
+        live: bool,
+    ) -> None:
+        """The audience region (x0, x1, z0, z1) of forum hall number ``stage`` and where its
+        sound comes from; ``live`` while a session is live there (audience voice is muted)."""
+        self.media.set_stage(stage, area, source, live)
+
+    def allow_stage_audio(self, wire_id: int, stage: int | None) -> None:
+        """This avatar may (stage) or may no longer (None) send STAGE audio."""
+        self.media.allow_stage_audio(wire_id, stage)
+
+    def set_stage_recorder(self, recorder: StageRecorder | None) -> None:
+        """Hand every STAGE chunk of a live stage (local or from other nodes) to ``recorder``."""
+        self.media.recorder = recorder
+
+    def set_voice_free_zone(
+        self, zone_id: str, area: tuple[float, float, float, float] | None
+    ) -> None:
+        """Staff make ``area`` (x0, x1, z0, z1) voice-free as ``zone_id``, or lift it (None)."""
+        self.media.set_voice_free_zone(zone_id, area)
+
+    def set_voice_free_hall(self, free: bool) -> None:
+        """Staff make the whole hall voice-free (True), or let people talk again (False)."""
+        self.media.set_voice_free_hall(free)
+
+    def media_from_peer(
+        self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
+    ) -> None:
+        """Chunks another node admitted: route them here too (and record stage ones if live)."""
+        if stream == MediaStream.STAGE:
+            info = self.media.stages.get(stage)
+            if info is None or not info.live:
+                self.stats.dropped["media_stage_not_live"] += len(chunks)
+                return
+        self.media.keep(wire & 0xFFFF, wire >> 16, stream, stage, tuple(chunks), now)
 
     def chat(self, row: int, text: str) -> None:
         """Queue a chat line (rate- and length-limited) for the next tick's broadcast."""
@@ -397,14 +501,20 @@ class Room:
                 self.federation.ask(aid, asker)
         return {"type": "roster", "join": known, "leave": gone}
 
-    def note_error(self, row: int, code: str, message: str, now: float) -> None:
+    def note_error(
+        self, row: int, code: str, message: str, now: float, *, abuse: bool = True
+    ) -> None:
         """Count a bad frame or message; answer ``error`` at most once a second per code,
-        and close the client once it passes the invalid-frame limit."""
+        and close the client once it passes the invalid-frame limit.
+
+        A refusal that is not abuse (``abuse=False``: e.g. a muted visitor's open
+        microphone) is counted and answered but never closes the connection.
+        """
         self.stats.dropped[code] += 1
         member = self.members.get(row)
         if member is None or member.link is None:
             return
-        if self.clients.count_invalid(row) > self.config.invalid_frame_limit:
+        if abuse and self.clients.count_invalid(row) > self.config.invalid_frame_limit:
             member.link.close(
                 CloseCode.ABUSE,
                 f"more than {self.config.invalid_frame_limit} invalid frames in 10 s "

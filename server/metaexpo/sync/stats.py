@@ -72,7 +72,16 @@ class SyncStats:
     joins_refused: Counter[str] = field(default_factory=Counter)
     resumes: int = 0
     chat_messages: int = 0
+    #: Media chunks (and their Opus bytes) admitted from this node's visitors.
+    media_chunks_in: int = 0
+    media_bytes_in: int = 0
+    #: Pose frames that carried media, chunks delivered in them, and their media bytes.
+    media_frames_out: int = 0
+    media_chunks_out: int = 0
+    media_bytes_out: int = 0
     tick_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
     server_added_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
+    #: Media chunk receive-to-send time (per chunk and fan-out phase that had listeners).
+    media_added_seconds: Histogram = field(default_factory=lambda: Histogram(latency_buckets()))
     #: Share of the tick period used, smoothed (the overload guard reads it).
     load: float = 0.0

@@ -6,8 +6,10 @@ Order matters and is fixed:
 2. apply          — validate them all at once; write the accepted ones
 3. housekeeping   — expire unresumed avatars, drop clients too slow to read
 4. interest       — group this phase's clients by grid cell; each cell's visible set
-5. encode         — each cell's delta / keyframe / crowd frame, once
-6. fan-out        — hand every client its cell's bytes; never wait for anyone
+5. encode         — each cell's delta / keyframe / crowd frame, once; media chunks routed
+                    to their listeners, one media section per distinct set of speakers
+6. fan-out        — hand every client its cell's bytes (with its media section, if any);
+                    never wait for anyone
 7. publish        — this node's changes to the bus (only if a peer listens)
 8. reset          — clear per-tick flags, remember what each cell saw
 
@@ -28,9 +30,11 @@ import numpy.typing as npt
 
 from metaexpo.protocol import control
 from metaexpo.protocol.codes import CloseCode
+from metaexpo.protocol.frames import MsgType, encode_pose_frame, with_media
 from metaexpo.sync.clients import INVALID_WINDOW_S
 from metaexpo.sync.encode import CellFrames, build_cell_frames, gone_records, wire_ids
 from metaexpo.sync.interest import visible_sets
+from metaexpo.sync.mediaroute import MediaPlan, route_media
 from metaexpo.sync.room import Room
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,8 @@ def run_tick(room: Room, now: float) -> None:
     mine = live_cells % phases == phase
     clients, client_cells = live[mine], live_cells[mine]
     prev = memory.prev_pairs[phase]
+    # Media chunks since this phase's last turn (taken even when nobody listens, so none linger).
+    chunks = room.media.log.take(phase)
     if len(clients):
         cells, inverse = np.unique(client_cells, return_inverse=True)
         active = st.active_rows().astype(np.int64)
@@ -106,7 +112,20 @@ def run_tick(room: Room, now: float) -> None:
             time_ms,
             s.crowd_max_points,
         )
-        _fan_out(room, clients, inverse, frames, periodic_kf)
+        plan = None
+        if len(chunks):
+            plan = route_media(
+                chunks,
+                st,
+                room.grid,
+                clients,
+                client_cells,
+                current,
+                room.media,
+                s.voice_radius,
+                s.voice_cap,
+            )
+        _fan_out(room, clients, inverse, frames, periodic_kf, plan, tick, time_ms)
         memory.prev_pairs[phase] = current
     else:
         memory.prev_pairs[phase] = prev[:0]
@@ -131,6 +150,8 @@ def run_tick(room: Room, now: float) -> None:
 
     # 8. Reset and account: a pose counts as sent once every phase has served it.
     end = room.clock()
+    if len(chunks) and len(clients):
+        room.stats.media_added_seconds.observe_many(end - chunks.received)
     memory.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
     room.applied = []
     if len(memory.applied_unsent) >= phases:
@@ -156,11 +177,17 @@ def _fan_out(
     inverse: npt.NDArray[np.intp],
     frames: CellFrames,
     periodic_kf: npt.NDArray[np.bool_],
+    media: MediaPlan | None,
+    tick: int,
+    time_ms: int,
 ) -> None:
     """Send each client its cell's frames, skipping (not waiting for) congested ones.
 
-    Most cells take the fast path: no keyframe due and nobody congested, so
-    each client costs one call with the shared delta bytes.
+    Most cells take the fast path: no keyframe due, nobody congested and no
+    media, so each client costs one call with the shared delta bytes. A
+    client with media gets its cell's frame with its media section appended
+    (built once per cell and section), or a DELTA without records if nothing
+    moved near it.
     """
     cl, stats = room.clients, room.stats
     n_cells = len(frames.delta)
@@ -170,8 +197,19 @@ def _fan_out(
     congested_g = cl.congested[grouped]
     needs_kf_g = cl.needs_keyframe[grouped]
     cell_of_g = inverse[order]
-    slow_path = (np.bincount(cell_of_g, congested_g | needs_kf_g, n_cells) > 0) | periodic_kf
-    slow_path = slow_path.tolist()
+    slow = (np.bincount(cell_of_g, congested_g | needs_kf_g, n_cells) > 0) | periodic_kf
+    media_of: list[int] = []
+    sections: list[bytes] = []
+    counts: list[int] = []
+    # Cells whose only reason to leave the fast path is media: a lighter loop serves them.
+    media_only = [False] * n_cells
+    if media is not None:
+        media_g = media.group[order]
+        heard = np.bincount(cell_of_g, media_g > 0, n_cells) > 0
+        media_only = (heard & ~slow).tolist()
+        slow |= heard
+        media_of, sections, counts = media_g.tolist(), media.sections, media.counts
+    slow_path = slow.tolist()
     rows = grouped.tolist()
     send = cl.send
     senders = [send[s] for s in rows]
@@ -181,10 +219,11 @@ def _fan_out(
     skipped: list[int] = []
     failed: list[int] = []
     frames_out = bytes_out = records_out = 0
+    media_frames = media_chunks = media_bytes = 0
+    empty: bytes | None = None
     for q in range(n_cells):
         a, b = bounds[q], bounds[q + 1]
         delta, keyframe, crowd = frames.delta[q], frames.keyframe[q], frames.crowd[q]
-        n_delta = n_kf = n_crowd = 0
         if not slow_path[q]:
             if delta is not None:
                 for i in range(a, b):
@@ -192,24 +231,79 @@ def _fan_out(
                         senders[i](delta)
                     except Exception:  # a broken transport must not stop the others
                         failed.append(rows[i])
-                n_delta = b - a
+                n = b - a
+                frames_out += n
+                bytes_out += n * len(delta)
+                records_out += n * frames.delta_records[q]
+        elif media_only[q]:
+            by_group: dict[int, bytes] = {}
+            n_delta = 0
+            for i in range(a, b):
+                g = media_of[i]
+                if g:
+                    out = by_group.get(g)
+                    if out is None:
+                        if delta is None and empty is None:
+                            empty = encode_pose_frame(MsgType.DELTA, tick, time_ms, b"", b"")
+                        out = with_media(delta if delta is not None else empty, sections[g])  # type: ignore[arg-type]
+                        by_group[g] = out
+                    media_frames += 1
+                    media_chunks += counts[g]
+                    media_bytes += len(sections[g])
+                elif delta is None:
+                    continue
+                else:
+                    out = delta
+                try:
+                    senders[i](out)
+                except Exception:
+                    failed.append(rows[i])
+                    continue
+                frames_out += 1
+                bytes_out += len(out)
+                n_delta += 1
+            if delta is not None:
+                records_out += n_delta * frames.delta_records[q]
         else:
             every = keyframe is not None and periodic_kf[q]
+            with_sections: dict[tuple[bool, int], bytes] = {}
             for i in range(a, b):
                 if congested[i]:
                     skipped.append(rows[i])
                     continue
+                is_kf = keyframe is not None and (every or needs_kf[i])
+                out = keyframe if is_kf else delta
+                g = media_of[i] if media_of else 0
+                if g:
+                    built = with_sections.get((is_kf, g))
+                    if built is None:
+                        if out is None:
+                            if empty is None:
+                                empty = encode_pose_frame(MsgType.DELTA, tick, time_ms, b"", b"")
+                            out = empty
+                        built = with_media(out, sections[g])
+                        with_sections[(is_kf, g)] = built
+                    out = built
+                if out is None:
+                    continue
                 try:
-                    if keyframe is not None and (every or needs_kf[i]):
-                        senders[i](keyframe)
-                        served_kf.append(rows[i])
-                        n_kf += 1
-                    elif delta is not None:
-                        senders[i](delta)
-                        n_delta += 1
+                    senders[i](out)
                 except Exception:
                     failed.append(rows[i])
+                    continue
+                frames_out += 1
+                bytes_out += len(out)
+                if is_kf:
+                    served_kf.append(rows[i])
+                    records_out += frames.keyframe_records[q]
+                elif delta is not None:
+                    records_out += frames.delta_records[q]
+                if g:
+                    media_frames += 1
+                    media_chunks += counts[g]
+                    media_bytes += len(sections[g])
         if crowd is not None:
+            n_crowd = 0
             for i in range(a, b):
                 if not congested[i]:
                     try:
@@ -217,17 +311,8 @@ def _fan_out(
                         n_crowd += 1
                     except Exception:
                         failed.append(rows[i])
-        if n_delta:
-            frames_out += n_delta
-            bytes_out += n_delta * len(delta)  # type: ignore[arg-type]
-            records_out += n_delta * frames.delta_records[q]
-        if n_kf:
-            frames_out += n_kf
-            bytes_out += n_kf * len(keyframe)  # type: ignore[arg-type]
-            records_out += n_kf * frames.keyframe_records[q]
-        if n_crowd:
             frames_out += n_crowd
-            bytes_out += n_crowd * len(crowd)  # type: ignore[arg-type]
+            bytes_out += n_crowd * len(crowd)
     cl.needs_keyframe[served_kf] = False
     crowd_cells = np.array([f is not None for f in frames.crowd], np.bool_)
     got_crowd = grouped[crowd_cells[cell_of_g] & ~congested_g]
@@ -236,6 +321,9 @@ def _fan_out(
     stats.frames_out += frames_out
     stats.bytes_out += bytes_out
     stats.records_out += records_out
+    stats.media_frames_out += media_frames
+    stats.media_chunks_out += media_chunks
+    stats.media_bytes_out += media_bytes
     stats.frames_skipped_congested += len(skipped)
     for row in set(failed):
         link = cl.links[row]

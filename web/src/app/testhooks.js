@@ -43,6 +43,10 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     dropSocket(holdMs = 0) {
       app.connection?.drop({ holdMs });
     },
+    /** Reconnect now, as the banner's "retry now" does (ends a `dropSocket` hold early). */
+    reconnectNow() {
+      app.connection?.retryNow();
+    },
     setLang(lang) {
       app.i18n?.set(lang);
     },

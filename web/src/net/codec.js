@@ -1,11 +1,17 @@
-// Binary codec of the sync protocol (docs/protocol.md), version 1.
+// Binary codec of the sync protocol (docs/protocol.md), version 2.
 // Pure functions over ArrayBuffers; the browser client and the node tests use
 // the same module, and both check it against docs/protocol-vectors/.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MsgType = Object.freeze({
-  DESKTOP_POSE: 0x01, VR_POSE: 0x02, DELTA: 0x10, KEYFRAME: 0x11, CROWD: 0x12,
+  DESKTOP_POSE: 0x01, VR_POSE: 0x02, AUDIO: 0x03, DELTA: 0x10, KEYFRAME: 0x11, CROWD: 0x12,
 });
+/** What a media chunk is: proximity voice or a forum stage's sound. */
+export const MediaStream = Object.freeze({ VOICE: 1, STAGE: 2 });
+/** Most 20 ms chunks in one AUDIO frame. */
+export const MAX_AUDIO_CHUNKS = 5;
+/** Bytes of a media record's head: slot u16, gen u8, stream u8, seq u16, size u16. */
+export const MEDIA_HEAD_SIZE = 8;
 export const AvatarFlag = Object.freeze({ MOVING: 0x01, TELEPORTED: 0x02, AWAY: 0x04, SPEAKING: 0x08 });
 export const POSITION_STEP = 1 / 128;
 export const DESKTOP_POSE_SIZE = 23;
@@ -76,6 +82,72 @@ export function encodeVrPose(head, headQ, left, leftQ, right, rightQ, flags = 0)
   }
   v.setUint8(86, flags);
   return buf;
+}
+
+/**
+ * A client's AUDIO frame: 1–5 chunks of one stream, each one 20 ms Opus packet
+ * with its slot number (seq, wrapping at 65,536).
+ * @param {number} stream MediaStream.VOICE or MediaStream.STAGE
+ * @param {{seq: number, data: Uint8Array}[]} chunks
+ * @returns {ArrayBuffer}
+ */
+export function encodeAudioFrame(stream, chunks) {
+  if (chunks.length < 1 || chunks.length > MAX_AUDIO_CHUNKS) {
+    throw new RangeError(`an AUDIO frame carries 1 to ${MAX_AUDIO_CHUNKS} chunks`);
+  }
+  let size = 4;
+  for (const c of chunks) size += 4 + c.data.byteLength;
+  const buf = new ArrayBuffer(size);
+  const v = new DataView(buf);
+  const bytes = new Uint8Array(buf);
+  v.setUint8(0, PROTOCOL_VERSION);
+  v.setUint8(1, MsgType.AUDIO);
+  v.setUint8(2, stream);
+  v.setUint8(3, chunks.length);
+  let o = 4;
+  for (const c of chunks) {
+    v.setUint16(o, c.seq & 0xffff, true);
+    v.setUint16(o + 2, c.data.byteLength, true);
+    bytes.set(c.data, o + 4);
+    o += 4 + c.data.byteLength;
+  }
+  return buf;
+}
+
+/**
+ * Decode and check an AUDIO frame as the server does (used by tests and tools).
+ * @param {ArrayBuffer | ArrayBufferView} data
+ * @param {number} [maxChunkBytes] the server's limit (welcome limits.media_chunk_max_bytes)
+ */
+export function decodeAudioFrame(data, maxChunkBytes = 400) {
+  const v = view(data);
+  const n = v.byteLength;
+  if (n < 4) throw new FrameError('truncated', 'an AUDIO frame needs at least 4 bytes');
+  if (v.getUint8(0) !== PROTOCOL_VERSION) throw new FrameError('bad_version', `frame version ${v.getUint8(0)}`);
+  if (v.getUint8(1) !== MsgType.AUDIO) throw new FrameError('bad_type', 'not an AUDIO frame');
+  const stream = v.getUint8(2);
+  if (stream !== MediaStream.VOICE && stream !== MediaStream.STAGE) {
+    throw new FrameError('bad_stream', `unknown media stream ${stream}`);
+  }
+  const count = v.getUint8(3);
+  if (count < 1 || count > MAX_AUDIO_CHUNKS) throw new FrameError('bad_count', `${count} chunks`);
+  /** @type {{seq: number, data: Uint8Array}[]} */
+  const chunks = [];
+  let o = 4;
+  for (let i = 0; i < count; i++) {
+    if (o + 4 > n) throw new FrameError('truncated', 'the frame ends inside a chunk head');
+    const seq = v.getUint16(o, true);
+    const size = v.getUint16(o + 2, true);
+    o += 4;
+    if (size < 1 || size > maxChunkBytes) {
+      throw new FrameError(size ? 'chunk_too_large' : 'bad_length', `a chunk of ${size} B`);
+    }
+    if (o + size > n) throw new FrameError('truncated', 'a chunk runs past the frame');
+    chunks.push({ seq, data: new Uint8Array(v.buffer, v.byteOffset + o, size) });
+    o += size;
+  }
+  if (o !== n) throw new FrameError('bad_length', 'trailing bytes after the last chunk');
+  return { version: PROTOCOL_VERSION, type: 'AUDIO', stream, chunks };
 }
 
 /**
@@ -213,9 +285,35 @@ function readCount(v, o, size, what) {
 }
 
 /**
+ * @param {DataView} v
+ * @param {number} o where the media count starts
+ * @returns {{media: {id: number, slot: number, gen: number, stream: number, seq: number, data: Uint8Array}[], end: number}}
+ */
+function readMedia(v, o) {
+  if (o + 2 > v.byteLength) throw new FrameError('truncated', 'frame ends before the media count');
+  const n = v.getUint16(o, true);
+  o += 2;
+  const media = [];
+  for (let i = 0; i < n; i++) {
+    if (o + MEDIA_HEAD_SIZE > v.byteLength) throw new FrameError('truncated', 'frame ends inside a media record');
+    const slot = v.getUint16(o, true);
+    const gen = v.getUint8(o + 2);
+    const size = v.getUint16(o + 6, true);
+    if (o + MEDIA_HEAD_SIZE + size > v.byteLength) throw new FrameError('truncated', 'a media record runs past the frame');
+    media.push({
+      id: slot + gen * 65536, slot, gen, stream: v.getUint8(o + 3), seq: v.getUint16(o + 4, true),
+      data: new Uint8Array(v.buffer, v.byteOffset + o + MEDIA_HEAD_SIZE, size),
+    });
+    o += MEDIA_HEAD_SIZE + size;
+  }
+  return { media, end: o };
+}
+
+/**
  * Decode a server frame. Positions are world metres given the hall origin
  * (the welcome's bounds.min). Returns {version, type, tick, time_ms, desktop,
- * vr, gone} for DELTA/KEYFRAME, {version, type, tick, time_ms, points} for CROWD.
+ * vr, gone, media} for DELTA/KEYFRAME (media: the speakers' Opus chunks, views
+ * into ``data``), {version, type, tick, time_ms, points} for CROWD.
  * @param {ArrayBuffer | ArrayBufferView} data
  * @param {ArrayLike<number>} [origin]
  */
@@ -254,6 +352,7 @@ export function decodeServerFrame(data, origin = [0, 0, 0]) {
   n = readCount(v, o, 3, 'gone ids');
   o += 2;
   for (let i = 0; i < n; i++, o += 3) gone.push(v.getUint16(o, true) + v.getUint8(o + 2) * 65536);
-  if (o !== v.byteLength) throw new FrameError('bad_length', 'trailing bytes after the frame');
-  return { version, type, tick, time_ms: timeMs, desktop, vr, gone };
+  const { media, end } = readMedia(v, o);
+  if (end !== v.byteLength) throw new FrameError('bad_length', 'trailing bytes after the frame');
+  return { version, type, tick, time_ms: timeMs, desktop, vr, gone, media };
 }
