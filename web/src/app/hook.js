@@ -83,6 +83,8 @@ function installHook(app, win = window) {
     get lastError() { return app.lastError ?? app.connection?.lastError ?? null; },
     /** The forums: agenda, live states, questions, panels, boards, stage audio (forum/forums.js). */
     get forum() { return app.forum ? JSON.parse(JSON.stringify(app.forum.view())) : null; },
+    /** Proximity voice: mic indicator, what is sent, each voice heard, rings (voice/voice.js). */
+    get voice() { return app.voice ? JSON.parse(JSON.stringify(app.voice.view())) : null; },
   };
   Object.defineProperty(win, '__expo', { value: Object.freeze(hook), configurable: true });
   return hook;

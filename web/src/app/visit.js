@@ -27,8 +27,9 @@ class Visit {
    * @param {import('../controls/player.js').Player} deps.player
    * @param {import('./travel.js').Travel} deps.travel
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
-   * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void}} [deps.listeners] others who
-   *   want the welcome and the control messages (the forums)
+   * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void,
+   *   onMedia?: (records: any[]) => void}} [deps.listeners] others who want the welcome, the control
+   *   messages (the forums, voice) and the media records of pose frames (stage audio, voice)
    */
   constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, listeners = {} }) {
     this.app = app;
@@ -115,7 +116,10 @@ class Visit {
     }
     app.connection?.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
-    else app.remote?.onPoseFrame(frame, at);
+    else {
+      app.remote?.onPoseFrame(frame, at);
+      if (frame.media?.length) this.listeners.onMedia?.(frame.media);
+    }
   }
 
   _message(msg) {

@@ -1,0 +1,207 @@
+"""Proximity voice in real Chromium, end to end through a real server: each visitor's fake
+microphone (a WAV of tone bursts made here) is encoded to Opus with WebCodecs, sent as VOICE
+frames, routed by the server's interest sets, and decoded and played by the visitors near the
+speaker, from where the speaker stands; a visitor 30 m away hears nobody until they walk over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Playwright
+
+from tests.browser.forum_pages import hall_page, launch_media_browser, new_context, tone_bursts
+from tests.browser.support import wait_until
+from tests.live import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+EYE = 1.6
+#: Where the three visitors stand along x from the spot: two together, one 30 m away.
+TOGETHER, FAR, NEAR = 2.0, 30.0, 4.0
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tone_bursts(tmp_path_factory.mktemp("voice-audio") / "tone-bursts.wav", seconds=4.0)
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright_driver: Playwright, wav: Path) -> Iterator[Browser]:
+    browser = launch_media_browser(playwright_driver, wav)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def refusing_browser(playwright_driver: Playwright, wav: Path) -> Iterator[Browser]:
+    browser = launch_media_browser(playwright_driver, wav, grant=False)
+    yield browser
+    browser.close()
+
+
+def _inside(rect: list[float], x: float, z: float, margin: float = 1.0) -> bool:
+    return rect[0] - margin <= x < rect[1] + margin and rect[2] - margin <= z < rect[3] + margin
+
+
+def open_spot(base: str) -> tuple[str, float, float]:
+    """A room and a floor point (x, z) from which the points 2, 4 and 30 m along +x are all in
+    the open hall: inside the bounds, outside booth voice zones and forum halls."""
+    room = httpx.get(f"{base}/api/rooms", timeout=30).json()[0]
+    lo, hi = room["bounds"]["min"], room["bounds"]["max"]
+    places = room["voice_zones"] + room["forum_areas"]
+    for z in [lo[2] + 6 + 2 * k for k in range(int((hi[2] - lo[2] - 12) / 2))]:
+        for x in [lo[0] + 6 + 2 * k for k in range(int((hi[0] - lo[0] - 12 - FAR) / 2))]:
+            points = [(x + dx, z) for dx in (0.0, TOGETHER, NEAR, FAR)]
+            if all(not any(_inside(r, px, pz) for r in places) for px, pz in points):
+                return room["id"], x, z
+    raise AssertionError(f"no open stretch of {FAR} m in room {room['id']}")
+
+
+def voice(page: Page) -> dict[str, Any]:
+    state: dict[str, Any] = page.evaluate("() => __expo.voice")
+    return state
+
+
+def stand(page: Page, x: float, z: float) -> None:
+    page.evaluate("([x, z]) => __expoTest.setPose(x, 1.6, z, 0)", [x, z])
+    wait_until(
+        page,
+        "([x, z]) => Math.hypot(__expo.me.position[0] - x, __expo.me.position[2] - z) < 0.05",
+        [x, z],
+        what=f"the visitor standing at ({x}, {z})",
+    )
+
+
+def hears(page: Page, speaker: int, at_least: int = 15) -> dict[str, Any]:
+    """Wait until ``page`` has decoded ``at_least`` chunks of ``speaker``, and not silence."""
+    heard: dict[str, Any] = wait_until(
+        page,
+        """([id, n]) => {
+          const s = __expo.voice.hearing.speakers[id];
+          return s && s.decoded >= n && s.peakRms > 0.05 ? s : false;
+        }""",
+        [speaker, at_least],
+        timeout=90,
+        what=f"{at_least} decoded, audible chunks of speaker {speaker}",
+    )
+    return heard
+
+
+def test_neighbours_hear_each_other_the_far_one_joins_by_walking_and_a_local_mute_is_local(
+    media_browser: Browser, server: ServerProcess
+) -> None:
+    room, x, z = open_spot(server.http)
+    pages: list[Page] = []
+    for name in ("Ada", "Bo", "Cai"):
+        page = hall_page(new_context(media_browser), server.http, name, query={"room": room})
+        pages.append(page)
+    a, b, c = pages
+    ids = [p.evaluate("() => __expo.id") for p in pages]
+    stand(a, x, z)
+    stand(b, x + TOGETHER, z)
+    stand(c, x + FAR, z)
+    assert voice(a)["indicator"] == "off" and not voice(a)["mic"]["open"]  # mic off by default
+
+    # Ada holds the talk key; Bo and Cai switch their open mic on.
+    a.evaluate("() => __expoTest.voice.press('key')")
+    b.evaluate("() => __expoTest.voice.setOpen(true)")
+    c.evaluate("() => __expoTest.voice.setOpen(true)")
+    for page in pages:
+        wait_until(page, "() => __expo.voice.indicator === 'live'", what="the mic indicator live")
+
+    from_b = hears(a, ids[1])
+    hears(b, ids[0])
+    # Ada hears Bo from where Bo's mouth is (HRTF, inverse distance), ears at Ada's camera.
+    px, py, pz = from_b["panner"]["position"]
+    assert from_b["panner"]["model"] == "HRTF"
+    assert math.isclose(px, x + TOGETHER, abs_tol=0.1) and math.isclose(pz, z, abs_tol=0.1)
+    assert math.isclose(py, EYE - 0.1, abs_tol=0.1)
+    # Cai, 30 m away, heard nobody, and nobody heard Cai; silence was held back.
+    assert voice(c)["hearing"]["received"] == 0
+    assert str(ids[2]) not in voice(a)["hearing"]["speakers"]
+    assert str(ids[2]) not in voice(b)["hearing"]["speakers"]
+    wait_until(a, "() => __expo.voice.mic.gated > 0", what="the silence gate holding silence")
+
+    # Cai walks over and joins in: Cai hears both, and both hear Cai.
+    stand(c, x + NEAR, z)
+    hears(c, ids[0])
+    hears(c, ids[1])
+    hears(a, ids[2])
+
+    # Cai mutes Ada: Ada goes quiet for Cai alone; Bo still reaches Cai, Ada still reaches Bo.
+    c.evaluate("(id) => __expoTest.voice.mute(id, true)", ids[0])
+    start = voice(c)["hearing"]["speakers"]
+    b_from_a = voice(b)["hearing"]["speakers"][str(ids[0])]["decoded"]
+    wait_until(
+        c,
+        """([a, b, ia, db]) => {
+          const s = __expo.voice.hearing.speakers;
+          return s[a].ignored >= ia + 15 && s[b].decoded >= db + 15;
+        }""",
+        [ids[0], ids[1], start[str(ids[0])]["ignored"], start[str(ids[1])]["decoded"]],
+        timeout=90,
+        what="Ada's chunks ignored and Bo's decoded after the mute",
+    )
+    muted = voice(c)["hearing"]["speakers"]
+    # What Ada said after the mute is never decoded (what was in flight may have been).
+    wait_until(
+        c,
+        """([a, b, ia, da, db]) => {
+          const s = __expo.voice.hearing.speakers;
+          return s[a].ignored >= ia + 15 && s[b].decoded >= db + 15 ? s[a].decoded === da : false;
+        }""",
+        [
+            ids[0],
+            ids[1],
+            muted[str(ids[0])]["ignored"],
+            muted[str(ids[0])]["decoded"],
+            muted[str(ids[1])]["decoded"],
+        ],
+        timeout=90,
+        what="Ada still talking, Bo still heard, and nothing of Ada decoded",
+    )
+    assert muted[str(ids[0])]["gain"] == 0
+    hears(b, ids[0], at_least=b_from_a + 15)
+
+    # Ada lets go of the key: the indicator says the mic is no longer sent.
+    a.evaluate("() => __expoTest.voice.release('key')")
+    wait_until(a, "() => ['ready', 'off'].includes(__expo.voice.indicator)")
+    assert not voice(a)["sending"]
+    for page in pages:
+        assert not page.errors, page.errors  # type: ignore[attr-defined]
+        page.context.close()
+
+
+def test_a_refused_microphone_is_said_and_the_mic_stays_off(
+    refusing_browser: Browser, server: ServerProcess
+) -> None:
+    context = new_context(refusing_browser)
+    page = hall_page(context, server.http, "Shy")
+    page.evaluate("() => __expoTest.voice.press('key')")
+    problem = wait_until(page, "() => __expo.voice.problem", what="the refusal said")
+    assert problem["key"] == "media.micDenied"
+    said = page.text_content("#voice-msg")
+    assert said and "refused" in said
+    assert voice(page)["indicator"] == "off" and not voice(page)["mic"]["open"]
+    assert page.is_visible("#voice-mic")
+    context.close()
+
+
+def test_a_browser_without_webcodecs_is_told_it_cannot_send_its_voice(
+    media_browser: Browser, server: ServerProcess
+) -> None:
+    context = new_context(media_browser)
+    context.add_init_script("delete window.AudioEncoder; delete window.AudioDecoder;")
+    page = hall_page(context, server.http, "Old")
+    page.evaluate("() => __expoTest.voice.setOpen(true)")
+    problem = wait_until(page, "() => __expo.voice.problem", what="the missing encoder said")
+    assert problem["key"] == "media.noEncoder"
+    assert "AudioEncoder" in (page.text_content("#voice-msg") or "")
+    assert voice(page)["indicator"] == "off"
+    context.close()
