@@ -72,3 +72,10 @@ test('the client shows booth talk zones as private and live forum halls as voice
   assert.deepEqual(placeAt(60, 10, zones), { kind: 'off', key: 'voice.zone.forum', zone: -1 });
   assert.equal(placeAt(60, 10, { ...zones, liveForums: [] }).kind, 'open');
 });
+
+test("staff's quiet areas and a quiet hall are voice-off, over booth talk zones too", () => {
+  const zones = { booths: [[0, 10, 0, 5]], liveForums: [], quiet: [[-20, -10, 0, 10]] };
+  assert.deepEqual(placeAt(-15, 5, zones), { kind: 'off', key: 'voice.zone.quiet', zone: -1 });
+  assert.equal(placeAt(-5, 5, zones).kind, 'open');
+  assert.equal(placeAt(5, 2, { ...zones, quietHall: true }).key, 'voice.zone.quiet');
+});

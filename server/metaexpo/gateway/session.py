@@ -266,6 +266,9 @@ class Session:
             },
         }
         self.link.send_text(control.dumps(welcome))
+        quiet = room.quiet_places()
+        if quiet["quiet_hall"] or quiet["quiet_zones"]:
+            self.link.send_text(control.dumps(quiet))
         if hub.forums is not None:
             hub.forums.joined(room.id, joined.row)
 

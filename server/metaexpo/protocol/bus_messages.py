@@ -211,7 +211,7 @@ def decode_bus_media(payload: bytes) -> BusMedia:
     return BusMedia(node_id, chunks)
 
 
-CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover", "announce"})
+CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover", "announce", "quiet"})
 
 
 def encode_bus_control(node_id: str, kind: str, **fields: Any) -> bytes:

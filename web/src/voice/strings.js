@@ -31,6 +31,10 @@ const VOICE_STRINGS = {
     zh: '论坛正在进行：观众席不能说话。',
     en: 'A forum session is live: the audience cannot talk here.',
   },
+  'voice.zone.quiet': {
+    zh: '静音区：工作人员关闭了这里的语音。',
+    en: 'Quiet zone: staff turned voice off here.',
+  },
   'voice.refused.voice_off_here': {
     zh: '此处为静音区，你的声音不会传出。',
     en: 'This is a quiet place: your voice does not go out here.',

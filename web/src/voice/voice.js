@@ -86,6 +86,9 @@ class Voice {
     /** @type {import('./zones.js').Place} */
     this.place = { kind: 'open', key: null, zone: -1 };
     this.lastPlaceCheck = -Infinity;
+    /** staff's quiet places (the server's `voice.places`) */
+    /** @type {{hall: boolean, zones: [number, number, number, number][]}} */
+    this.quiet = { hall: false, zones: [] };
     this.lastPeoplePaint = -Infinity;
     this.joined = false;
     this.rings = new SpeakingRings();
@@ -130,11 +133,17 @@ class Voice {
     this.radius = Number(msg.limits?.voice_radius ?? this.radius);
     this.hearing.setRadius(this.radius);
     if (!msg.resumed) this.hearing.close(); // a fresh id space: yesterday's speakers are gone
+    this.quiet = { hall: false, zones: [] }; // the server says again if any place is quiet
   }
 
   /** @param {any} msg a control message */
   onMessage(msg) {
     if (msg?.type === 'error' && this.talk.noteRefusal(String(msg.code), performance.now())) this._paint();
+    if (msg?.type === 'voice.places') {
+      this.quiet.hall = Boolean(msg.quiet_hall);
+      this.quiet.zones = Object.values(msg.quiet_zones ?? {}).filter((r) => Array.isArray(r) && r.length === 4);
+      this.lastPlaceCheck = -Infinity; // show it at the next frame
+    }
   }
 
   /** @param {{id: number, stream: number, seq: number, data: Uint8Array}[]} records a frame's media */
@@ -213,7 +222,9 @@ class Voice {
     if (now - this.lastPlaceCheck >= PLACE_CHECK_MS) {
       this.lastPlaceCheck = now;
       const feet = this.app.player.feet;
-      this.place = placeAt(feet[0], feet[2], { booths: this._boothZones(), liveForums: this.liveForums() });
+      this.place = placeAt(feet[0], feet[2], {
+        booths: this._boothZones(), liveForums: this.liveForums(), quiet: this.quiet.zones, quietHall: this.quiet.hall,
+      });
       const onStage = this.stage.speaking;
       this.talk.setOffHere(this.place.kind === 'off' || onStage ? (this.place.key ?? 'voice.zone.forum') : null);
     }

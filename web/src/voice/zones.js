@@ -2,11 +2,12 @@
  * Places that shape sound, as the visitor's client knows them
  * (docs/protocol.md, "Media"): a booth voice zone (from the room's
  * `voice_zones`: inside, people hear each other and the exhibitor's staff,
- * not the aisle) and a forum hall while a session is live there (audience
- * voice is off; the stage is heard). Staff quiet zones and a moderator's mute
- * are known only to the server: the client learns them when its voice is
- * refused (ptt.js). The server is the judge of who hears whom; this is what
- * the visitor is shown.
+ * not the aisle), a forum hall while a session is live there (audience
+ * voice is off; the stage is heard), and staff's quiet places (the server's
+ * `voice.places`: named areas, or the whole hall). A moderator's mute is
+ * known only to the server: the client learns it when its voice is refused
+ * (ptt.js). The server is the judge of who hears whom; this is what the
+ * visitor is shown.
  *
  * Pure; unit-tested in test/voicezones.test.js.
  */
@@ -33,12 +34,14 @@ function within(r, x, z) {
  * The place at floor point (x, z).
  * @param {number} x
  * @param {number} z
- * @param {{booths: Rect[], liveForums: Rect[]}} zones booth voice zones, and the audience areas
- *   of forum halls where a session is live now
+ * @param {{booths: Rect[], liveForums: Rect[], quiet?: Rect[], quietHall?: boolean}} zones booth
+ *   voice zones, the audience areas of forum halls where a session is live now, and staff's
+ *   quiet areas or quiet hall
  * @returns {Place}
  */
-function placeAt(x, z, { booths, liveForums }) {
+function placeAt(x, z, { booths, liveForums, quiet = [], quietHall = false }) {
   if (liveForums.some((r) => within(r, x, z))) return { kind: 'off', key: 'voice.zone.forum', zone: -1 };
+  if (quietHall || quiet.some((r) => within(r, x, z))) return { kind: 'off', key: 'voice.zone.quiet', zone: -1 };
   const zone = booths.findIndex((r) => within(r, x, z));
   if (zone >= 0) return { kind: 'private', key: 'voice.zone.booth', zone };
   return { kind: 'open', key: null, zone: -1 };
