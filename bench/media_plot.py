@@ -15,7 +15,7 @@ def plot_media(summary: dict[str, Any], path: Path) -> None:
     """Bars of p99 (every run's as dots) and server CPU per group of runs."""
     groups = summary["groups"]
     names = list(groups)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = plt.subplots(1, 4, figsize=(19, 4.5))
     for ax, key, reps, title in (
         (axes[0], "p99_ms", "p99_reps", "pose e2e p99 (ms)"),
         (axes[1], "server_cpu_cores", "cpu_reps", "server CPU (cores)"),
@@ -38,6 +38,15 @@ def plot_media(summary: dict[str, Any], path: Path) -> None:
         ax.set_xticks(list(x), voiced, rotation=30, ha="right", fontsize=8)
         ax.legend(fontsize=8)
     ax.set_title("voice chunk, speaker → listener (ms)")
+    ax = axes[3]
+    tick = summary.get("tick")
+    if tick:
+        kinds = [k for k in ("base", "media", "media-10pct") if k in tick]
+        ax.bar(range(len(kinds)), [tick[k]["tick_cpu_ms_p50"] for k in kinds], color="#c2a67a")
+        for i, k in enumerate(kinds):
+            ax.plot([i] * len(tick[k]["reps"]), tick[k]["reps"], "k.", ms=4)
+        ax.set_xticks(range(len(kinds)), kinds, fontsize=8)
+    ax.set_title(f"tick CPU p50 (ms), N = {tick['clients'] if tick else '-'} in process")
     fig.suptitle(f"media benchmarks · {summary['started']}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,18 @@ def tree_env(tree: Path) -> dict[str, str] | None:
 
 
 @contextlib.contextmanager
-def server(kind: str, port: int, extra: list[str], tree: Path = ROOT) -> Iterator[str]:
-    """A fresh server on ``port``, pinned to the server core; yields its base URL."""
+def server(
+    kind: str,
+    port: int,
+    extra: list[str],
+    tree: Path = ROOT,
+    setup: Callable[[Path], None] | None = None,
+) -> Iterator[str]:
+    """A fresh server on ``port``, pinned to the server core; yields its base URL.
+    ``setup`` gets the empty data folder first (e.g. to create a staff account)."""
     data = Path(tempfile.mkdtemp(prefix="bench-"))
+    if setup is not None:
+        setup(data)
     if kind == "naive":
         cmd = [PY, str(ROOT / "bench" / "naive_server.py"), "--port", str(port)]
     else:
@@ -85,13 +94,17 @@ def server(kind: str, port: int, extra: list[str], tree: Path = ROOT) -> Iterato
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        # A loaded shared machine can take a minute to start a server; never start the load
+        # test against one that is not answering yet.
+        deadline = time.monotonic() + 180
+        while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{url}/api/rooms/main", timeout=1).status_code == 200:
                     break
             if proc.poll() is not None:
                 raise RuntimeError((data / "server.log").read_text())
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server on port {port} did not answer within 180 s")
             time.sleep(0.2)
         yield url
     finally:

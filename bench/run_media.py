@@ -9,6 +9,9 @@ generator to core 1 with ``taskset``, as ``run_benchmarks.py`` does):
   checkout with media (``--head``, default this one) against one without
   (``--base``), alternating; each side runs its own harness and server, so
   the difference is the tick cost of media routing when nobody talks;
+* ``tick``: ``tick_cost.py`` N = 1,000 in process, timing the tick's CPU
+  (thread time, which a busy shared machine does not inflate) of the same
+  two checkouts, alternating, nobody talking (and, for scale, 10 % talking);
 * ``fanout``: ``media_fanout.py`` (media inside the pose frames or in frames
   of their own).
 
@@ -17,7 +20,7 @@ load average before and after: the machine is shared) goes to
 ``bench/results/media/``; the summary and a plot go beside them.
 
     git archive <commit without media> | tar -x -C /tmp/base
-    .venv/bin/python bench/run_media.py --only regression --base /tmp/base --reps 2 --duration 15
+    .venv/bin/python bench/run_media.py --only tick regression --base /tmp/base --reps 2
 """
 
 from __future__ import annotations
@@ -39,6 +42,17 @@ from run_benchmarks import PY, ROOT, UNCAPPED, loadtest, server
 OUT = ROOT / "bench" / "results" / "media"
 
 
+#: The throwaway staff account the forum runs sign in with (a fresh data folder per run).
+STAFF_LOGIN, STAFF_PASSWORD = "bench@expo.test", "bench-staff-password-0123"
+
+
+def create_staff(data: Path) -> None:
+    """A staff account in a fresh server's data folder, as an operator makes one."""
+    cmd = [PY, "-m", "metaexpo", "create-staff", "--data-dir", str(data), "--login", STAFF_LOGIN]
+    cmd += ["--display-name", "Bench staff", "--password-stdin"]
+    subprocess.run(cmd, cwd=ROOT, input=STAFF_PASSWORD, text=True, check=True, timeout=120)
+
+
 def one(
     label: str,
     scenario: str,
@@ -51,8 +65,11 @@ def one(
     """One run on a fresh server; saved and returned (or a failure record)."""
     port = 8700 + (hash((label, scenario, n, seed)) % 200)
     load_before = os.getloadavg()
+    setup = create_staff if scenario == "forum" else None
+    if scenario == "forum":
+        args = [*(args or []), "--staff-login", STAFF_LOGIN, "--staff-password", STAFF_PASSWORD]
     try:
-        with server("picows", port, UNCAPPED, tree=tree) as url:
+        with server("picows", port, UNCAPPED, tree=tree, setup=setup) as url:
             report = loadtest(url, scenario, n, duration, label, seed, tree=tree, args=args)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as exc:
         report = {"label": label, "scenario": scenario, "clients": n, "seed": seed}
@@ -66,6 +83,14 @@ def one(
     (OUT / name).write_text(json.dumps(report, indent=2) + "\n")
     lat = report.get("latency_ms", {})
     voice = report.get("voice", {})
+    if scenario == "forum":
+        audio, slides, qa = (report.get(k, {}) for k in ("audio", "slides", "qa"))
+        print(
+            f"{label:>14} N={n:<5} audio_p99={audio.get('latency_ms', {}).get('p99')} "
+            f"gap={audio.get('gap_ratio')} slides_p99={slides.get('latency_ms', {}).get('p99')}"
+            f" qa_p99={qa.get('latency_ms', {}).get('p99')} pose_p99={lat.get('p99')}",
+            flush=True,
+        )
     print(
         f"{label:>14} N={n:<5} seed={seed} p99={lat.get('p99')} "
         f"cpu={report.get('server_cpu_cores')}"
@@ -75,6 +100,46 @@ def one(
         flush=True,
     )
     return report
+
+
+def tick_cost(tree: Path | None, n: int, ticks: int, talk_share: float) -> dict[str, Any]:
+    """One ``tick_cost.py`` run pinned to the server core, on ``tree``'s server code."""
+    env = {**os.environ, "PYTHONPATH": str(tree / "server")} if tree is not None else None
+    cmd = [*run_benchmarks.PRIORITY, "taskset", "-c", run_benchmarks.SERVER_CORE, PY]
+    cmd += [str(ROOT / "bench" / "tick_cost.py"), str(n), "--ticks", str(ticks)]
+    cmd += ["--talk-share", str(talk_share)]
+    load = os.getloadavg()
+    out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["loadavg_before"] = load
+    return result
+
+
+def tick_suite(base: Path, head: Path, reps: int, n: int = 1000) -> dict[str, Any]:
+    """The tick's CPU with and without media routing, nobody talking, alternating."""
+    runs: dict[str, list[dict[str, Any]]] = {"base": [], "media": [], "media-10pct": []}
+    for rep in range(reps):
+        order = [("base", base, 0.0), ("media", head, 0.0), ("media-10pct", head, 0.1)]
+        for name, tree, share in order if rep % 2 == 0 else order[::-1]:
+            r = tick_cost(tree, n, 400, share)
+            runs[name].append(r)
+            print(f"tick {name:>12} N={n} cpu_p50={r['tick_cpu_ms_p50']} ms", flush=True)
+    out: dict[str, Any] = {"clients": n, "ticks_per_run": 400, "runs": runs}
+    for name, rs in runs.items():
+        out[name] = {
+            "tick_cpu_ms_p50": statistics.median(r["tick_cpu_ms_p50"] for r in rs),
+            "tick_cpu_ms_mean": statistics.median(r["tick_cpu_ms_mean"] for r in rs),
+            "reps": [r["tick_cpu_ms_p50"] for r in rs],
+        }
+    out["media_over_base_cpu"] = round(
+        out["media"]["tick_cpu_ms_p50"] / out["base"]["tick_cpu_ms_p50"], 3
+    )
+    out["method"] = (
+        "bench/tick_cost.py: a hall-walk-like room of N null clients in process, 30 % walking; "
+        "per tick, the thread's CPU time of run_tick (median over 400 ticks per run; the "
+        "median of the runs' medians). base: the checkout without media on PYTHONPATH."
+    )
+    return out
 
 
 def median_of(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
@@ -109,6 +174,15 @@ def summarise(groups: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "clients_connected": [r["clients_connected"] for r in ok],
             "loadavg_before": [round(r["loadavg_before"][0], 2) for r in runs],
         }
+        if ok and "audio" in ok[0]:
+            out[name]["forum"] = {
+                "audio_latency_p50_ms": median_of(ok, ("audio", "latency_ms", "p50")),
+                "audio_latency_p99_ms": median_of(ok, ("audio", "latency_ms", "p99")),
+                "audio_gap_ratio": median_of(ok, ("audio", "gap_ratio")),
+                "audio_bytes_per_listener_s": median_of(ok, ("audio", "bytes_per_listener_s")),
+                "slides_latency_p99_ms": median_of(ok, ("slides", "latency_ms", "p99")),
+                "qa_latency_p99_ms": median_of(ok, ("qa", "latency_ms", "p99")),
+            }
         if ok and "voice" in ok[0]:
             out[name]["voice"] = {
                 "latency_p50_ms": median_of(ok, ("voice", "latency_ms", "p50")),
@@ -134,7 +208,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", nargs="*", default=["voice", "regression", "fanout"])
+    parser.add_argument(
+        "--only", nargs="*", default=["tick", "voice", "regression", "forum", "fanout"]
+    )
     parser.add_argument("--base", type=Path, default=None, help="a checkout without media")
     parser.add_argument(
         "--head",
@@ -143,6 +219,7 @@ def main() -> None:
         help="the checkout with media (default: this one; an export keeps edits out of a run)",
     )
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--forum-clients", type=int, default=40, help="forum: bots")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000], help="regression: N")
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument(
@@ -164,6 +241,22 @@ def main() -> None:
                     label, "voice", 1000, 1 + rep, args.duration, args=["--talk-share", share]
                 )
                 groups.setdefault(label, []).append(run)
+    tick: dict[str, Any] | None = None
+    if "tick" in args.only:
+        assert args.base is not None, "--base DIR: a checkout without media"
+        head = None if args.head.resolve() == ROOT else args.head.resolve()
+        tick = tick_suite(args.base.resolve(), head or ROOT, max(3, args.reps))
+    if "forum" in args.only:
+        for rep in range(args.reps):
+            run = one(
+                "forum",
+                "forum",
+                args.forum_clients,
+                1 + rep,
+                args.duration,
+                args=["--probes", "8", "--slide-every", "5"],
+            )
+            groups.setdefault(f"forum-n{args.forum_clients}", []).append(run)
     if "regression" in args.only:
         assert args.base is not None, "--base DIR: a worktree of the previous commit"
         base = args.base.resolve()
@@ -177,8 +270,11 @@ def main() -> None:
         "started": started,
         "argv": sys.argv,
         "priority": run_benchmarks.PRIORITY,
+        "machine": {"cores": os.cpu_count(), "shared": "with the lead and other helpers"},
         "groups": summarise(groups),
     }
+    if tick is not None:
+        summary["tick"] = tick
     if "fanout" in args.only:
         out = OUT / "fanout-n1000.json"
         subprocess.run(
@@ -200,7 +296,7 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (OUT / f"summary-{stamp}.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary["groups"], indent=2))
-    if groups:
+    if groups or tick:
         from media_plot import plot_media  # noqa: PLC0415 - sibling, imports matplotlib
 
         plot_media(summary, OUT / f"media-{stamp}.png")

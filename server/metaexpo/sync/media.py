@@ -131,13 +131,16 @@ class MediaLog:
         """What arrived since ``phase``'s last turn; forget what every phase has had."""
         end = self.base + len(self.record)
         start = self.cursor[phase] - self.base
-        batch = MediaBatch(
-            np.array(self.speaker[start:], np.int64),
-            np.array(self.stream[start:], np.int64),
-            np.array(self.stage[start:], np.int64),
-            self.record[start:],
-            np.array(self.received[start:], np.float64),
-        )
+        if start == len(self.record):
+            batch = NO_CHUNKS  # nobody talked: the common case costs no allocation
+        else:
+            batch = MediaBatch(
+                np.array(self.speaker[start:], np.int64),
+                np.array(self.stream[start:], np.int64),
+                np.array(self.stage[start:], np.int64),
+                self.record[start:],
+                np.array(self.received[start:], np.float64),
+            )
         self.cursor[phase] = end
         done = min(self.cursor) - self.base
         if done:
@@ -159,6 +162,22 @@ class MediaBatch:
 
     def __len__(self) -> int:
         return len(self.records)
+
+
+def _frozen(dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+    empty = np.zeros(0, dtype)
+    empty.flags.writeable = False
+    return empty
+
+
+#: The batch of a phase step when no chunk arrived (shared, read-only).
+NO_CHUNKS = MediaBatch(
+    _frozen(np.int64),  # type: ignore[arg-type]
+    _frozen(np.int64),  # type: ignore[arg-type]
+    _frozen(np.int64),  # type: ignore[arg-type]
+    [],
+    _frozen(np.float64),  # type: ignore[arg-type]
+)
 
 
 @dataclass(frozen=True, slots=True)
