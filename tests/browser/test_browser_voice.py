@@ -15,8 +15,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
+from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.browser.forum_pages import hall_page, launch_media_browser, new_context, tone_bursts
 from tests.browser.support import wait_until
+from tests.conftest import TIME_FACTOR
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -45,22 +47,37 @@ def refusing_browser(playwright_driver: Playwright, wav: Path) -> Iterator[Brows
     browser.close()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[ServerProcess]:
+    """A real server with a staff account (staff set quiet places)."""
+    tmp = tmp_path_factory.mktemp("voice-server")
+    create_staff(tmp / "data")
+    proc = ServerProcess(tmp).start()
+    yield proc
+    if proc.proc is not None and proc.proc.poll() is None:
+        proc.stop()
+
+
 def _inside(rect: list[float], x: float, z: float, margin: float = 1.0) -> bool:
     return rect[0] - margin <= x < rect[1] + margin and rect[2] - margin <= z < rect[3] + margin
 
 
-def open_spot(base: str) -> tuple[str, float, float]:
-    """A room and a floor point (x, z) from which the points 2, 4 and 30 m along +x are all in
+def open_spot(room: dict[str, Any]) -> tuple[float, float]:
+    """A floor point (x, z) of ``room`` from which the points 2, 4 and 30 m along +x are all in
     the open hall: inside the bounds, outside booth voice zones and forum halls."""
-    room = httpx.get(f"{base}/api/rooms", timeout=30).json()[0]
     lo, hi = room["bounds"]["min"], room["bounds"]["max"]
     places = room["voice_zones"] + room["forum_areas"]
     for z in [lo[2] + 6 + 2 * k for k in range(int((hi[2] - lo[2] - 12) / 2))]:
         for x in [lo[0] + 6 + 2 * k for k in range(int((hi[0] - lo[0] - 12 - FAR) / 2))]:
             points = [(x + dx, z) for dx in (0.0, TOGETHER, NEAR, FAR)]
             if all(not any(_inside(r, px, pz) for r in places) for px, pz in points):
-                return room["id"], x, z
+                return x, z
     raise AssertionError(f"no open stretch of {FAR} m in room {room['id']}")
+
+
+def first_room(base: str) -> dict[str, Any]:
+    room: dict[str, Any] = httpx.get(f"{base}/api/rooms", timeout=30).json()[0]
+    return room
 
 
 def voice(page: Page) -> dict[str, Any]:
@@ -96,10 +113,11 @@ def hears(page: Page, speaker: int, at_least: int = 15) -> dict[str, Any]:
 def test_neighbours_hear_each_other_the_far_one_joins_by_walking_and_a_local_mute_is_local(
     media_browser: Browser, server: ServerProcess
 ) -> None:
-    room, x, z = open_spot(server.http)
+    room = first_room(server.http)
+    x, z = open_spot(room)
     pages: list[Page] = []
     for name in ("Ada", "Bo", "Cai"):
-        page = hall_page(new_context(media_browser), server.http, name, query={"room": room})
+        page = hall_page(new_context(media_browser), server.http, name, query={"room": room["id"]})
         pages.append(page)
     a, b, c = pages
     ids = [p.evaluate("() => __expo.id") for p in pages]
@@ -204,4 +222,41 @@ def test_a_browser_without_webcodecs_is_told_it_cannot_send_its_voice(
     assert problem["key"] == "media.noEncoder"
     assert "AudioEncoder" in (page.text_content("#voice-msg") or "")
     assert voice(page)["indicator"] == "off"
+    context.close()
+
+
+def test_the_visitor_is_shown_booth_talk_zones_and_staff_quiet_places(
+    media_browser: Browser, server: ServerProcess
+) -> None:
+    rooms = httpx.get(f"{server.http}/api/rooms", timeout=30).json()
+    room = next(r for r in rooms if r["voice_zones"])
+    x0, x1, z0, z1 = room["voice_zones"][0]
+    context = new_context(media_browser)
+    page = hall_page(context, server.http, "Dee", query={"room": room["id"]})
+    stand(page, (x0 + x1) / 2, (z0 + z1) / 2)
+    wait_until(page, "() => __expo.voice.place.kind === 'private'", what="inside a booth zone")
+    assert "Booth talk zone" in (page.text_content("#voice-msg") or "")
+
+    x, z = open_spot(room)
+    stand(page, x, z)
+    wait_until(page, "() => __expo.voice.place.kind === 'open'", what="back in the open hall")
+    staff = httpx.Client(base_url=server.http, timeout=30 * TIME_FACTOR)
+    token = staff.post(
+        "/api/auth/login", json={"login": STAFF_LOGIN, "password": STAFF_PASSWORD}
+    ).json()["token"]
+    staff.headers["Authorization"] = f"Bearer {token}"
+    quiet = {"quiet_zones": {"corner": [x - 3, x + 3, z - 3, z + 3]}}
+    put = staff.put(f"/api/staff/rooms/{room['id']}/voice", json=quiet)
+    assert put.status_code == 200, put.text
+    wait_until(page, "() => __expo.voice.place.kind === 'off'", what="the quiet zone shown")
+    assert "Quiet zone" in (page.text_content("#voice-msg") or "")
+    # Trying to talk there: the indicator says voice is off, and nothing goes out.
+    page.evaluate("() => __expoTest.voice.press('key')")
+    wait_until(page, "() => __expo.voice.indicator === 'blocked'", what="the mic indicator blocked")
+    assert voice(page)["mic"]["sent"] == 0 and not voice(page)["sending"]
+    page.evaluate("() => __expoTest.voice.release('key')")
+    staff.put(f"/api/staff/rooms/{room['id']}/voice", json={})
+    wait_until(page, "() => __expo.voice.place.kind === 'open'", what="the quiet zone lifted")
+    staff.close()
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
     context.close()
