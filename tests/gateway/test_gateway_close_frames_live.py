@@ -12,7 +12,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from metaexpo.protocol.codes import CloseCode
-from metaexpo.protocol.frames import encode_desktop_pose
+from metaexpo.protocol.frames import PROTOCOL_VERSION, encode_desktop_pose
 from tests.conftest import TIME_FACTOR
 from tests.live import Client, ServerProcess
 
@@ -53,7 +53,7 @@ async def test_a_bad_join_in_a_burst_of_frames_gets_its_code_and_reason(
     client = Client(ws)
     join = {
         "type": "join",
-        "v": 1,
+        "v": PROTOCOL_VERSION,
         "room": "nowhere",
         "name": "x",
         "avatar": "celadon",
