@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, Playwright
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.browser.forum_pages import hall_page, launch_media_browser, new_context, tone_bursts
-from tests.browser.support import wait_until
+from tests.browser.support import IWER_UMD, wait_until
 from tests.conftest import TIME_FACTOR
 from tests.live import ServerProcess
 
@@ -260,3 +260,67 @@ def test_the_visitor_is_shown_booth_talk_zones_and_staff_quiet_places(
     staff.close()
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     context.close()
+
+
+IWER_INSTALL = (
+    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
+    "xrDevice.installRuntime({forceInstall: true});"
+)
+
+
+def rotate(q: list[float], v: tuple[float, float, float]) -> list[float]:
+    """``v`` turned by the unit quaternion ``q`` (x, y, z, w)."""
+    x, y, z, w = q
+    tx, ty, tz = 2 * (y * v[2] - z * v[1]), 2 * (z * v[0] - x * v[2]), 2 * (x * v[1] - y * v[0])
+    return [
+        v[0] + w * tx + (y * tz - z * ty),
+        v[1] + w * ty + (z * tx - x * tz),
+        v[2] + w * tz + (x * ty - y * tx),
+    ]
+
+
+def test_in_vr_the_left_grip_talks_and_the_ears_follow_the_headset(
+    media_browser: Browser, server: ServerProcess
+) -> None:
+    room = first_room(server.http)
+    x, z = open_spot(room)
+    vr_context, desk_context = new_context(media_browser), new_context(media_browser)
+    vr = hall_page(
+        vr_context,
+        server.http,
+        "Quest",
+        query={"room": room["id"]},
+        init_scripts=(IWER_UMD, IWER_INSTALL),
+    )
+    desk = hall_page(desk_context, server.http, "Desk", query={"room": room["id"]})
+    stand(vr, x, z)
+    stand(desk, x + TOGETHER, z)
+    wait_until(vr, "() => __expo.xr.supported && __expo.xr.button === 'ready'")
+    vr.click("#btn-vr")
+    wait_until(vr, "() => __expo.xr.presenting && __expo.me.vr", what="the VR session")
+    vr.evaluate(
+        """() => {
+          xrDevice.position.set(0.2, 1.7, -0.3);
+          xrDevice.quaternion.set(0, Math.sin(0.4), 0, Math.cos(0.4));
+        }"""
+    )
+    wait_until(vr, "() => Math.abs(__expo.me.head.position[1] - 1.7) < 0.005")
+    # Holding the left grip talks; the desktop visitor hears the headset's wearer.
+    vr.evaluate("() => xrDevice.controllers.left.updateButtonValue('squeeze', 1)")
+    wait_until(vr, "() => __expo.voice.held.includes('vr')", what="the grip held as a talk key")
+    vr_id, desk_id = vr.evaluate("() => __expo.id"), desk.evaluate("() => __expo.id")
+    hears(desk, vr_id)
+    # The VR visitor hears the desktop one, with ears where the headset is and facing its way.
+    desk.evaluate("() => __expoTest.voice.setOpen(true)")
+    hears(vr, desk_id)
+    head = vr.evaluate("() => __expo.me.head")
+    ears = voice(vr)["hearing"]["ears"]
+    assert math.dist(ears["position"], head["position"]) < 0.05
+    forward = rotate(head["quaternion"], (0.0, 0.0, -1.0))
+    assert math.dist(ears["forward"], forward) < 0.02
+    vr.evaluate("() => xrDevice.controllers.left.updateButtonValue('squeeze', 0)")
+    wait_until(vr, "() => !__expo.voice.held.includes('vr') && !__expo.voice.sending")
+    for page in (vr, desk):
+        assert not page.errors, page.errors  # type: ignore[attr-defined]
+    vr_context.close()
+    desk_context.close()
