@@ -40,7 +40,8 @@ def two_nodes(
     started: list[ServerProcess] = []
     try:  # a node that fails to start must not leave Redis (or the other node) running
         create_staff(tmp_path / "a" / "data", database_url=url)
-        shared = ("--redis-url", redis_server.url, "--secret-key", secrets.token_urlsafe(32))
+        # "=": a generated key may begin with "-", which argparse would take for an option
+        shared = ("--redis-url", redis_server.url, f"--secret-key={secrets.token_urlsafe(32)}")
         # The same database, once as SQLAlchemy writes it and once as hosting providers do.
         same_database = {"a": url, "b": url.replace("postgresql+psycopg://", "postgres://")}
         for name, database in same_database.items():
