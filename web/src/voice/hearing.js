@@ -114,8 +114,13 @@ class VoiceHearing {
    * @param {boolean} muted
    */
   setMuted(id, muted) {
-    if (muted) this.muted.add(id);
-    else this.muted.delete(id);
+    if (muted) {
+      this.muted.add(id);
+      // What waits in their jitter buffer is dropped too: the mute is heard at once.
+      this.voices.get(id)?.channel.jitter.reset();
+    } else {
+      this.muted.delete(id);
+    }
     this._applyGain(id);
   }
 
