@@ -48,8 +48,15 @@ class Glb:
         start = (view.byteOffset or 0) + (accessor.byteOffset or 0)
         dtype = np.dtype(_DTYPES[accessor.componentType])
         width = _WIDTHS[accessor.type]
-        data = self.blob[start : start + accessor.count * width * dtype.itemsize]
-        return np.frombuffer(data, dtype=dtype).reshape(accessor.count, width)
+        element = width * dtype.itemsize
+        stride = view.byteStride or element
+        rows = np.frombuffer(
+            self.blob[start : start + (accessor.count - 1) * stride + element], dtype=np.uint8
+        )
+        padded = np.zeros(accessor.count * stride, dtype=np.uint8)
+        padded[: len(rows)] = rows
+        data = padded.reshape(accessor.count, stride)[:, :element].copy()
+        return data.view(dtype).reshape(accessor.count, width)
 
     def local_matrix(self, index: int) -> np.ndarray:
         """The node's own 4×4 transform."""

@@ -160,31 +160,61 @@ def test_templates_are_distinct_and_stay_inside_their_footprint() -> None:
     assert len(counts) == len(TEMPLATES)
 
 
-def test_every_zone_has_a_node_a_tinted_floor_and_a_sign(glb: Glb, catalog: Catalog) -> None:
+def test_every_zone_has_a_node_a_carpet_in_its_colour_and_its_signs(
+    glb: Glb, catalog: Catalog
+) -> None:
+    carpet = glb.by_name["floor:zones"]
+    assert glb.extras(carpet) == {"walkable": True, "zones": [z.id for z in catalog.zones]}
+    (primitive,) = glb.primitives(carpet)
+    assert glb.material_name(primitive) == "floor_carpet"
+    positions = glb.accessor(primitive.attributes.POSITION)
+    colours = glb.accessor(primitive.attributes.COLOR_0)
+    corners = glb.accessor(primitive.indices).reshape(-1, 3)
+    centres = positions[corners].mean(axis=1)
+    merged = glb.extras(glb.by_name["signs"])["signs"]
     for zone in catalog.zones:
         index = glb.by_name[f"zone:{zone.id}"]
         assert glb.extras(index) == {"zone_id": zone.id}
-        floor = glb.by_name[f"zone:{zone.id}:floor"]
-        assert glb.parent[floor] == index
-        assert glb.parent[glb.by_name[f"sign:zone:{zone.id}"]] == index
-        colours = glb.accessor(glb.primitives(floor)[0].attributes.COLOR_0)
-        assert len({tuple(c) for c in colours}) == 1
-        red, green, blue = (int(zone.colour[i : i + 2], 16) for i in (1, 3, 5))
-        # The tint keeps the zone colour's dominant channel.
-        channels = np.array([red, green, blue])
-        assert int(np.argmax(colours[0][:3])) in set(np.flatnonzero(channels == channels.max()))
+        assert ("zone", zone.id) in {(s["kind"], s["id"]) for s in merged}
+        # The carpet in the zone's middle keeps the zone colour's dominant channel.
+        (x0, x1), (z0, z1) = zone.area.x, zone.area.z
+        inside = (
+            (centres[:, 0] > x0 + 2) & (centres[:, 0] < x1 - 2)
+            & (centres[:, 2] > z0 + 2) & (centres[:, 2] < z1 - 2)
+        )  # fmt: skip
+        assert inside.any()
+        tints = {tuple(c[:3]) for c in colours[corners[inside].ravel()]}
+        assert len(tints) == 1
+        channels = np.array([int(zone.colour[i : i + 2], 16) for i in (1, 3, 5)])
+        tint = np.array(next(iter(tints)))
+        assert int(np.argmax(tint)) in set(np.flatnonzero(channels == channels.max()))
 
 
 # --- signs ----------------------------------------------------------------------------------
 
 
+def _sign_entries(glb: Glb) -> list[tuple[int, dict[str, object]]]:
+    """Every sign of the GLB with the node that draws it (one node may draw many, merged)."""
+    found = []
+    for i in range(len(glb.nodes)):
+        extras = glb.extras(i)
+        if "sign" in extras:
+            found.append((i, extras["sign"]))
+        found += [(i, sign) for sign in extras.get("signs", [])]
+    return found
+
+
 def test_signs_share_one_material_and_have_disjoint_atlas_rects(glb: Glb, catalog: Catalog) -> None:
-    signs = {i: glb.extras(i)["sign"] for i in range(len(glb.nodes)) if "sign" in glb.extras(i)}
-    kinds = {(sign["kind"], sign["id"]) for sign in signs.values()}
+    entries = _sign_entries(glb)
+    signs = {i for i, _ in entries}
+    kinds = [(sign["kind"], sign["id"]) for _, sign in entries]
+    assert len(kinds) == len(set(kinds))
     expected = {("booth", b.id) for b in catalog.booths} | {("zone", z.id) for z in catalog.zones}
     expected |= {("forum", f.id) for f in catalog.forum_halls}
-    expected |= {("info_wall", "plaza"), ("hall", "main")}
-    assert kinds == expected
+    expected |= {("info_wall", "plaza"), ("hall", "main"), ("entrance", "main")}
+    gates = {key for key in kinds if key[0] == "gate"}
+    assert gates and {z for _, z in gates} <= {z.id for z in catalog.zones}
+    assert set(kinds) == expected | gates
     materials = [m.name for m in glb.gltf.materials]
     assert materials.count("signs") == 1
     sign_material = glb.gltf.materials[materials.index("signs")]
@@ -198,12 +228,16 @@ def test_signs_share_one_material_and_have_disjoint_atlas_rects(glb: Glb, catalo
         for primitive in glb.primitives(i):
             assert (glb.material_name(primitive) == "signs") == (i in signs)
     rects = []
-    for index, sign in signs.items():
-        u0, v0, u1, v1 = sign["rect"]
+    for index, sign in entries:
+        u0, v0, u1, v1 = sign["rect"]  # type: ignore[misc]
         assert 0.0 <= u0 < u1 <= 1.0 and 0.0 <= v0 < v1 <= 1.0
         uvs = np.vstack([glb.accessor(p.attributes.TEXCOORD_0) for p in glb.primitives(index)])
-        assert uvs.min(axis=0) == pytest.approx([u0, v0])
-        assert uvs.max(axis=0) == pytest.approx([u1, v1])
+        if "sign" in glb.extras(index):
+            assert uvs.min(axis=0) == pytest.approx([u0, v0])
+            assert uvs.max(axis=0) == pytest.approx([u1, v1])
+        else:  # merged: some quad of the mesh spans exactly this rectangle
+            assert ((np.abs(uvs - [u0, v0]) < 1e-6).all(axis=1)).any()
+            assert ((np.abs(uvs - [u1, v1]) < 1e-6).all(axis=1)).any()
         pixel_aspect = (u1 - u0) * ATLAS_SIZE[0] / ((v1 - v0) * ATLAS_SIZE[1])
         assert pixel_aspect == pytest.approx(sign["aspect"], rel=0.03)
         rects.append(sign["rect"])
@@ -229,7 +263,7 @@ def _ray_hits(origin: np.ndarray, direction: np.ndarray, triangles: np.ndarray) 
 
 
 def test_signs_stand_just_in_front_of_their_backing(glb: Glb) -> None:
-    signs = [i for i in range(len(glb.nodes)) if "sign" in glb.extras(i)]
+    signs = sorted({i for i, _ in _sign_entries(glb)})
     solid = np.concatenate(
         [glb.world_triangles(i) for i in range(len(glb.nodes)) if i not in signs]
     )
@@ -251,25 +285,31 @@ def test_signs_stand_just_in_front_of_their_backing(glb: Glb) -> None:
 
 
 def test_sign_uvs_put_the_atlas_top_left_at_the_readers_top_left(glb: Glb) -> None:
-    index = glb.by_name["sign:info_wall:plaza"]
+    index = glb.by_name["signs"]
     primitive = glb.primitives(index)[0]
     positions = glb.accessor(primitive.attributes.POSITION)
     uvs = glb.accessor(primitive.attributes.TEXCOORD_0)
+    (sign,) = [s for s in glb.extras(index)["signs"] if s["kind"] == "info_wall"]
+    u0, v0, u1, v1 = sign["rect"]
+    mine = np.flatnonzero(
+        (uvs[:, 0] >= u0 - 1e-6) & (uvs[:, 0] <= u1 + 1e-6)
+        & (uvs[:, 1] >= v0 - 1e-6) & (uvs[:, 1] <= v1 + 1e-6)
+    )  # fmt: skip
+    assert len(mine) == 4
     # The info wall faces +z: the reader's left is -x and up is +y.
-    top_left = np.lexsort((positions[:, 0], -positions[:, 1]))[0]
-    u0, v0, _, _ = glb.extras(index)["sign"]["rect"]
+    top_left = mine[np.lexsort((positions[mine, 0], -positions[mine, 1]))[0]]
     assert uvs[top_left] == pytest.approx([u0, v0])
 
 
 def test_atlas_shrinks_evenly_when_signs_do_not_fit() -> None:
     face = SignFace.upright((0.0, 0.0, 0.0), 0.0, 4.0, 1.0)
-    many = [Sign("booth", f"b-{i:03d}", (face,), atlas_width=512) for i in range(150)]
+    many = [Sign("booth", f"b-{i:03d}", (face,), atlas_width=512) for i in range(600)]
     layout = layout_atlas(many)
     assert layout.scale < 1.0
     sizes = {(x1 - x0, y1 - y0) for x0, y0, x1, y1 in layout.rects.values()}
     assert len(sizes) == 1
     with pytest.raises(ConfigError, match="do not fit"):
-        layout_atlas([Sign("booth", f"b-{i:04d}", (face,), atlas_width=512) for i in range(5000)])
+        layout_atlas([Sign("booth", f"b-{i:04d}", (face,), atlas_width=512) for i in range(8000)])
 
 
 # --- floors, forum --------------------------------------------------------------------------
@@ -278,7 +318,7 @@ def test_atlas_shrinks_evenly_when_signs_do_not_fit() -> None:
 def test_walkable_floor_is_marked(glb: Glb, catalog: Catalog) -> None:
     walkable = [i for i in range(len(glb.nodes)) if glb.extras(i).get("walkable") is True]
     names = {glb.nodes[i].name for i in walkable}
-    expected = {"floor", "plaza"} | {f"zone:{z.id}:floor" for z in catalog.zones}
+    expected = {"floor", "floor:zones"}
     for forum in catalog.forum_halls:
         expected |= {f"forum:{forum.id}:floor", f"forum:{forum.id}:stage"}
     assert names == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,13 +39,37 @@ def test_api_scenes_points_to_servable_urls(client: TestClient) -> None:
     assert body["catalog_fingerprint"] == client.app.state.catalog.fingerprint  # type: ignore[attr-defined]
     assert set(body["halls"]) == {"main"}
     for scene in body["halls"].values():
-        assert set(scene) == {"url", "sha256", "bytes", "draw_calls", "triangles"}
+        assert set(scene) == {"url", "sha256", "bytes", "draw_calls", "triangles", "navgrid"}
         assert scene["url"] == f"/scenes/{scene['sha256'][:20]}.glb"
         glb = client.get(scene["url"])
         assert glb.status_code == 200
         assert glb.headers["content-type"] == "model/gltf-binary"
         assert len(glb.content) == scene["bytes"]
         assert glb.content[:4] == b"glTF"
+        navgrid = scene["navgrid"]
+        assert set(navgrid) == {"url", "sha256", "bytes"}
+        assert navgrid["url"] == f"/scenes/{navgrid['sha256'][:20]}.json"
+
+
+def test_navigation_grid_is_served_immutable_beside_the_glb(client: TestClient) -> None:
+    navgrid = client.get("/api/scenes").json()["halls"]["main"]["navgrid"]
+    first = client.get(navgrid["url"], headers={"Accept-Encoding": "identity"})
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "application/json"
+    assert first.headers["cache-control"] == IMMUTABLE
+    assert first.headers["etag"] == f'"{navgrid["sha256"][:20]}"'
+    assert len(first.content) == navgrid["bytes"]
+    assert hashlib.sha256(first.content).hexdigest() == navgrid["sha256"]
+    document = first.json()
+    assert document["version"] == 1 and document["hall"] == "main"
+    assert (
+        client.get(navgrid["url"], headers={"If-None-Match": first.headers["etag"]}).status_code
+        == 304
+    )
+    with client.stream("GET", navgrid["url"], headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["content-encoding"] == "gzip"
+        raw = b"".join(response.iter_raw())
+    assert gzip.decompress(raw) == first.content
 
 
 def test_scene_is_served_immutable_with_etag_and_304(client: TestClient) -> None:
@@ -72,7 +97,10 @@ def test_scene_is_gzipped_when_accepted(client: TestClient, tmp_path: Path) -> N
     assert gzip.decompress(raw) == plain
 
 
-@pytest.mark.parametrize("name", ["0123456789abcdef0123.glb", "nothex.glb", "manifest.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["0123456789abcdef0123.glb", "0123456789abcdef0123.json", "nothex.glb", "manifest.json"],
+)
 def test_unknown_scene_hash_is_404_with_detail(client: TestClient, name: str) -> None:
     response = client.get(f"/scenes/{name}")
     assert response.status_code == 404

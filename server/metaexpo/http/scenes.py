@@ -3,6 +3,8 @@
 - ``GET /api/scenes``: which GLB to load for each hall (content-addressed URLs).
 - ``GET /scenes/<hash>.glb``: a hall's GLB, cached forever; files of earlier
   builds stay servable, so a client holding an old URL still gets its file.
+- ``GET /scenes/<hash>.json``: a hall's navigation grid (the walkable floor),
+  content-addressed and cached the same way.
 - ``GET /api/catalog``: every text and position the client's panels, minimap
   and directory show, in both languages; revalidated by the catalog's
   fingerprint. Each booth shows its live (approved) state: exhibitors'
@@ -29,7 +31,8 @@ from metaexpo.scenes.geometry import Rect
 
 router = APIRouter(tags=["scenes"])
 
-_SCENE_FILE = re.compile(rf"^([0-9a-f]{{{HASH_CHARS}}})\.glb$")
+_SCENE_FILE = re.compile(rf"^([0-9a-f]{{{HASH_CHARS}}})\.(glb|json)$")
+_MEDIA_TYPES = {"glb": "model/gltf-binary", "json": "application/json"}
 _NO_CACHE = "no-cache"
 
 
@@ -198,11 +201,14 @@ async def list_scenes(request: Request) -> Response:
     )
 
 
-@router.get("/scenes/{name}", summary="A hall's GLB (content-addressed, cached forever)")
+@router.get(
+    "/scenes/{name}",
+    summary="A hall's GLB or navigation grid (content-addressed, cached forever)",
+)
 async def scene_file(request: Request, name: str) -> Response:
-    """The GLB named by its hash; any build's file still on disk is served."""
+    """The GLB or navigation grid named by its hash; any build's file still on disk is served."""
     match = _SCENE_FILE.match(name)
     path = request.app.state.settings.data_dir / SCENES_SUBDIR / name
     if match is None or not path.is_file():
         raise HTTPException(404, detail=f"no scene file {name!r}; GET /api/scenes lists them")
-    return immutable_file(request, path, match.group(1), "model/gltf-binary")
+    return immutable_file(request, path, match.group(1), _MEDIA_TYPES[match.group(2)])

@@ -22,11 +22,11 @@ from metaexpo.errors import ConfigError
 from metaexpo.scenebuild.signs import Sign
 
 #: Pixel size of the atlas the client paints (width, height); rectangles are whole pixels of it.
-ATLAS_SIZE = (2048, 2048)
+ATLAS_SIZE = (4096, 4096)
 #: Free pixels around every rectangle, so mipmapped sampling of one sign never reaches the next.
 GUTTER = 8
 #: The placeholder texture embedded in the GLB is the atlas at this fraction of its size.
-PLACEHOLDER_DIVISOR = 4
+PLACEHOLDER_DIVISOR = 8
 #: A sign shorter than this many atlas pixels could not hold a readable line of text.
 MIN_SIGN_HEIGHT = 24
 
@@ -146,7 +146,7 @@ def placeholder_png(layout: AtlasLayout) -> bytes:
 
     Each sign's rectangle is a blank light panel with a faint edge and the
     gutters are grey, so a client that has not painted its texts yet (or
-    cannot) shows tidy empty panels rather than noise. It is small (a quarter
+    cannot) shows tidy empty panels rather than noise. It is small (an eighth
     of the atlas in each direction) because the client replaces it anyway.
     """
     width, height = (side // PLACEHOLDER_DIVISOR for side in layout.size)

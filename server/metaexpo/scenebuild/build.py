@@ -4,9 +4,10 @@
 returns the existing manifest when it was made from the same catalog
 fingerprint and builder version and its files are intact, and builds
 otherwise. This module itself is light (the geometry stack is imported only
-when building), so the server can call it at every start. Files are
-content-addressed and written atomically, and old GLBs are left in place, so
-a URL a client already holds keeps working.
+when building), so the server can call it at every start. Files (each
+hall's GLB and navigation grid) are content-addressed and written
+atomically, and old ones are left in place, so a URL a client already holds
+keeps working.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from metaexpo.scenebuild.atomic import write_atomic
 from metaexpo.scenebuild.manifest import (
     MANIFEST_NAME,
     HallScene,
+    NavGridFile,
     SceneManifest,
     dump_manifest,
+    navgrid_file_name,
     read_manifest,
     scene_file_name,
 )
@@ -50,6 +53,11 @@ def build_scenes(catalog: Catalog, out_dir: Path) -> SceneManifest:
         target = out_dir / name
         if not _intact(target, sha256, len(built.glb)):
             write_atomic(target, built.glb)
+        grid_bytes = built.navgrid.to_json()
+        grid_sha = hashlib.sha256(grid_bytes).hexdigest()
+        grid_target = out_dir / navgrid_file_name(grid_sha)
+        if not _intact(grid_target, grid_sha, len(grid_bytes)):
+            write_atomic(grid_target, grid_bytes)
         halls[hall.id] = HallScene(
             file=name,
             sha256=sha256,
@@ -58,6 +66,15 @@ def build_scenes(catalog: Catalog, out_dir: Path) -> SceneManifest:
             triangles=built.triangles,
             vertices=built.vertices,
             signs=built.signs,
+            navgrid=NavGridFile(
+                file=grid_target.name,
+                sha256=grid_sha,
+                bytes=len(grid_bytes),
+                cell=built.navgrid.cell,
+                width=built.navgrid.width,
+                height=built.navgrid.height,
+                walkable_cells=int(built.navgrid.walkable.sum()),
+            ),
         )
     manifest = SceneManifest(
         catalog_fingerprint=catalog.fingerprint, builder_version=BUILDER_VERSION, halls=halls
@@ -90,6 +107,7 @@ def is_current(manifest: SceneManifest, catalog: Catalog, scenes_dir: Path) -> b
         and set(manifest.halls) == {hall.id for hall in catalog.halls}
         and all(
             _intact(scenes_dir / scene.file, scene.sha256, scene.bytes)
+            and _intact(scenes_dir / scene.navgrid.file, scene.navgrid.sha256, scene.navgrid.bytes)
             for scene in manifest.halls.values()
         )
     )

@@ -2,10 +2,13 @@
 
 Attributes per primitive: POSITION and NORMAL as float32, COLOR_0 as
 normalised unsigned bytes (RGBA; vertex colours are linear, as glTF
-specifies), TEXCOORD_0 as float32 where the part has UVs, and indices as
-u16 when they fit, else u32. Every accessor has its own 4-byte-aligned
-buffer view with its target set. The sign atlas placeholder is embedded as a
-PNG. Meshes with the same key are written once and shared by their nodes.
+specifies), TEXCOORD_0 as float32 where the part has UVs, an
+application-specific label (``_ROLE``, ``_REGION``) as unsigned bytes where
+the part has one, and indices as u16 when they fit, else u32. Every accessor
+has its own 4-byte-aligned buffer view with its target set. The images the
+used materials name (the sign atlas placeholder, the floor patterns) are
+embedded as PNGs. Meshes with the same key are written once and shared by
+their nodes.
 
 The JSON has no timestamps and is written in a fixed order, so equal graphs
 give equal bytes.
@@ -18,7 +21,7 @@ import numpy.typing as npt
 import pygltflib  # type: ignore[import-untyped]  # pygltflib ships no type information
 
 from metaexpo.scenebuild.graph import Primitive, SceneMesh, SceneNode
-from metaexpo.scenebuild.materials import MATERIALS
+from metaexpo.scenebuild.materials import ATLAS_TEXTURE, MATERIALS
 
 GENERATOR = "metaexpo.scenebuild"
 COPYRIGHT = "Metaverse Zhejiang Expo project; Apache-2.0"
@@ -32,6 +35,8 @@ _UNSIGNED_INT = 5125
 _LINEAR = 9729
 _LINEAR_MIPMAP_LINEAR = 9987
 _CLAMP_TO_EDGE = 33071
+_REPEAT = 10497
+_UNLIT = "KHR_materials_unlit"
 #: The largest index a u16 index buffer may hold (65535 is the primitive-restart value).
 _MAX_U16_INDEX = 65534
 
@@ -48,12 +53,16 @@ class _Packer:
         self.materials = [material.name for material in MATERIALS]
         self.used_materials: set[str] = set()
 
-    def view(self, data: bytes, target: int | None) -> int:
+    def view(self, data: bytes, target: int | None, stride: int | None = None) -> int:
         """Append ``data`` as a buffer view starting on a 4-byte boundary."""
         self.blob.extend(b"\x00" * (-len(self.blob) % 4))
         self.views.append(
             pygltflib.BufferView(
-                buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target
+                buffer=0,
+                byteOffset=len(self.blob),
+                byteLength=len(data),
+                byteStride=stride,
+                target=target,
             )
         )
         self.blob.extend(data)
@@ -71,8 +80,17 @@ class _Packer:
     ) -> int:
         """Store a vertex attribute; POSITION needs the exact min/max of the stored values."""
         data = np.ascontiguousarray(values, dtype=dtype)
+        raw, stride = data.tobytes(), None
+        element = data.itemsize * (data.shape[1] if data.ndim > 1 else 1)
+        if element % 4:
+            # Vertex attribute elements must start on 4-byte boundaries: pad each one.
+            stride = element + (-element % 4)
+            rows = data.reshape(len(data), -1).view(np.uint8)
+            padded = np.zeros((len(data), stride), dtype=np.uint8)
+            padded[:, :element] = rows
+            raw = padded.tobytes()
         accessor = pygltflib.Accessor(
-            bufferView=self.view(data.tobytes(), _ARRAY_BUFFER),
+            bufferView=self.view(raw, _ARRAY_BUFFER, stride),
             componentType=component,
             count=len(data),
             type=kind,
@@ -111,6 +129,13 @@ class _Packer:
             )
         if part.uvs is not None:
             attributes.TEXCOORD_0 = self.attribute(part.uvs, "<f4", _FLOAT, pygltflib.VEC2)
+        if part.labels is not None and part.label_name is not None:
+            # Application-specific attributes start with "_" (glTF 2.0, 3.7.2.1).
+            setattr(
+                attributes,
+                part.label_name,
+                self.attribute(part.labels, "u1", _UNSIGNED_BYTE, pygltflib.SCALAR),
+            )
         self.used_materials.add(primitive.material)
         return pygltflib.Primitive(
             attributes=attributes,
@@ -129,20 +154,33 @@ class _Packer:
         return found
 
 
-def _material(index: int, image_texture: int) -> pygltflib.Material:
+def _material(index: int, textures: dict[str, int]) -> pygltflib.Material:
     spec = MATERIALS[index]
     pbr = pygltflib.PbrMetallicRoughness(
         baseColorFactor=list(spec.base_colour),
         metallicFactor=spec.metallic,
         roughnessFactor=spec.roughness,
     )
-    if spec.textured:
-        pbr.baseColorTexture = pygltflib.TextureInfo(index=image_texture)
-    return pygltflib.Material(name=spec.name, pbrMetallicRoughness=pbr)
+    if spec.texture is not None:
+        pbr.baseColorTexture = pygltflib.TextureInfo(index=textures[spec.texture])
+    material = pygltflib.Material(name=spec.name, pbrMetallicRoughness=pbr)
+    if spec.emissive is not None:
+        material.emissiveFactor = list(spec.emissive)
+    if spec.alpha != "OPAQUE":
+        material.alphaMode = spec.alpha
+    if spec.double_sided:
+        material.doubleSided = True
+    if spec.unlit:
+        material.extensions = {_UNLIT: {}}
+    return material
 
 
-def encode_glb(root: SceneNode, atlas_png: bytes) -> bytes:
-    """Serialise the graph under ``root`` (one scene, ``root`` its only root node) as GLB."""
+def encode_glb(root: SceneNode, images: dict[str, bytes]) -> bytes:
+    """Serialise the graph under ``root`` (one scene, ``root`` its only root node) as GLB.
+
+    ``images`` maps texture keys (MaterialSpec.texture) to PNG bytes; only those the used
+    materials name are embedded. The sign atlas is clamped, the floor patterns repeat.
+    """
     packer = _Packer()
     nodes: list[SceneNode] = list(root.walk())
     position = {id(node): index for index, node in enumerate(nodes)}
@@ -163,23 +201,35 @@ def encode_glb(root: SceneNode, atlas_png: bytes) -> bytes:
     for mesh in packer.meshes:
         for primitive in mesh.primitives:
             primitive.material = renumber[primitive.material]
-    textured = any(MATERIALS[i].textured for i in used)
-    images, textures, samplers = [], [], []
-    if textured:
-        images.append(
+    images_out: list[pygltflib.Image] = []
+    textures_out: list[pygltflib.Texture] = []
+    samplers = [
+        pygltflib.Sampler(
+            magFilter=_LINEAR, minFilter=_LINEAR_MIPMAP_LINEAR, wrapS=wrap, wrapT=wrap
+        )
+        for wrap in (_CLAMP_TO_EDGE, _REPEAT)
+    ]
+    texture_index: dict[str, int] = {}
+    for i in used:
+        key = MATERIALS[i].texture
+        if key is None or key in texture_index:
+            continue
+        name = "sign-atlas" if key == ATLAS_TEXTURE else f"floor-{key}"
+        images_out.append(
             pygltflib.Image(
-                bufferView=packer.view(atlas_png, None), mimeType="image/png", name="sign-atlas"
+                bufferView=packer.view(images[key], None), mimeType="image/png", name=name
             )
         )
-        samplers.append(
-            pygltflib.Sampler(
-                magFilter=_LINEAR,
-                minFilter=_LINEAR_MIPMAP_LINEAR,
-                wrapS=_CLAMP_TO_EDGE,
-                wrapT=_CLAMP_TO_EDGE,
-            )
+        sampler = 0 if key == ATLAS_TEXTURE else 1
+        textures_out.append(
+            pygltflib.Texture(sampler=sampler, source=len(images_out) - 1, name=name)
         )
-        textures.append(pygltflib.Texture(sampler=0, source=0, name="sign-atlas"))
+        texture_index[key] = len(textures_out) - 1
+    used_samplers = sorted({t.sampler for t in textures_out})
+    for texture in textures_out:
+        texture.sampler = used_samplers.index(texture.sampler)
+    samplers = [samplers[i] for i in used_samplers]
+    unlit = any(MATERIALS[i].unlit for i in used)
     packer.blob.extend(b"\x00" * (-len(packer.blob) % 4))
     gltf = pygltflib.GLTF2(
         asset=pygltflib.Asset(version="2.0", generator=GENERATOR, copyright=COPYRIGHT),
@@ -187,10 +237,11 @@ def encode_glb(root: SceneNode, atlas_png: bytes) -> bytes:
         scenes=[pygltflib.Scene(name=root.name, nodes=[0])],
         nodes=gltf_nodes,
         meshes=packer.meshes,
-        materials=[_material(i, 0) for i in used],
-        textures=textures,
-        images=images,
+        materials=[_material(i, texture_index) for i in used],
+        textures=textures_out,
+        images=images_out,
         samplers=samplers,
+        extensionsUsed=[_UNLIT] if unlit else [],
         accessors=packer.accessors,
         bufferViews=packer.views,
         buffers=[pygltflib.Buffer(byteLength=len(packer.blob))],

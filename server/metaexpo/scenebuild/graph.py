@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from metaexpo.scenebuild.mesh import Part
+import numpy as np
+
+from metaexpo.scenebuild.footprints import Footprint
+from metaexpo.scenebuild.mesh import F64, Part
 from metaexpo.scenebuild.signs import Sign
 
 Vec3 = tuple[float, float, float]
@@ -38,8 +41,11 @@ class SceneMesh:
 class SceneNode:
     """A node: name, extras (three.js ``userData``), optional mesh, transform and children.
 
-    A node with ``sign`` set is a sign panel waiting for its atlas rectangle;
-    :func:`metaexpo.scenebuild.hall.attach_signs` gives it its mesh and extras.
+    A node with ``sign`` set is a sign panel waiting for its atlas rectangle, one
+    with ``signs`` several signs merged into one mesh;
+    :func:`metaexpo.scenebuild.hall.attach_signs` gives them their mesh and extras.
+    ``obstacles`` are the floor footprints its pieces block, in the node's own frame
+    (:mod:`metaexpo.scenebuild.navgrid` draws the walkable floor from them).
     """
 
     name: str
@@ -49,6 +55,8 @@ class SceneNode:
     rotation: Quaternion | None = None
     children: list[SceneNode] = field(default_factory=list)
     sign: Sign | None = None
+    signs: list[Sign] = field(default_factory=list)
+    obstacles: list[Footprint] = field(default_factory=list)
 
     def add(self, child: SceneNode) -> SceneNode:
         """Append ``child`` and return it."""
@@ -60,6 +68,21 @@ class SceneNode:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+def node_matrix(node: SceneNode) -> F64:
+    """The 4×4 matrix of ``node``'s own translation and rotation (glTF order: T · R)."""
+    matrix = np.eye(4)
+    if node.rotation is not None:
+        x, y, z, w = node.rotation
+        matrix[:3, :3] = [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    if node.translation is not None:
+        matrix[:3, 3] = node.translation
+    return matrix
 
 
 def draw_calls(root: SceneNode) -> int:

@@ -20,6 +20,7 @@ HASH_CHARS = 20
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 SceneFile = Annotated[str, StringConstraints(pattern=rf"^[0-9a-f]{{{HASH_CHARS}}}\.glb$")]
+NavGridFileName = Annotated[str, StringConstraints(pattern=rf"^[0-9a-f]{{{HASH_CHARS}}}\.json$")]
 
 
 def scene_file_name(sha256: str) -> str:
@@ -27,9 +28,33 @@ def scene_file_name(sha256: str) -> str:
     return f"{sha256[:HASH_CHARS]}.glb"
 
 
+def navgrid_file_name(sha256: str) -> str:
+    """The content-addressed file name of a navigation grid with this sha256."""
+    return f"{sha256[:HASH_CHARS]}.json"
+
+
 def scene_url(file_name: str) -> str:
     """The URL path a scene file is served at."""
     return f"/scenes/{file_name}"
+
+
+class NavGridFile(BaseModel):
+    """One hall's navigation grid file (docs/scenes.md "The navigation grid")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: NavGridFileName
+    sha256: Sha256
+    bytes: int = Field(gt=0)
+    cell: float = Field(gt=0)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    walkable_cells: int = Field(ge=0)
+
+    @property
+    def url(self) -> str:
+        """Where clients fetch it."""
+        return scene_url(self.file)
 
 
 class HallScene(BaseModel):
@@ -44,6 +69,7 @@ class HallScene(BaseModel):
     triangles: int = Field(ge=0)
     vertices: int = Field(ge=0)
     signs: int = Field(ge=0)
+    navgrid: NavGridFile
 
     @property
     def url(self) -> str:
@@ -73,6 +99,11 @@ class SceneManifest(BaseModel):
                     "bytes": scene.bytes,
                     "draw_calls": scene.draw_calls,
                     "triangles": scene.triangles,
+                    "navgrid": {
+                        "url": scene.navgrid.url,
+                        "sha256": scene.navgrid.sha256,
+                        "bytes": scene.navgrid.bytes,
+                    },
                 }
                 for hall_id, scene in self.halls.items()
             },

@@ -28,14 +28,18 @@ NORMAL_DECIMALS = 6
 @dataclass(frozen=True)
 class Part:
     """A triangle mesh: positions (n×3), unit normals (n×3), triangles (m×3, counter-clockwise
-    seen from the front), optional linear RGBA8 colours (n×4) and UVs (n×2, glTF convention:
-    (0, 0) is the image's top-left corner)."""
+    seen from the front), optional linear RGBA8 colours (n×4), UVs (n×2, glTF convention:
+    (0, 0) is the image's top-left corner) and a per-vertex label (n, u8) written as the
+    application-specific attribute ``label_name`` (``_ROLE`` of booth bodies, ``_REGION`` of
+    booth graphics: docs/scenes.md)."""
 
     positions: F64
     normals: F64
     indices: I64
     colours: U8 | None = None
     uvs: F64 | None = None
+    labels: U8 | None = None
+    label_name: str | None = None
 
     @property
     def vertex_count(self) -> int:
@@ -51,6 +55,14 @@ class Part:
         """This part with every vertex in one linear RGBA8 colour."""
         colours = np.tile(np.array(rgba, dtype=np.uint8), (self.vertex_count, 1))
         return replace(self, colours=colours)
+
+    def labelled(self, name: str, value: int) -> Part:
+        """This part with every vertex labelled ``value`` in attribute ``name``."""
+        return replace(self, labels=np.full(self.vertex_count, value, np.uint8), label_name=name)
+
+    def with_uvs(self, uvs: F64) -> Part:
+        """This part with texture coordinates ``uvs``."""
+        return replace(self, uvs=uvs)
 
     def transformed(self, matrix: F64) -> Part:
         """This part moved by a 4×4 rigid (rotation + translation) ``matrix``."""
@@ -69,12 +81,16 @@ def concat(parts: Sequence[Part]) -> Part:
         raise ValueError("nothing to concatenate")
     has_colours = parts[0].colours is not None
     has_uvs = parts[0].uvs is not None
+    label_name = parts[0].label_name
     for part in parts:
         if (part.colours is not None) != has_colours or (part.uvs is not None) != has_uvs:
             raise ValueError("parts to join must all have colours (and UVs), or all lack them")
+        if part.label_name != label_name:
+            raise ValueError("parts to join must all carry the same label attribute, or none")
     offsets = np.cumsum([0] + [part.vertex_count for part in parts[:-1]])
     colours = [part.colours for part in parts if part.colours is not None]
     uvs = [part.uvs for part in parts if part.uvs is not None]
+    labels = [part.labels for part in parts if part.labels is not None]
     return Part(
         positions=np.vstack([part.positions for part in parts]),
         normals=np.vstack([part.normals for part in parts]),
@@ -83,6 +99,8 @@ def concat(parts: Sequence[Part]) -> Part:
         ),
         colours=np.vstack(colours) if has_colours else None,
         uvs=np.vstack(uvs) if has_uvs else None,
+        labels=np.concatenate(labels) if label_name is not None else None,
+        label_name=label_name,
     )
 
 

@@ -43,21 +43,28 @@ def yaw(degrees: float) -> F64:
     return matrix
 
 
-def box(size: Vec3, centre: Vec3, *, bottom: bool = False) -> trimesh.Trimesh:
+def box(size: Vec3, centre: Vec3, *, bottom: bool = False, top: bool = True) -> trimesh.Trimesh:
     """An axis-aligned box; its bottom face is left out unless asked for (it rests on a floor
-    and would only cost triangles nobody sees)."""
+    and would only cost triangles nobody sees), its top face when ``top`` is false (something
+    else covers it, as a stage's boards cover its body)."""
     mesh = trimesh.creation.box(extents=size, transform=translation(centre))
+    keep = np.ones(len(mesh.faces), dtype=bool)
     if not bottom:
-        keep = mesh.face_normals[:, 1] > -0.5
+        keep &= mesh.face_normals[:, 1] > -0.5
+    if not top:
+        keep &= mesh.face_normals[:, 1] < 0.5
+    if not keep.all():
         mesh = trimesh.Trimesh(mesh.vertices, mesh.faces[keep], process=False)
     return mesh
 
 
-def box_between(low: Vec3, high: Vec3, *, bottom: bool = False) -> trimesh.Trimesh:
+def box_between(
+    low: Vec3, high: Vec3, *, bottom: bool = False, top: bool = True
+) -> trimesh.Trimesh:
     """The axis-aligned box spanning corner ``low`` to corner ``high``."""
     size = (high[0] - low[0], high[1] - low[1], high[2] - low[2])
     centre = ((high[0] + low[0]) / 2, (high[1] + low[1]) / 2, (high[2] + low[2]) / 2)
-    return box(size, centre, bottom=bottom)
+    return box(size, centre, bottom=bottom, top=top)
 
 
 def cylinder(radius: float, height: float, base: Vec3, sections: int = 12) -> trimesh.Trimesh:
@@ -71,6 +78,40 @@ def cylinder(radius: float, height: float, base: Vec3, sections: int = 12) -> tr
     )
     keep = mesh.face_normals[:, 1] > -0.99
     return trimesh.Trimesh(mesh.vertices, mesh.faces[keep], process=False)
+
+
+def split_at_height(mesh: trimesh.Trimesh, height: float) -> trimesh.Trimesh:
+    """``mesh`` with every triangle that crosses the plane y = ``height`` cut along it, so
+    vertex colours can change there (baked shade near the floor)."""
+    low, high = mesh.bounds[0][1], mesh.bounds[1][1]
+    if not low + 1e-6 < height < high - 1e-6:
+        return mesh
+    vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+    origin = np.array([0.0, height, 0.0])
+    below_v, below_f = trimesh.intersections.slice_faces_plane(  # type: ignore[no-untyped-call]
+        vertices, faces, np.array([0.0, -1.0, 0.0]), origin
+    )[:2]
+    above_v, above_f = trimesh.intersections.slice_faces_plane(  # type: ignore[no-untyped-call]
+        vertices, faces, np.array([0.0, 1.0, 0.0]), origin
+    )[:2]
+    return trimesh.Trimesh(
+        np.vstack([below_v, above_v]),
+        np.vstack([below_f, above_f + len(below_v)]),
+        process=False,
+    )
+
+
+#: Pieces standing on the floor and taller than this get a ring of vertices at AO_RING (m).
+AO_RING = 1.4
+
+
+def standing(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """A piece standing on the floor, cut at :data:`AO_RING` when it is taller than twice that,
+    so the shade baked near the floor (metaexpo.scenebuild.ao) stays near the floor."""
+    low, high = mesh.bounds[0][1], mesh.bounds[1][1]
+    if low < 0.3 and high > 2 * AO_RING:
+        return split_at_height(mesh, AO_RING)
+    return mesh
 
 
 def shade(mesh: trimesh.Trimesh, crease_deg: float = CREASE_DEG) -> Part:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from metaexpo.scenebuild.mesh import Part, concat
 
-SignKind = Literal["booth", "zone", "info_wall", "forum", "hall"]
+SignKind = Literal["booth", "zone", "gate", "info_wall", "forum", "hall", "entrance"]
 
 #: How far a sign face stands in front of the surface it hangs on, in metres.
 SIGN_OFFSET = 0.03

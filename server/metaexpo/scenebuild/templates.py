@@ -22,6 +22,8 @@ from typing import Literal
 
 import trimesh
 
+from metaexpo.scenebuild.ao import occlude
+from metaexpo.scenebuild.footprints import Footprint, footprint_of
 from metaexpo.scenebuild.mesh import Part, concat
 from metaexpo.scenebuild.palette import Rgba8, ZonePalette
 from metaexpo.scenebuild.shapes import box_between, cylinder, shade, yaw
@@ -31,19 +33,37 @@ from metaexpo.scenes import TemplateName
 Role = Literal["accent", "accent_dark", "platform", "panel", "counter_top", "screen", "frame"]
 Piece = tuple[trimesh.Trimesh, Role]
 
+#: The roles in the order of their codes in the booth body's ``_ROLE`` vertex attribute, so
+#: the client can repaint an exhibitor's colours and find the screens (docs/scenes.md).
+ROLES: tuple[Role, ...] = (
+    "accent",
+    "accent_dark",
+    "platform",
+    "panel",
+    "counter_top",
+    "screen",
+    "frame",
+)
+#: The name of that attribute (application-specific attributes start with "_").
+ROLE_ATTRIBUTE = "_ROLE"
+
 
 @dataclass(frozen=True, slots=True)
 class BoothModel:
-    """A template's geometry (uncoloured, shaded, each piece with its role) and sign faces."""
+    """A template's geometry (uncoloured, shaded, each piece with its role), sign faces and the
+    floor its pieces block (in the booth's frame)."""
 
     name: TemplateName
     pieces: tuple[tuple[Part, Role], ...]
     sign_faces: tuple[SignFace, ...]
     #: How many pixels wide the booth's sign asks to be in the atlas.
     atlas_width: int
+    obstacles: tuple[Footprint, ...]
+    #: A point of open floor inside the booth (its frame), where a visitor can stand.
+    inside: tuple[float, float]
 
     def body(self, palette: ZonePalette) -> Part:
-        """The booth's mesh painted in ``palette``."""
+        """The booth's mesh painted in ``palette``, each vertex labelled with its role."""
         colours: dict[Role, Rgba8] = {
             "accent": palette.accent,
             "accent_dark": palette.accent_dark,
@@ -53,7 +73,12 @@ class BoothModel:
             "screen": palette.screen,
             "frame": palette.frame,
         }
-        return concat([part.painted(colours[role]) for part, role in self.pieces])
+        return concat(
+            [
+                occlude(part.painted(colours[role])).labelled(ROLE_ATTRIBUTE, ROLES.index(role))
+                for part, role in self.pieces
+            ]
+        )
 
 
 def _counter(
@@ -165,15 +190,24 @@ _BUILDERS: dict[TemplateName, Callable[[], tuple[list[Piece], tuple[SignFace, ..
     "pavilion": _pavilion,
 }
 _ATLAS_WIDTHS: dict[TemplateName, int] = {"kiosk": 448, "island": 416, "pavilion": 896}
+_INSIDE: dict[TemplateName, tuple[float, float]] = {
+    "kiosk": (0.0, -0.6),
+    "island": (0.0, 1.75),
+    "pavilion": (0.0, -2.5),
+}
 
 
 @cache
 def booth_model(name: TemplateName) -> BoothModel:
     """The shaded model of template ``name`` (built once per process)."""
     pieces, faces = _BUILDERS[name]()
+    shaded = tuple((shade(mesh), role) for mesh, role in pieces)
+    obstacles = (footprint_of(part.positions) for part, _ in shaded)
     return BoothModel(
         name=name,
-        pieces=tuple((shade(mesh), role) for mesh, role in pieces),
+        pieces=shaded,
         sign_faces=faces,
         atlas_width=_ATLAS_WIDTHS[name],
+        obstacles=tuple(found for found in obstacles if found is not None),
+        inside=_INSIDE[name],
     )

@@ -11,13 +11,17 @@
  *   - `model` null: the template is drawn, borrowing the geometry of a booth
  *     of that template (the same zone if possible, so its colours match).
  *
+ * A template booth also shows the revision's brand (branding.js): its colours, the
+ * poster on its screen, the logo by its sign.
+ *
  * Revisions only grow: an older message (from another node, late) is
  * ignored. `states` is what window.__expo.booths shows:
- * {revision, model, template, loaded}.
+ * {revision, model, template, loaded, brand: {colours, logo, poster}}.
  */
 
 import { BufferGeometry } from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { BoothBranding } from './branding.js';
 
 const EMPTY = new BufferGeometry();
 const LIVE_FIELDS = ['revision', 'model', 'template', 'colours', 'exhibitor', 'links', 'logo', 'poster'];
@@ -27,9 +31,11 @@ class BoothSwapper {
    * @param {object} [deps]
    * @param {{loadAsync: (url: string) => Promise<{scene: import('three').Object3D}>}} [deps.loader]
    * @param {(boothId: string) => void} [deps.onChange] a booth's texts or shape changed
+   * @param {BoothBranding} [deps.branding] puts an exhibitor's brand on a template booth
    */
-  constructor({ loader = new GLTFLoader(), onChange = () => {} } = {}) {
+  constructor({ loader = new GLTFLoader(), onChange = () => {}, branding = new BoothBranding() } = {}) {
     this.loader = loader;
+    this.branding = branding;
     this.onChange = onChange;
     this.hall = null;
     this.catalog = null;
@@ -51,7 +57,8 @@ class BoothSwapper {
         revision: booth.revision ?? 0, model: null, template: node?.userData?.template ?? booth.template,
         loaded: true,
       };
-      if (booth.model || (node && booth.template && booth.template !== node.userData.template)) {
+      const branded = (booth.revision ?? 0) > 0;
+      if (branded || booth.model || (node && booth.template && booth.template !== node.userData.template)) {
         this.apply({ ...booth, revision: booth.revision ?? 0 }, { force: true });
       }
     }
@@ -85,7 +92,10 @@ class BoothSwapper {
       this.onChange(id);
       return Promise.resolve(true);
     }
-    const done = state.model ? this._showModel(node, state) : Promise.resolve(this._showTemplate(node, state));
+    this.branding.clear(node);
+    const done = state.model
+      ? this._showModel(node, state)
+      : Promise.resolve(this._showTemplate(node, state)).then(() => this._brand(node, state, payload));
     return done.then(() => {
       if (this.states[id] === state) state.loaded = true;
       this.onChange(id);
@@ -95,6 +105,12 @@ class BoothSwapper {
       this.onChange(id);
       return false;
     });
+  }
+
+  /** An approved revision's brand on the template booth (revision 0 is the catalog's own). */
+  async _brand(node, state, payload) {
+    if (!state.revision) return;
+    state.brand = await this.branding.apply(node, payload, () => this.states[node.userData.booth_id] === state);
   }
 
   _modelScene(url) {

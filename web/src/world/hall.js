@@ -4,8 +4,9 @@
  * The scene builder's contract (docs/scenes.md): root node `hall`; nodes
  * with userData.booth_id (booths), userData.zone_id (zones), walkable meshes
  * with userData.walkable === true (the only targets for click-to-walk and
- * teleport), and sign meshes with userData.sign = {kind, id, rect, aspect}
- * sharing one material named "signs" that signs.js paints.
+ * teleport), and sign meshes with userData.sign = {kind, id, rect, aspect, height_m}
+ * (or, merged, userData.signs = [...]) sharing one material named "signs" that
+ * signs.js paints.
  *
  * If the GLB cannot be had (no scene built, a network error), a plain floor
  * from the hall's bounds is built instead, so the visitor can still meet
@@ -25,6 +26,7 @@ import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
  * @property {string} id
  * @property {number[]} rect u0, v0, u1, v1 on the signs texture
  * @property {number} [aspect]
+ * @property {number} [height_m] the sign's physical height in metres
  */
 
 /**
@@ -67,6 +69,10 @@ function indexHall(root) {
     for (const m of mats) if (m && m.name === 'signs') signsMaterial = m;
     const sign = ud.sign ?? obj.parent?.userData?.sign;
     if (sign && Array.isArray(sign.rect) && sign.rect.length === 4) signs.push({ mesh: obj, ...sign });
+    // Signs that never change shape (zones, gateways, the info wall, …) share one merged mesh.
+    for (const merged of Array.isArray(ud.signs) ? ud.signs : []) {
+      if (Array.isArray(merged?.rect) && merged.rect.length === 4) signs.push({ mesh: obj, ...merged });
+    }
   });
   return { root, booths, zones, walkables, signs, signsMaterial };
 }

@@ -24,6 +24,12 @@ function shade(hex, amount) {
   return `#${new Color(hex).lerp(new Color(0x101820), amount).getHexString()}`;
 }
 
+/** The text in the language other than the visitor's (gateways show both). */
+function other(text, i18n) {
+  if (!text) return '';
+  return i18n.lang === 'zh' ? text.en ?? '' : text.zh ?? '';
+}
+
 /** Every text a sign of `kind`/`id` shows, in `i18n`'s language. */
 function signTexts(sign, catalog, i18n) {
   const pick = (t) => i18n.pick(t);
@@ -43,6 +49,15 @@ function signTexts(sign, catalog, i18n) {
     case 'forum': {
       const forum = catalog?.forum_halls?.find((f) => f.id === sign.id);
       return { title: forum ? pick(forum.title) : sign.id, subtitle: i18n.t('sign.forumNow') };
+    }
+    case 'gate': {
+      const zone = catalog?.zones?.find((z) => z.id === sign.id);
+      if (!zone) return { title: sign.id };
+      return { title: pick(zone.title), subtitle: other(zone.title, i18n), colour: zone.colour };
+    }
+    case 'entrance': {
+      const title = (catalog?.expo ?? catalog)?.title;
+      return { title: title?.zh ?? sign.id, subtitle: title?.en ?? '', colour: '#1f3b57', banner: true };
     }
     case 'hall': {
       const hall = catalog?.halls?.find((h) => h.id === sign.id);

@@ -7,14 +7,23 @@
  * area's floor). Moving or turning the visitor moves the rig, in both modes;
  * XR controllers are added to the rig by controls/xr.js.
  *
+ * Light: the hall's PBR materials are lit by an environment map made at start-up
+ * (three's PMREM of its RoomEnvironment: no HDR file to download), a soft hemisphere fill,
+ * and a warm key light falling through the skylights (software renderers: no environment
+ * map, a stronger fill; see lightScene). There are no real-time shadows
+ * (they would double the draw calls); the scene builder bakes shade into vertex colours
+ * and contact shadows into the floor (docs/scenes.md "Materials and light").
+ *
  * WebGL is feature-detected: createStage() throws a StageError the caller
  * shows to the visitor instead of a blank page.
  */
 
 import {
-  ACESFilmicToneMapping, Color, DirectionalLight, Fog, Group, HemisphereLight, PerspectiveCamera,
+  ACESFilmicToneMapping, DirectionalLight, Group, HemisphereLight, PerspectiveCamera, PMREMGenerator,
   Scene, SRGBColorSpace, WebGLRenderer,
 } from 'three';
+import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
+import { applySky } from './sky.js';
 
 const EYE_HEIGHT = 1.6;
 
@@ -45,14 +54,10 @@ function createStage(container, { createRenderer = (opts) => new WebGLRenderer(o
   container.appendChild(canvas);
 
   const scene = new Scene();
-  scene.background = new Color(0xdfe8f0);
-  scene.fog = new Fog(0xdfe8f0, 90, 260);
-  scene.add(new HemisphereLight(0xffffff, 0x8d8a80, 2.2));
-  const sun = new DirectionalLight(0xffffff, 1.6);
-  sun.position.set(-60, 120, 40);
-  scene.add(sun);
+  applySky(scene);
+  lightScene(renderer, scene);
 
-  const camera = new PerspectiveCamera(70, container.clientWidth / container.clientHeight, 0.05, 600);
+  const camera = new PerspectiveCamera(70, container.clientWidth / container.clientHeight, 0.05, 1200);
   camera.rotation.order = 'YXZ';
   camera.position.set(0, EYE_HEIGHT, 0);
   const rig = new Group();
@@ -72,6 +77,44 @@ function createStage(container, { createRenderer = (opts) => new WebGLRenderer(o
   new ResizeObserver(resize).observe(container);
 
   return { renderer, scene, camera, rig, canvas, resize };
+}
+
+/**
+ * Whether `renderer` draws in software (SwiftShader, llvmpipe: headless test machines, some
+ * virtual desktops), where a PMREM environment costs tens of seconds of start-up.
+ * @param {WebGLRenderer} renderer
+ */
+function isSoftwareRenderer(renderer) {
+  const gl = renderer.getContext();
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+}
+
+/**
+ * The environment map, the fill and the key light. A software renderer gets no environment
+ * map (its PMREM took ~13 s and the env-mapped shaders ~10 s more on the test machine) and a
+ * stronger hemisphere fill instead; `scene.userData.lighting` says which ('environment' or
+ * 'lights').
+ * @param {WebGLRenderer} renderer
+ * @param {Scene} scene
+ */
+function lightScene(renderer, scene) {
+  const software = isSoftwareRenderer(renderer);
+  if (!software) {
+    const pmrem = new PMREMGenerator(renderer);
+    const room = new RoomEnvironment();
+    scene.environment = pmrem.fromScene(room, 0, 0.1, 100, { size: 64 }).texture;
+    scene.environmentIntensity = 0.85;
+    room.dispose();
+    pmrem.dispose();
+  }
+  scene.userData.lighting = software ? 'lights' : 'environment';
+  scene.add(new HemisphereLight(0xf4f7ff, 0x8a8478, software ? 2.2 : 0.9));
+  const sun = new DirectionalLight(0xfff1dc, 2.1);
+  sun.name = 'key-light';
+  sun.position.set(-50, 120, 70);
+  scene.add(sun);
 }
 
 export { createStage, StageError };
