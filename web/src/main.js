@@ -18,7 +18,8 @@ import { Travel } from './app/travel.js';
 import { Visit } from './app/visit.js';
 import { Frame } from './app/frame.js';
 import { Forums } from './forum/forums.js';
-import { encodeAudioFrame } from './net/codec.js';
+import { encodeAudioFrame, MediaStream } from './net/codec.js';
+import { Voice } from './voice/voice.js';
 import { AvatarBatch } from './avatars/batch.js';
 import { CrowdLayer } from './avatars/crowd.js';
 import { AvatarLibrary } from './avatars/library.js';
@@ -101,6 +102,8 @@ async function init() {
   langButton.addEventListener('click', () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'));
 
   // --- 2D UI -------------------------------------------------------------------------------
+  /** @type {Voice | null} proximity voice (made once the stage audio it plays through exists) */
+  let voice = null;
   const player = app.player;
   const gate = new PoseGate();
   const settings = new SettingsDialog({ i18n, prefs, save });
@@ -110,6 +113,7 @@ async function init() {
   });
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
+    hidden: (from) => Boolean(voice?.isBlocked(from)),
   });
   const toolbar = new Toolbar();
   i18n.onChange(() => toolbar.layout());
@@ -189,18 +193,43 @@ async function init() {
     },
   });
   app.booths = booths;
+  /**
+   * One AUDIO frame of protocol version 2 (docs/protocol.md, "Media"): stage audio or voice.
+   * @param {number} stream
+   * @param {import('./media/batcher.js').Chunk[]} chunks
+   */
+  const sendAudio = (stream, chunks) => {
+    const conn = app.connection;
+    return Boolean(conn?.joined && conn.sendBinary(encodeAudioFrame(stream, chunks)));
+  };
   const forums = new Forums({
-    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'),
-    // Stage audio goes out as AUDIO frames on the hall's socket (docs/protocol.md, "Media").
-    sendAudio: (stream, chunks) => Boolean(app.connection?.joined && app.connection.sendBinary(encodeAudioFrame(stream, chunks))),
+    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'), sendAudio,
   });
   app.forum = forums;
   forums.loadAgenda();
+  voice = new Voice({
+    app, i18n, camera, scene, hud: byId('hud'), stage: forums.audio, sendAudio,
+    liveForums: () => forums.store.liveIn(app.hallId).flatMap((sid) => {
+      const area = forums.store.hallOf(sid)?.area;
+      return area ? [/** @type {[number, number, number, number]} */ ([area.x[0], area.x[1], area.z[0], area.z[1]])] : [];
+    }),
+  });
+  app.voice = voice;
   const visit = new Visit({
     app, i18n, status, chat, gate, player, travel,
     listeners: {
-      onWelcome: (msg) => forums.onWelcome(msg), onMessage: (msg) => forums.onMessage(msg),
-      onMedia: (records) => forums.onMedia(records),
+      onWelcome: (msg) => {
+        forums.onWelcome(msg);
+        voice?.onWelcome(msg);
+      },
+      onMessage: (msg) => {
+        forums.onMessage(msg);
+        voice?.onMessage(msg);
+      },
+      onMedia: (records) => {
+        voice?.onMedia(records);
+        forums.onMedia(records.filter((r) => r.stream !== MediaStream.VOICE));
+      },
     },
     onRefusedName: (name) => {
       visit.leave();
@@ -305,6 +334,7 @@ async function init() {
     picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
   frame.updaters.push((now, presenting) => forums.update(now, presenting));
+  frame.updaters.push((now, presenting) => voice?.update(now, presenting));
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.
   const library = new AvatarLibrary();
@@ -338,6 +368,7 @@ async function init() {
   }
 
   byId('btn-leave').addEventListener('click', () => {
+    voice?.leave();
     forums.leave();
     visit.leave();
     panel.close();

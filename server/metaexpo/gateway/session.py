@@ -282,6 +282,9 @@ class Session:
         self.link.send_text(control.dumps(welcome))
         if hub.moderation is not None:
             hub.moderation.joined(self)
+        quiet = room.quiet_places()
+        if quiet["quiet_hall"] or quiet["quiet_zones"]:
+            self.link.send_text(control.dumps(quiet))
         if hub.forums is not None:
             hub.forums.joined(room.id, joined.row)
 

@@ -212,7 +212,9 @@ def decode_bus_media(payload: bytes) -> BusMedia:
     return BusMedia(node_id, chunks)
 
 
-CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover", "announce", "emote"})
+CONTROL_TYPES = frozenset(
+    {"join", "roster_req", "roster", "chat", "takeover", "announce", "emote", "quiet"}
+)
 
 
 def encode_bus_control(node_id: str, kind: str, **fields: Any) -> bytes:

@@ -445,6 +445,29 @@ class Room:
         """Staff make the whole hall voice-free (True), or let people talk again (False)."""
         self.media.set_voice_free_hall(free)
 
+    def set_quiet_places(
+        self,
+        quiet_hall: bool,
+        zones: dict[str, tuple[float, float, float, float]],
+        *,
+        publish: bool = True,
+    ) -> None:
+        """Staff's voice-free places of the room, replacing the previous ones: the whole hall, or
+        named areas (x0, x1, z0, z1). Applied on every node (``publish``); every visitor of the
+        room is told (``voice.places``) so their client can show where voice is off."""
+        for name in [n for n in self.media.free_zones if n not in zones]:
+            self.media.set_voice_free_zone(name, None)
+        for name, area in zones.items():
+            self.media.set_voice_free_zone(name, area)
+        self.media.set_voice_free_hall(quiet_hall)
+        self.deliver(control.dumps(self.quiet_places()))
+        if publish:
+            self.federation.quiet_places(quiet_hall, zones)
+
+    def quiet_places(self) -> dict[str, Any]:
+        """The ``voice.places`` message of the room's current quiet places."""
+        return self.media.quiet_places()
+
     def media_from_peer(
         self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
     ) -> None:

@@ -119,6 +119,8 @@ function installHook(app, win = window) {
       if (!banner || banner.hidden) return null;
       return { status: banner.dataset.status ?? '', text: document.getElementById('banner-text')?.textContent ?? '' };
     },
+    /** Proximity voice: mic indicator, what is sent, each voice heard, rings (voice/voice.js). */
+    get voice() { return app.voice ? JSON.parse(JSON.stringify(app.voice.view())) : null; },
   };
   Object.defineProperty(win, '__expo', { value: Object.freeze(hook), configurable: true });
   return hook;

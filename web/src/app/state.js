@@ -43,6 +43,7 @@ import { Player } from '../controls/player.js';
  * @property {import('../ui/directory.js').Directory | null} directory
  * @property {import('../world/boothswap.js').BoothSwapper | null} booths
  * @property {import('../forum/forums.js').Forums | null} forum the forums (their state, panels and audio)
+ * @property {import('../voice/voice.js').Voice | null} voice proximity voice (microphone, voices, people)
  * @property {import('three').WebGLRenderer | null} renderer
  * @property {import('three').Scene | null} scene
  * @property {import('three').PerspectiveCamera | null} camera
@@ -66,7 +67,7 @@ function createAppState(vrPose) {
     i18n: null, prefs: null, hallId: 'main', bounds: { min: [-128, 0, -128], max: [128, 16, 128] },
     catalog: null, rooms: null, hall: null, navgrid: null, hallSource: 'none', hallReady: false, signsPainted: 0,
     connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, emotes: null, panel3d: null, minimap: null, vrmenu: null, directory: null,
-    booths: null, forum: null, renderer: null, scene: null, camera: null, myAvatar: null, you: null,
+    booths: null, forum: null, voice: null, renderer: null, scene: null, camera: null, myAvatar: null, you: null,
     drawCalls: 0, triangles: 0, frames: 0, lastError: null, lastVrPose: vrPose,
     timing: {
       lobbyReadyMs: null, hallReadyMs: null, firstFrameMs: null, signsMs: null, avatarsMs: null, joinedMs: null,

@@ -6,7 +6,8 @@
 
 /** @typedef {{zh?: string, en?: string}} Texts a bilingual text; `I18n.pick` chooses one */
 /** @typedef {{min: number[], max: number[]}} Bounds a hall's box in metres */
-/** @typedef {{id: string, bounds: Bounds, title?: Texts, spawn?: number[], spawn_yaw_deg?: number}} RoomInfo */
+/** @typedef {{id: string, bounds: Bounds, title?: Texts, spawn?: number[], spawn_yaw_deg?: number,
+ *   voice_zones?: [number, number, number, number][]}} RoomInfo */
 /** @typedef {{x: number[], z: number[]}} Area a floor rectangle: x and z ranges (m) */
 
 /**

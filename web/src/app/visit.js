@@ -31,8 +31,8 @@ class Visit {
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
    * @param {(name: string) => void} [deps.onRefusedName] the join's name is reserved for staff
    * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void,
-   *   onMedia?: (records: {id: number, stream: number, seq: number, data: Uint8Array}[]) => void}} [deps.listeners]
-   *   others who want the welcome, the control messages and the pose frames' media (the forums)
+   *   onMedia?: (records: any[]) => void}} [deps.listeners] others who want the welcome, the control
+   *   messages (the forums, voice) and the media records of pose frames (stage audio, voice)
    */
   constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onRefusedName, listeners = {} }) {
     this.app = app;
@@ -138,7 +138,7 @@ class Visit {
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
     else {
       app.remote?.onPoseFrame(frame, at);
-      if (frame.media.length) this.listeners.onMedia?.(frame.media);
+      if (frame.media?.length) this.listeners.onMedia?.(frame.media);
     }
   }
 

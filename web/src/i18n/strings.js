@@ -8,9 +8,11 @@
  */
 
 import { FORUM_STRINGS } from '../forum/strings.js';
+import { VOICE_STRINGS } from '../voice/strings.js';
 
 const STRINGS = {
   ...FORUM_STRINGS,
+  ...VOICE_STRINGS,
   'app.title': { zh: '元宇宙浙江 · 虚拟展馆', en: 'Metaverse Zhejiang · Virtual Expo' },
   'app.loading': { zh: '正在加载展馆…', en: 'Loading the hall…' },
   'app.noWebgl': {

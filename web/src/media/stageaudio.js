@@ -97,6 +97,15 @@ class StageAudio {
   }
 
   /**
+   * The page's one AudioContext, made on first use (proximity voice plays through it too:
+   * voice/hearing.js), or null where this browser cannot play (no Web Audio or AudioDecoder).
+   * @returns {AudioContext | null}
+   */
+  context() {
+    return this.support.listen ? null : this._context();
+  }
+
+  /**
    * Make (or wake) the audio context: call it inside a click or key press.
    * @returns {Promise<boolean>} whether sound can play now
    */

@@ -21,8 +21,10 @@ class ChatPanel {
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
    * @param {(text: string) => boolean} deps.send returns false when not connected
    * @param {number} [deps.maxLines] lines kept in the log
+   * @param {(from: number) => boolean} [deps.hidden] lines from this avatar id are not shown (blocked)
    */
-  constructor({ i18n, send, maxLines = 200 }) {
+  constructor({ i18n, send, maxLines = 200, hidden = () => false }) {
+    this.hidden = hidden;
     this.i18n = i18n;
     this.send = send;
     this.maxLines = maxLines;
@@ -72,6 +74,7 @@ class ChatPanel {
   /** Lines from a `chat` message: [{id, from, name, text, t, badge}]. */
   add(messages) {
     for (const m of messages) {
+      if (this.hidden(m.from)) continue;
       const name = cleanText(m.name, 32);
       const text = cleanText(m.text, this.maxChars);
       if (!text) continue;
