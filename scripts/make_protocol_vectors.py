@@ -394,7 +394,50 @@ def build() -> dict[str, dict[str, Any]]:
             )
         ],
     }
-    return {"client_frames.json": client, "server_frames.json": server, "quaternions.json": quats}
+    return {
+        "client_frames.json": client,
+        "server_frames.json": server,
+        "quaternions.json": quats,
+        "control_messages.json": control_messages(),
+    }
+
+
+def control_messages() -> dict[str, Any]:
+    """JSON control messages whose reading both sides must share: today the emotes."""
+
+    def client(name: str, text: str, *, emote: str | None = None, code: str | None = None) -> Any:
+        return {"name": name, "direction": "client", "text": text, "emote": emote, "error": code}
+
+    def server(name: str, text: str, decoded: dict[str, Any] | None) -> Any:
+        return {"name": name, "direction": "server", "text": text, "decoded": decoded}
+
+    return {
+        "description": "Emote messages. Client ones: what the server accepts (emote) or "
+        "refuses (error code). Server ones: what a client reads (decoded), null if it must "
+        "ignore the message.",
+        "vectors": [
+            client("wave", '{"type":"emote","emote":"wave"}', emote="wave"),
+            client("clap", '{"type":"emote","emote":"clap"}', emote="clap"),
+            client("thumbs_up", '{"type":"emote","emote":"thumbs_up"}', emote="thumbs_up"),
+            client("unknown_gesture", '{"type":"emote","emote":"dance"}', code="bad_message"),
+            client("no_gesture", '{"type":"emote"}', code="bad_message"),
+            client("extra_field", '{"type":"emote","emote":"wave","to":7}', code="bad_message"),
+            client("not_a_string", '{"type":"emote","emote":1}', code="bad_message"),
+            server(
+                "wave_of_slot_7",
+                '{"type":"emote","id":65543,"emote":"wave"}',
+                {"id": 65543, "emote": "wave"},
+            ),
+            server(
+                "thumbs_up_with_unknown_field",
+                '{"type":"emote","id":3,"emote":"thumbs_up","later":true}',
+                {"id": 3, "emote": "thumbs_up"},
+            ),
+            server("unknown_gesture", '{"type":"emote","id":3,"emote":"dance"}', None),
+            server("id_not_a_number", '{"type":"emote","id":"3","emote":"clap"}', None),
+            server("id_past_24_bits", '{"type":"emote","id":16777216,"emote":"clap"}', None),
+        ],
+    }
 
 
 def render(data: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ export default [
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.browser } },
   },
   {
-    files: ['build.mjs', 'eslint.config.js', 'tools/**/*.{js,mjs}', 'test/**/*.js'],
+    files: ['build.mjs', 'eslint.config.js', 'tools/**/*.{js,mjs}', 'test/**/*.js', 'testkit/**/*.js'],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
   },
 ];

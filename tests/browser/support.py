@@ -164,3 +164,21 @@ def wait_frames(page: Page, n: int = 3, timeout: float = 30) -> None:
     (and shown) whatever the test just changed. A count of frames, not a span of time."""
     start = expo(page, "__expo.frames")
     wait_until(page, "([start, n]) => __expo.frames >= start + n", [start, n], timeout=timeout)
+
+
+def click_tool(page: Page, button_id: str) -> None:
+    """Click the toolbar's ``button_id`` as a visitor would: through the More menu when the
+    bar is too narrow to show it (web/src/ui/toolbar.js lays the bar out again when its texts
+    change, so where the button is is checked until it can be seen)."""
+    wait_until(
+        page,
+        """id => {
+          const b = document.getElementById(id);
+          const menu = document.getElementById('toolbar-menu');
+          if (menu.contains(b) && menu.hidden) document.getElementById('btn-more').click();
+          return b.offsetParent !== null;
+        }""",
+        button_id,
+        what=f"the toolbar shows #{button_id}",
+    )
+    page.click(f"#{button_id}")

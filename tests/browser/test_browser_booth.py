@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import expo, open_client, wait_frames, wait_until
+from tests.browser.support import click_tool, expo, open_client, wait_frames, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -90,7 +90,7 @@ def test_clicking_a_booth_opens_its_panel_in_chinese_then_english(
     assert page.evaluate("document.activeElement.id") == "panel-close"
 
     # Switch the language: the open panel follows.
-    page.click("#btn-lang")
+    click_tool(page, "btn-lang")
     wait_until(page, "__expo.lang === 'en'")
     assert title.text_content() == booth["exhibitor"]["name"]["en"]
     assert page.locator("#booth-panel h3").first.text_content() == "Demonstration scenarios"

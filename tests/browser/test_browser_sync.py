@@ -7,7 +7,7 @@ import math
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import expo, open_client, wait_until
+from tests.browser.support import click_tool, expo, open_client, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -125,7 +125,7 @@ def test_the_zone_directory_teleports_and_others_see_it(
     traveller = open_client(context, server.http, "Traveller")
     watcher = open_client(context, server.http, "Watcher")
     traveller_id = expo(traveller, "__expo.id")
-    traveller.click("#btn-directory")
+    click_tool(traveller, "btn-directory")
     dialog = traveller.locator("#directory")
     assert dialog.is_visible()
     assert traveller.get_attribute("#btn-directory", "aria-expanded") == "true"

@@ -11,6 +11,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.support import (
     IWER_UMD,
+    click_tool,
     expo,
     open_client,
     wait_frames,
@@ -81,7 +82,7 @@ def test_vr_head_and_hands_are_seen_and_teleport_moves_both_views(
     vr_id = expo(vr, "__expo.id")
     wait_until(watcher, "id => __expo.avatars.some((a) => a.id === id)", vr_id)
 
-    vr.click("#btn-vr")
+    click_tool(vr, "btn-vr")
     wait_until(vr, "__expo.xr.presenting && __expo.me.vr")
     assert expo(vr, "document.querySelector('#btn-vr').dataset.state") == "presenting"
 
@@ -147,7 +148,7 @@ def test_vr_snap_turn_and_the_3d_booth_panel(
     context: BrowserContext, server: ServerProcess
 ) -> None:
     vr = open_vr_page(context, server.http)
-    vr.click("#btn-vr")
+    click_tool(vr, "btn-vr")
     wait_until(vr, "__expo.xr.presenting && __expo.me.vr")
     head = me(vr)["head"]["position"]
     yaw = me(vr)["yaw"]
@@ -177,6 +178,8 @@ def test_vr_snap_turn_and_the_3d_booth_panel(
     wait_frames(vr)
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 1)")
     wait_until(vr, "__expo.openPanel === 'retail-01'")
+    panel3d = wait_until(vr, "__expo.panel3d.open === 'retail-01' && __expo.panel3d")
+    assert panel3d["opaque"], "the 3D booth panel is opaque"
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 0)")
     assert vr.locator("#booth-panel").is_hidden(), "in VR the panel is 3D, not HTML"
     wait_frames(vr)  # the frame loop has read the released trigger: the next pull is new

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from metaexpo.errors import ControlError
 from metaexpo.protocol import control
+from tests.conftest import ROOT
 
 
 def test_join_parses_into_a_typed_message() -> None:
@@ -68,3 +70,26 @@ def test_display_names_keep_chinese_and_emoji_sequences() -> None:
         control.check_display_text(" 小明👩\u200d💻 ", what="name", max_chars=32)
         == "小明👩\u200d💻"
     )
+
+
+def _emote_vectors(direction: str) -> list[dict[str, object]]:
+    data = json.loads((ROOT / "docs" / "protocol-vectors" / "control_messages.json").read_text())
+    return [v for v in data["vectors"] if v["direction"] == direction]
+
+
+@pytest.mark.parametrize("vec", _emote_vectors("client"), ids=lambda v: str(v["name"]))
+def test_emote_messages_are_read_as_the_shared_vectors_say(vec: dict[str, object]) -> None:
+    text = str(vec["text"])
+    if vec["error"] is None:
+        msg = control.parse_client_message(text)
+        assert isinstance(msg, control.Emote)
+        assert msg.emote == vec["emote"]
+    else:
+        with pytest.raises(ControlError) as err:
+            control.parse_client_message(text)
+        assert err.value.code == vec["error"]
+
+
+def test_the_server_emote_message_is_the_vector_clients_read() -> None:
+    vec = next(v for v in _emote_vectors("server") if v["name"] == "wave_of_slot_7")
+    assert control.dumps(control.emote_message(65543, "wave")) == str(vec["text"]).encode()

@@ -10,7 +10,7 @@ import pytest
 from metaexpo.bus.local import LocalBroker, LocalBus
 from metaexpo.config import Settings
 from metaexpo.gateway.tuning import sync_config
-from metaexpo.protocol.bus_messages import encode_bus_tick
+from metaexpo.protocol.bus_messages import encode_bus_control, encode_bus_tick
 from metaexpo.protocol.frames import (
     AvatarFlag,
     MediaStream,
@@ -324,3 +324,48 @@ async def test_malformed_media_on_the_bus_is_ignored_and_counted() -> None:
     a.federation.receive(b"\x01\x22\x05node9\x02\x00" + b"\x01" * 5)
     await step([a], clock)
     assert a.federation.stats.ignored["truncated"] == 1
+
+
+async def test_staff_quiet_places_apply_on_every_node_and_every_visitor_is_told() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    ls, ln = RecordingLink(), RecordingLink()
+    speaker = b.join(ls, "speaker", "celadon", "desktop")
+    near = a.join(ln, "near", "celadon", "desktop")
+    b.teleport(speaker.row, (0.0, 1.6, 0.0), None)
+    a.teleport(near.row, (2.0, 1.6, 0.0), None)
+    await step([a, b], clock, 3)
+    # Staff on node a quiet the plaza, where the speaker stands on node b.
+    a.set_quiet_places(False, {"plaza": (-5.0, 5.0, -5.0, 5.0)})
+    await step([a, b], clock, 2)
+    told = {"type": "voice.places", "quiet_hall": False, "quiet_zones": {"plaza": [-5, 5, -5, 5]}}
+    assert told in ls.text and told in ln.text
+    b.submit_audio(speaker.row, encode_audio_frame(MediaStream.VOICE, [(1, b"hush")]), clock.now)
+    await step([a, b], clock, 2)
+    assert heard(ln) == []
+    assert any(m.get("code") == "voice_off_here" for m in ls.text)
+    # Lifted on node a: the speaker on node b is heard again.
+    a.set_quiet_places(False, {})
+    await step([a, b], clock, 2)
+    assert {"type": "voice.places", "quiet_hall": False, "quiet_zones": {}} in ls.text
+    clock.now += 1.1
+    b.submit_audio(speaker.row, encode_audio_frame(MediaStream.VOICE, [(60, b"hi")]), clock.now)
+    await step([a, b], clock, 2)
+    assert heard(ln) == [b"hi"]
+    # The whole hall quiet, from node b this time.
+    b.set_quiet_places(True, {})
+    await step([a, b], clock, 2)
+    assert a.quiet_places()["quiet_hall"] is True
+    assert a.media.voice_off_at(40.0, 40.0)
+
+
+async def test_malformed_quiet_places_on_the_bus_are_ignored_and_counted() -> None:
+    clock = Clock()
+    a, b = nodes(2, clock)
+    for zones in ({"x": [5.0, -5.0, 0.0, 1.0]}, {"x": [1.0]}, "plaza"):
+        b.federation.outbox.append(
+            encode_bus_control(b.federation.node_id, "quiet", hall=True, zones=zones)
+        )
+    await step([a, b], clock, 2)
+    assert a.federation.stats.ignored["bad_quiet"] == 3
+    assert a.quiet_places() == {"type": "voice.places", "quiet_hall": False, "quiet_zones": {}}

@@ -18,6 +18,9 @@ import { installTestHooks } from './app/testhooks.js';
 import { Travel } from './app/travel.js';
 import { Visit } from './app/visit.js';
 import { Frame } from './app/frame.js';
+import { Forums } from './forum/forums.js';
+import { encodeAudioFrame, MediaStream } from './net/codec.js';
+import { Voice } from './voice/voice.js';
 import { AvatarBatch } from './avatars/batch.js';
 import { CrowdLayer } from './avatars/crowd.js';
 import { AvatarLibrary } from './avatars/library.js';
@@ -32,6 +35,8 @@ import { I18n } from './i18n/i18n.js';
 import { PoseGate } from './net/posegate.js';
 import { WhoBatcher } from './net/who.js';
 import { ChatPanel } from './ui/chat.js';
+import { EmoteBar } from './ui/emotes.js';
+import { emoteMessage } from './net/emote.js';
 import { Directory } from './ui/directory.js';
 import { byId } from './ui/dom.js';
 import { showExpoTexts } from './ui/expotexts.js';
@@ -45,8 +50,11 @@ import { BoothPanel } from './ui/panel.js';
 import { Panel3D } from './ui/panel3d.js';
 import { applyPagePrefs, SettingsDialog } from './ui/settings.js';
 import { StatusView } from './ui/status.js';
+import { Toolbar } from './ui/toolbar.js';
+import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
+import { emojiDraws } from './world/fonts.js';
 import { Picker } from './world/picking.js';
 import { SignPainter } from './world/signs.js';
 import { createStage, StageError } from './world/stage.js';
@@ -89,11 +97,15 @@ async function init() {
   const labelLangButton = () => {
     langButton.textContent = i18n.lang === 'zh' ? 'English' : '中文';
     langButton.lang = i18n.lang === 'zh' ? 'en' : 'zh-CN';
+    // The name starts with what the button shows (speech control users say what they see).
+    langButton.setAttribute('aria-label', `${langButton.textContent} · ${i18n.t('lang.switch')}`);
   };
   labelLangButton();
   langButton.addEventListener('click', () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'));
 
   // --- 2D UI -------------------------------------------------------------------------------
+  /** @type {Voice | null} proximity voice (made once the stage audio it plays through exists) */
+  let voice = null;
   const player = app.player;
   const gate = new PoseGate();
   const settings = new SettingsDialog({ i18n, prefs, save });
@@ -103,6 +115,12 @@ async function init() {
   });
   const chat = new ChatPanel({
     i18n, send: (text) => Boolean(app.connection?.joined && app.connection.sendJson({ type: 'chat', text })),
+    hidden: (from) => Boolean(voice?.isBlocked(from)),
+  });
+  const toolbar = new Toolbar();
+  i18n.onChange(() => toolbar.layout());
+  const emotes = new EmoteBar({
+    send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
   });
   const cards = new CardDesk({
     panel: byId('booth-panel'),
@@ -112,13 +130,18 @@ async function init() {
     send: (msg) => Boolean(app.connection?.joined && app.connection.sendJson(msg)),
   });
   const panel = new BoothPanel({
-    i18n, catalog: () => app.catalog, onGo: (id) => travel.goToBooth(id), onChange: (id) => cards.panelChanged(id),
+    i18n, catalog: () => app.catalog, onWalk: (id) => travel.walkToBooth(id), onTeleport: (id) => travel.goToBooth(id),
+    onChange: (id) => cards.panelChanged(id),
   });
   const directory = new Directory({
     i18n, catalog: () => app.catalog, hallId: () => app.hallId, onGo: (x, z, yaw) => travel.teleportTo(x, z, yaw),
+    onBooth: (id) => travel.goToBooth(id),
   });
   const minimap = new Minimap({ onPick: (x, z) => travel.teleportTo(x, z, player.yaw) });
+  i18n.onChange(() => minimap.relabel());
   app.panel = panel;
+  app.minimap = minimap;
+  app.directory = directory;
   app.timing.lobbyReadyMs = performance.now();
 
   // --- 3D ----------------------------------------------------------------------------------
@@ -142,9 +165,32 @@ async function init() {
   const tags = new NameTags();
   const crowd = new CrowdLayer();
   const who = new WhoBatcher();
-  scene.add(highlight.lines, panel3d.mesh, tags.mesh, crowd.points);
-  Object.assign(app, { renderer, scene, camera, panel3d, crowd });
   const travel = new Travel({ app, player, picker, panel, panel3d, camera, canvas, gate, prefs });
+  const vrmenu = new VrMenu({
+    i18n,
+    actions: {
+      destinations: () => directory.destinations(),
+      teleport: (x, z, yaw) => travel.teleportTo(x, z, yaw ?? player.yaw),
+      map: () => ({
+        canvas: minimap.canvas,
+        toWorld: (px, py) => (minimap.proj ? minimap.proj.toWorld(px, py, [0, 0]) : null),
+      }),
+      chatLines: () => [...byId('chat-log').querySelectorAll('li')].map((li) => li.textContent ?? ''),
+      say: (text) => chat.send(text),
+      emote: (emote) => { emotes.send(emote); },
+      prefs,
+      savePrefs: () => save(prefs),
+      switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
+    },
+  });
+  emojiDraws().then((ok) => {
+    document.body.classList.toggle('no-emoji', !ok);
+    document.body.dataset.emoji = ok ? 'colour' : 'none';
+    vrmenu.emoji = ok;
+  }).catch((err) => noteError(app, 'emoji', err));
+  new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
+  scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
+  Object.assign(app, { renderer, scene, camera, panel3d, crowd, vrmenu });
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let signsDue;
   const booths = new BoothSwapper({
@@ -157,9 +203,45 @@ async function init() {
     },
   });
   app.booths = booths;
+  /**
+   * One AUDIO frame of protocol version 2 (docs/protocol.md, "Media"): stage audio or voice.
+   * @param {number} stream
+   * @param {import('./media/batcher.js').Chunk[]} chunks
+   */
+  const sendAudio = (stream, chunks) => {
+    const conn = app.connection;
+    return Boolean(conn?.joined && conn.sendBinary(encodeAudioFrame(stream, chunks)));
+  };
+  const forums = new Forums({
+    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'), sendAudio,
+  });
+  app.forum = forums;
+  forums.loadAgenda();
+  voice = new Voice({
+    app, i18n, camera, scene, hud: byId('hud'), stage: forums.audio, sendAudio,
+    liveForums: () => forums.store.liveIn(app.hallId).flatMap((sid) => {
+      const area = forums.store.hallOf(sid)?.area;
+      return area ? [/** @type {[number, number, number, number]} */ ([area.x[0], area.x[1], area.z[0], area.z[1]])] : [];
+    }),
+  });
+  app.voice = voice;
   const visit = new Visit({
     app, i18n, status, chat, gate, player, travel,
     onReach: (msg) => cards.onMessage(msg),
+    listeners: {
+      onWelcome: (msg) => {
+        forums.onWelcome(msg);
+        voice?.onWelcome(msg);
+      },
+      onMessage: (msg) => {
+        forums.onMessage(msg);
+        voice?.onMessage(msg);
+      },
+      onMedia: (records) => {
+        voice?.onMedia(records);
+        forums.onMedia(records.filter((r) => r.stream !== MediaStream.VOICE));
+      },
+    },
     onRefusedName: (name) => {
       visit.leave();
       byId('hud').hidden = true;
@@ -224,21 +306,28 @@ async function init() {
     renderer, rig, camera, scene, button: byId('btn-vr', HTMLButtonElement), i18n, prefs, player,
     hooks: {
       walkables: () => app.hall?.walkables ?? [],
+      grid: () => app.navgrid,
       pickBooth: (raycaster) => {
         const hit = picker.withRay(raycaster);
         return hit.kind === 'booth' ? hit.id : null;
       },
       panel: () => panel3d,
       onClosePanel: () => panel3d.close(),
+      menu: () => vrmenu,
+      onMenu: () => vrmenu.toggle(camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
+      claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),
       onSession: (active) => {
         if (active) {
+          forums.unlockAudio(); // entering VR was a click
+
           panel.close();
           // The visitor's own hands, drawn in the same batch as everyone else.
           if (frame.batch && !frame.myHands) frame.myHands = frame.batch.add(app.myAvatar ?? frame.batch.defaultModel);
         } else {
           panel3d.close();
+          vrmenu.close();
           camera.position.set(0, EYE, 0);
           camera.quaternion.identity();
           stage.resize();
@@ -248,12 +337,15 @@ async function init() {
     },
   });
   app.xr = xr;
+  app.emotes = emotes;
   travel.xr = xr;
 
   const frame = new Frame({
     app, renderer, scene, camera, rig, canvas, player, xr, keyboard, joystick, travel, gate, who, tags, crowd,
-    picker, highlight, minimap, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
+    picker, highlight, minimap, vrmenu, i18n, prefs, tip: byId('hover-tip'), people: byId('people'), hover,
   });
+  frame.updaters.push((now, presenting) => forums.update(now, presenting));
+  frame.updaters.push((now, presenting) => voice?.update(now, presenting));
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.
   const library = new AvatarLibrary();
@@ -268,10 +360,12 @@ async function init() {
   const placesReady = loadPlaces({
     app, params, player, scene, picker, booths, minimap, chat, i18n, showTexts, paintSigns,
   }).catch((err) => noteError(app, 'hall', err));
+  placesReady.then(() => forums.hallReady()).catch((err) => noteError(app, 'forums', err));
 
   // --- enter and leave ---------------------------------------------------------------------
   /** @param {{name: string, avatar: string}} choice */
   async function enter({ name, avatar }) {
+    forums.unlockAudio(); // inside the Enter click: the stage can play without another one
     lobby.hide();
     byId('hud').hidden = false;
     joystick.show(touch);
@@ -285,6 +379,8 @@ async function init() {
   }
 
   byId('btn-leave').addEventListener('click', () => {
+    voice?.leave();
+    forums.leave();
     visit.leave();
     panel.close();
     directory.close();

@@ -292,6 +292,9 @@ class Session:
         self.link.send_text(control.dumps(welcome))
         if hub.moderation is not None:
             hub.moderation.joined(self)
+        quiet = room.quiet_places()
+        if quiet["quiet_hall"] or quiet["quiet_zones"]:
+            self.link.send_text(control.dumps(quiet))
         if hub.forums is not None:
             hub.forums.joined(room.id, joined.row)
 
@@ -308,6 +311,8 @@ class Session:
                 moderation.receive(self, msg)
             elif isinstance(msg, control.Teleport):
                 room.teleport(self.row, msg.to, msg.yaw)
+            elif isinstance(msg, control.Emote):
+                room.emote(self.row, msg.emote)
             elif isinstance(msg, control.Who):
                 self.link.send_text(control.dumps(room.who(self.row, msg.ids)))
             elif isinstance(msg, control.Ping):

@@ -14,6 +14,7 @@ credentials); the checks are made again by the services underneath.
 | GET | /api/staff/revisions/{id} |
 | POST | /api/staff/revisions/{id}/approve, …/refuse |
 | GET | /api/staff/audit |
+| GET, PUT | /api/staff/rooms/{room_id}/voice |
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from metaexpo.errors import Conflict, Invalid, NotFound
 from metaexpo.http.links import absolute
 from metaexpo.http.office import approve_and_publish
 from metaexpo.http.security import Caller, Office, office_of
@@ -40,6 +42,21 @@ class InviteRequest(BaseModel):
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     role: Literal["exhibitor", "staff"] = "exhibitor"
     booths: Annotated[list[str], Field(max_length=64)] = Field(default_factory=list)
+
+
+Area = tuple[float, float, float, float]
+
+
+class QuietPlaces(BaseModel):
+    """Where nobody may talk in a hall: all of it, or named areas (x0, x1, z0, z1) of its floor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quiet_hall: bool = False
+    quiet_zones: Annotated[
+        dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Area],
+        Field(max_length=64),
+    ] = Field(default_factory=dict)
 
 
 class RefuseRequest(BaseModel):
@@ -171,3 +188,53 @@ def audit(
             }
             for e in recent(session, limit, target)
         ]
+
+
+def _room(request: Request, room_id: str) -> Any:
+    """The live sync room ``room_id`` of this node (404 if there is none)."""
+    hub = request.app.state.hub
+    if hub is None:
+        raise Conflict("this server runs no hall, so it has no voice to quiet")
+    room = hub.rooms.get(room_id)
+    if room is None:
+        raise NotFound(f"no room {room_id!r}; rooms here: {', '.join(sorted(hub.rooms))}")
+    return room
+
+
+@router.get("/rooms/{room_id}/voice", summary="A hall's voice-free places")
+async def quiet_places(room_id: str, caller: Caller, request: Request) -> dict[str, Any]:
+    """The whole hall quiet or not, and the named quiet areas (docs/protocol.md, "Media").
+
+    On the event loop, like every use of the hub (it is not thread-safe)."""
+    require_staff(caller)
+    places: dict[str, Any] = _room(request, room_id).quiet_places()
+    return places
+
+
+@router.put("/rooms/{room_id}/voice", summary="Make a hall, or areas of it, voice-free")
+async def set_quiet_places(
+    room_id: str, body: QuietPlaces, caller: Caller, request: Request
+) -> dict[str, Any]:
+    """Replace the hall's voice-free places, on every node: nobody there may talk or hears
+    voices (stage audio still plays), and every visitor's client is told where they are."""
+    require_staff(caller)
+    room = _room(request, room_id)
+    lo, hi = room.spec.bounds.min, room.spec.bounds.max
+    problems = [
+        {"zone": name, "area": list(area)}
+        for name, area in body.quiet_zones.items()
+        if not (area[0] < area[1] and area[2] < area[3])
+        or area[1] <= lo[0]
+        or area[0] >= hi[0]
+        or area[3] <= lo[2]
+        or area[2] >= hi[2]
+    ]
+    if problems:
+        raise Invalid(
+            "a quiet zone is (x0, x1, z0, z1) with x0 < x1 and z0 < z1, overlapping the hall "
+            f"(x {lo[0]:g}…{hi[0]:g}, z {lo[2]:g}…{hi[2]:g})",
+            problems,
+        )
+    room.set_quiet_places(body.quiet_hall, dict(body.quiet_zones))
+    places: dict[str, Any] = room.quiet_places()
+    return places

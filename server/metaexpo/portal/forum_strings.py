@@ -108,6 +108,7 @@ FORUM_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "forum_speaker_hello": ("欢迎，{name}", "Welcome, {name}"),
     "forum_speaker_enter": ("以演讲嘉宾身份进入会场", "Enter the hall as a speaker"),
+    "forum_moderate_in_hall": ("在会场中主持", "Moderate in the hall"),
     "forum_speaker_none": (
         "你尚未以演讲嘉宾身份登录。请打开工作人员发给你的链接。",
         "You are not signed in as a speaker. Open the link the expo staff sent you.",

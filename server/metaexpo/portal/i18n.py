@@ -102,6 +102,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload_refused": ("未被接受，请修改以下问题：", "Not accepted. Please fix these problems:"),
     "upload_failed": ("上传失败：", "The upload failed:"),
     "choose_file": ("请选择文件。", "Choose a file first."),
+    "file_to_upload": ("要上传的文件", "File to upload"),
     "where": ("位置", "Where"),
     "limit": ("限制", "Limit"),
     "preview": ("预览", "Preview"),

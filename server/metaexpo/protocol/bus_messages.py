@@ -21,7 +21,8 @@ and ``"t"``: ``join`` (roster entries of avatars that joined), ``roster_req``
 / ``roster`` (names asked of and answered by the owner node), ``chat`` (chat
 lines of the node's visitors), ``takeover`` (a visitor resumed on another
 node), ``announce`` (a control message for every visitor of the room, e.g. a
-booth that went live). Anything else on the channel is foreign: ignored and counted.
+booth that went live), ``emote`` (an avatar's gesture and where it stands, for the
+visitors near it). Anything else on the channel is foreign: ignored and counted.
 """
 
 from __future__ import annotations
@@ -211,7 +212,9 @@ def decode_bus_media(payload: bytes) -> BusMedia:
     return BusMedia(node_id, chunks)
 
 
-CONTROL_TYPES = frozenset({"join", "roster_req", "roster", "chat", "takeover", "announce"})
+CONTROL_TYPES = frozenset(
+    {"join", "roster_req", "roster", "chat", "takeover", "announce", "emote", "quiet"}
+)
 
 
 def encode_bus_control(node_id: str, kind: str, **fields: Any) -> bytes:

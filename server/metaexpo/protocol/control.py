@@ -29,6 +29,9 @@ from metaexpo.protocol.reach_messages import PREFIX as REACH_PREFIX
 from metaexpo.protocol.reach_messages import ReachMessage, parse_reach_message
 
 ClientKind = Literal["desktop", "mobile", "vr"]
+#: The gestures an avatar can make for others to see (docs/protocol.md, "Emotes").
+EmoteName = Literal["wave", "clap", "thumbs_up"]
+EMOTES: tuple[str, ...] = ("wave", "clap", "thumbs_up")
 
 #: Bidirectional-text controls that can make a name display as something else.
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -103,15 +106,24 @@ class Ping(_Message):
     t: float
 
 
+class Emote(_Message):
+    """A gesture of the sender's avatar (wave, clap, thumbs-up), shown to those who see it."""
+
+    type: Literal["emote"]
+    emote: EmoteName
+
+
 class Leave(_Message):
     """A clean goodbye: the avatar leaves at once (no resume window)."""
 
     type: Literal["leave"]
 
 
-ClientMessage = Annotated[Join | Chat | Teleport | Who | Ping | Leave, Field(discriminator="type")]
+ClientMessage = Annotated[
+    Join | Chat | Teleport | Who | Ping | Emote | Leave, Field(discriminator="type")
+]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
-_KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "leave")
+_KNOWN_TYPES = ("join", "chat", "teleport", "who", "ping", "emote", "leave")
 
 
 def parse_client_message(
@@ -162,6 +174,11 @@ def dumps(message: dict[str, Any]) -> bytes:
 def error_message(code: str, message: str) -> dict[str, Any]:
     """An ``error`` message: ``code`` for programs, ``message`` for people."""
     return {"type": "error", "code": code, "message": message}
+
+
+def emote_message(aid: int, emote: str) -> dict[str, Any]:
+    """An ``emote``: the avatar ``aid`` makes the gesture ``emote``."""
+    return {"type": "emote", "id": aid, "emote": emote}
 
 
 #: Badges shown beside a name (staff, forum speakers); anything else on the bus is dropped.

@@ -91,10 +91,22 @@ class RoomPort(Protocol):
     def deliver(self, data: bytes) -> None:
         """Send an encoded control message to this node's visitors of the room."""
 
+    def deliver_near(self, data: bytes, x: float, z: float, exclude: int = -1) -> None:
+        """Send an encoded control message to this node's visitors who may see (x, z)."""
+
     def media_from_peer(
         self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
     ) -> None:
         """Media chunks another node's visitor ``wire`` sent (already admitted there)."""
+
+    def set_quiet_places(
+        self,
+        quiet_hall: bool,
+        zones: dict[str, tuple[float, float, float, float]],
+        *,
+        publish: bool = True,
+    ) -> None:
+        """Staff's voice-free places, as another node's staff set them (``publish=False``)."""
 
 
 class Federation:
@@ -257,6 +269,29 @@ class Federation:
             self.room.taken_over(int(msg.get("id", -1)))
         elif kind == "announce" and isinstance(msg.get("message"), dict):
             self.room.deliver(control.dumps(msg["message"]))
+        elif kind == "emote" and isinstance(msg.get("message"), dict):
+            at = msg.get("at")
+            if isinstance(at, list) and len(at) == 2 and all(isinstance(c, float) for c in at):
+                self.room.deliver_near(control.dumps(msg["message"]), at[0], at[1])
+            else:
+                self.stats.ignored["bad_emote"] += 1
+        elif kind == "quiet":
+            self._quiet(msg)
+
+    def _quiet(self, msg: dict[str, Any]) -> None:
+        """Another node's staff changed the room's voice-free places: the same here."""
+        try:
+            zones = {
+                str(name): (float(a[0]), float(a[1]), float(a[2]), float(a[3]))
+                for name, a in dict(msg["zones"]).items()
+            }
+            if not all(x0 < x1 and z0 < z1 for x0, x1, z0, z1 in zones.values()):
+                raise ValueError("an empty area")
+            hall = bool(msg["hall"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.stats.ignored["bad_quiet"] += 1
+            return
+        self.room.set_quiet_places(hall, zones, publish=False)
 
     def _learn(self, entries: list[dict[str, Any]]) -> None:
         room = self.room
@@ -354,6 +389,26 @@ class Federation:
     def announce(self, message: dict[str, Any]) -> None:
         """Relay a control message for every visitor to the other nodes."""
         self.outbox.append(encode_bus_control(self.node_id, "announce", message=message))
+
+    def emote_here(self, message: dict[str, Any], x: float, z: float) -> None:
+        """A local avatar at (x, z) made a gesture: other nodes' visitors near it see it too."""
+        if self.bus.has_peers:
+            self.outbox.append(
+                encode_bus_control(self.node_id, "emote", message=message, at=[x, z])
+            )
+
+    def quiet_places(
+        self, quiet_hall: bool, zones: dict[str, tuple[float, float, float, float]]
+    ) -> None:
+        """Relay staff's voice-free places of the room to the other nodes."""
+        self.outbox.append(
+            encode_bus_control(
+                self.node_id,
+                "quiet",
+                hall=quiet_hall,
+                zones={name: list(area) for name, area in zones.items()},
+            )
+        )
 
     def announce_takeover(self, wire: int) -> None:
         """Tell the avatar's previous node that it lives here now."""

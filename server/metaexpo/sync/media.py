@@ -235,6 +235,14 @@ class RoomMedia:
         """Make the whole hall voice-free (True) or not (False)."""
         self.zones.hall_free = free
 
+    def quiet_places(self) -> dict[str, object]:
+        """Staff's voice-free places as visitors are told them (``voice.places``, protocol.md)."""
+        return {
+            "type": "voice.places",
+            "quiet_hall": self.zones.hall_free,
+            "quiet_zones": {name: list(area) for name, area in sorted(self.free_zones.items())},
+        }
+
     def _rebuild_free(self) -> None:
         live = [s.area for s in self.stages.values() if s.live]
         self.zones.free = _rects([*self.free_zones.values(), *live])

@@ -31,6 +31,7 @@ class Member:
     chat_tokens: float
     chat_at: float
     teleport_at: float = -math.inf
+    emote_at: float = -math.inf
     away_until: float = math.inf
     error_at: dict[str, float] = field(default_factory=dict)
     #: Who this is for reach figures (metaexpo.analytics.visitors): kept across resumes.

@@ -42,6 +42,9 @@ from metaexpo.sync.tick_memory import TickMemory
 #: Chat lines a room keeps for moderators to review.
 RECENT_CHAT_LINES = 200
 
+#: Least time between two emotes of one visitor (an emote plays for about two seconds).
+EMOTE_MIN_INTERVAL_S = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class RoomSpec:
@@ -262,6 +265,22 @@ class Room:
             if member.link is not None:
                 member.link.send_text(data)
 
+    def deliver_near(self, data: bytes, x: float, z: float, exclude: int = -1) -> None:
+        """Send an encoded control message to this node's clients that may see the point
+        (x, z) at full rate: those whose interest cell's centre is within the interest radius
+        of it (the same test that puts an avatar in a cell's visible set)."""
+        cl = self.clients
+        live = np.flatnonzero(cl.live)
+        if not len(live):
+            return
+        centres = self.grid.centre(self.grid.cell_of(self.state.pos[live][:, [0, 2]]))
+        d2 = (centres[:, 0] - x) ** 2 + (centres[:, 1] - z) ** 2
+        radius = self.config.interest_radius
+        for row in live[d2 <= radius * radius].tolist():
+            link = cl.links[row]
+            if row != exclude and link is not None:
+                link.send_text(data)
+
     def send_roster(self, row: int, entries: list[dict[str, Any]]) -> None:
         """Tell the client in ``row`` names it asked about."""
         member = self.members.get(row)
@@ -429,6 +448,29 @@ class Room:
         """Staff make the whole hall voice-free (True), or let people talk again (False)."""
         self.media.set_voice_free_hall(free)
 
+    def set_quiet_places(
+        self,
+        quiet_hall: bool,
+        zones: dict[str, tuple[float, float, float, float]],
+        *,
+        publish: bool = True,
+    ) -> None:
+        """Staff's voice-free places of the room, replacing the previous ones: the whole hall, or
+        named areas (x0, x1, z0, z1). Applied on every node (``publish``); every visitor of the
+        room is told (``voice.places``) so their client can show where voice is off."""
+        for name in [n for n in self.media.free_zones if n not in zones]:
+            self.media.set_voice_free_zone(name, None)
+        for name, area in zones.items():
+            self.media.set_voice_free_zone(name, area)
+        self.media.set_voice_free_hall(quiet_hall)
+        self.deliver(control.dumps(self.quiet_places()))
+        if publish:
+            self.federation.quiet_places(quiet_hall, zones)
+
+    def quiet_places(self) -> dict[str, Any]:
+        """The ``voice.places`` message of the room's current quiet places."""
+        return self.media.quiet_places()
+
     def media_from_peer(
         self, wire: int, stream: int, stage: int, chunks: list[tuple[int, bytes]], now: float
     ) -> None:
@@ -523,6 +565,22 @@ class Room:
         st.mark_jumped(row)
         st.updated_at[row] = now
         st.encode(np.array([row]))
+
+    def emote(self, row: int, emote: str) -> None:
+        """Show the avatar in ``row`` making the gesture ``emote`` to the visitors who can see
+        it, on this node and the others (at most one every ``EMOTE_MIN_INTERVAL_S``)."""
+        member = self.members[row]
+        now = self.clock()
+        if now - member.emote_at < EMOTE_MIN_INTERVAL_S:
+            self.stats.dropped["emote_rate"] += 1
+            raise ControlError(
+                "rate_limited", f"slow down: at most one emote every {EMOTE_MIN_INTERVAL_S:g} s"
+            )
+        member.emote_at = now
+        message = control.emote_message(self.state.wire_id(row), emote)
+        x, z = float(self.state.pos[row, 0]), float(self.state.pos[row, 2])
+        self.deliver_near(control.dumps(message), x, z, exclude=row)
+        self.federation.emote_here(message, x, z)
 
     def who(self, asker: int, ids: list[int]) -> dict[str, Any]:
         """Roster entries for live ids, and the ids no longer in the room.

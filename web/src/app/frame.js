@@ -4,7 +4,8 @@
  *
  *   1. local movement: keyboard / joystick / click-to-walk, or VR sticks
  *   2. send the local pose (rate-limited, only on change) and batched `who`s
- *   3. pose every remote avatar at "server now − 100 ms" (interpolation)
+ *   3. pose every remote avatar at "server now − 100 ms" (interpolation), then
+ *      what follows them (the forums' stage badges, the audio listener)
  *   4. hover highlight; minimap and people count (a few times a second)
  *   5. render
  *
@@ -14,13 +15,15 @@
  */
 
 import { Matrix4, Quaternion, Vector3 } from 'three';
-import { GLIDE_SPEED, glideStep } from '../controls/walk.js';
+import { followRoute, GLIDE_SPEED } from '../controls/walk.js';
 import { encodeDesktopPose, encodeVrPose } from '../net/codec.js';
 
 /** Render remote avatars this far in the past on the server's timeline (ms). */
 const INTERP_DELAY_MS = 100;
 const GROUND_PROBE_MS = 150;
 const PEOPLE_EVERY_MS = 500;
+/** How fast a walker turns to face the way (rad/s). */
+const TURN_RATE = 5;
 
 const _deskPose = new Float64Array(6);
 const _head = [0, 0, 0];
@@ -56,6 +59,7 @@ const _one = new Vector3(1, 1, 1);
  * @property {import('../world/picking.js').Picker} picker
  * @property {import('../world/highlight.js').BoothHighlight} highlight
  * @property {import('../ui/minimap.js').Minimap} minimap
+ * @property {import('../ui/vrmenu.js').VrMenu} [vrmenu] the menu inside VR
  * @property {import('../i18n/i18n.js').I18n} i18n
  * @property {import('./types.js').Prefs} prefs
  * @property {HTMLElement} tip the hover tip
@@ -76,11 +80,13 @@ class Frame {
     this.last = performance.now();
     this.lastProbe = 0;
     this.lastPeople = 0;
+    /** @type {((now: number, presenting: boolean) => void)[]} other parts moved once a frame (forums) */
+    this.updaters = [];
   }
 
   /** One frame (renderer.setAnimationLoop calls it). */
   render() {
-    const { app, xr, player, who, tags, hover, highlight, prefs, renderer, scene, camera } = this.parts;
+    const { app, xr, player, who, tags, hover, highlight, prefs, renderer, scene, camera, vrmenu } = this.parts;
     const now = performance.now();
     const dt = Math.min(0.1, (now - this.last) / 1000);
     this.last = now;
@@ -103,11 +109,13 @@ class Frame {
     if (remote && conn) remote.update(conn.serverNow() - INTERP_DELAY_MS);
     if (this.batch && this.myHands && presenting) poseOwnHands(this.batch, this.myHands, app.lastVrPose);
     tags.update(now);
+    for (const update of this.updaters) update(now, presenting);
 
     // 4. hover, minimap
     if (hover.dirty && !presenting) this.showHover();
     highlight.update(now, prefs.reducedMotion);
-    if (!presenting && conn) this.showMap(now);
+    if (conn && (!presenting || vrmenu?.visible)) this.showMap(now);
+    if (presenting) vrmenu?.tick(now);
 
     // 5. render
     renderer.render(scene, camera);
@@ -126,11 +134,23 @@ class Frame {
   move(now, dt, presenting) {
     const { app, xr, keyboard, joystick, player, travel, rig, camera } = this.parts;
     if (presenting) return xr.update(dt, app.bounds);
-    let moved = keyboard.update(player, dt, app.bounds);
-    if (joystick.update(player, dt, app.bounds)) moved = true;
-    if (player.glide) {
-      if (!glideStep(player.feet, player.glide, GLIDE_SPEED, dt, app.bounds)) player.glide = null;
-      moved = true;
+    const grid = app.navgrid;
+    let moved = keyboard.update(player, dt, app.bounds, grid);
+    if (joystick.update(player, dt, app.bounds, grid)) moved = true;
+    if (player.route) {
+      const x = player.feet[0];
+      const z = player.feet[2];
+      const going = followRoute(player.feet, player.route, GLIDE_SPEED, dt, app.bounds, 0.5, grid);
+      if (player.feet[0] !== x || player.feet[2] !== z) {
+        moved = true;
+        // Face the way you walk, as people do (turning, not snapping, unless motion is reduced).
+        turnTowards(player, Math.atan2(-(player.feet[0] - x), -(player.feet[2] - z)), dt, this.parts.prefs);
+      }
+      if (!going) {
+        player.route = null;
+        if (player.routeYaw !== null) player.yaw = player.routeYaw;
+        player.routeYaw = null;
+      }
     }
     if (moved && now - this.lastProbe > GROUND_PROBE_MS) {
       // Follow the floor (a stage is higher) a few times a second, not every frame.
@@ -202,10 +222,24 @@ class Frame {
     if (now - this.lastPeople < PEOPLE_EVERY_MS) return;
     this.lastPeople = now;
     const near = remote?.list.length ?? 0;
-    const text = app.connection?.joined ? i18n.t('hud.people', { near, total: near + crowd.count + 1 }) : '';
+    const key = window.innerWidth <= 700 ? 'hud.peopleShort' : 'hud.people';
+    const text = app.connection?.joined ? i18n.t(key, { near, total: near + crowd.count + 1 }) : '';
     if (people.textContent !== text) people.textContent = text;
     people.hidden = !text;
   }
+}
+
+/**
+ * Turn the player towards `yaw` at a walker's pace (at once with reduced motion).
+ * @param {import('../controls/player.js').Player} player
+ * @param {number} yaw
+ * @param {number} dt
+ * @param {import('./types.js').Prefs} prefs
+ */
+function turnTowards(player, yaw, dt, prefs) {
+  const diff = Math.atan2(Math.sin(yaw - player.yaw), Math.cos(yaw - player.yaw));
+  const most = prefs.reducedMotion ? Math.PI : TURN_RATE * dt;
+  player.yaw += Math.max(-most, Math.min(most, diff));
 }
 
 /**

@@ -8,6 +8,7 @@
  * pose, drop the socket, project a booth to the screen, count draw calls.
  */
 
+import { emoteOf } from '../avatars/animate.js';
 import { Slot } from '../net/interp.js';
 
 function round(v, d = 4) {
@@ -35,6 +36,7 @@ function avatarView(a) {
       right: { position: arr(Slot.RP, 3), quaternion: arr(Slot.RQ, 4) },
     },
     state: a.state,
+    motion: { speed: round(a.motion.speed, 3), bodyYaw: round(a.motion.bodyYaw), emote: emoteOf(a.motion) },
   };
 }
 
@@ -51,7 +53,10 @@ function installHook(app, win = window) {
       const vr = Boolean(app.xr?.presenting);
       const p = vr ? Array.from(app.lastVrPose) : app.player.desktopPose(new Array(6));
       const r = (o, n) => p.slice(o, o + n).map((v) => round(v));
-      const me = { position: r(0, 3), yaw: round(app.player.yaw), pitch: round(app.player.pitch), vr };
+      const me = {
+        position: r(0, 3), yaw: round(app.player.yaw), pitch: round(app.player.pitch), vr,
+        walking: app.player.route !== null,
+      };
       if (vr) {
         me.head = { position: r(0, 3), quaternion: r(3, 4) };
         me.hands = { left: { position: r(7, 3), quaternion: r(10, 4) }, right: { position: r(14, 3), quaternion: r(17, 4) } };
@@ -70,18 +75,34 @@ function installHook(app, win = window) {
         button: app.xr?.button?.dataset.state ?? 'none',
         aiming: app.xr?.aiming ?? null,
         landing: app.xr?.landingOk ? app.xr.landing.toArray().map((v) => round(v)) : null,
+        refused: app.xr?.landingHit && !app.xr.landingOk ? app.xr.landing.toArray().map((v) => round(v)) : null,
       };
     },
     get hall() {
       return {
         source: app.hallSource, ready: app.hallReady, booths: app.hall?.booths.size ?? 0,
         walkables: app.hall?.walkables.length ?? 0, signs: app.signsPainted,
+        navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
+    /** The VR menu: shown, its tab, the last button pressed. */
+    get vrMenu() {
+      const m = app.vrmenu;
+      return { open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null };
+    },
+    /** The 3D booth panel: which booth, whether it is opaque, whether the poster is on it. */
+    get panel3d() {
+      const p = app.panel3d;
+      return { open: p?.openId ?? null, opaque: p ? !p.mesh.material.transparent : null, poster: Boolean(p?.posterShown) };
+    },
+    /** The minimap's zone labels as drawn ({text, x, y} in canvas px). */
+    get minimap() { return { labels: app.minimap ? app.minimap.labels.map((l) => ({ ...l })) : [] }; },
     get timing() { return { ...app.timing }; },
     /** Live booth state: {[id]: {revision, model, template, loaded}} (docs/accounts.md). */
     get booths() { return JSON.parse(JSON.stringify(app.booths?.states ?? {})); },
     get lastError() { return app.lastError ?? app.connection?.lastError ?? null; },
+    /** The forums: agenda, live states, questions, panels, boards, stage audio (forum/forums.js). */
+    get forum() { return app.forum ? JSON.parse(JSON.stringify(app.forum.view())) : null; },
     /** Who this visitor is in the hall (welcome.you): name, badge, whether they moderate. */
     get you() { return app.you ? { ...app.you } : null; },
     /** The chat as shown: [{id, from, text, system}], oldest first. */
@@ -98,6 +119,8 @@ function installHook(app, win = window) {
       if (!banner || banner.hidden) return null;
       return { status: banner.dataset.status ?? '', text: document.getElementById('banner-text')?.textContent ?? '' };
     },
+    /** Proximity voice: mic indicator, what is sent, each voice heard, rings (voice/voice.js). */
+    get voice() { return app.voice ? JSON.parse(JSON.stringify(app.voice.view())) : null; },
   };
   Object.defineProperty(win, '__expo', { value: Object.freeze(hook), configurable: true });
   return hook;

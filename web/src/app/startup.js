@@ -8,6 +8,7 @@
 
 import { EYE } from '../controls/player.js';
 import { fallbackHall, loadHall } from '../world/hall.js';
+import { NavGrid } from '../world/navgrid.js';
 import { fetchJson } from './api.js';
 import { noteError } from './state.js';
 
@@ -81,13 +82,36 @@ async function loadPlaces({ app, params, player, scene, picker, booths, minimap,
     app.hall = fallbackHall(app.bounds, catalog);
     app.hallSource = 'fallback';
   }
+  const gridUrl = navGridUrl(scenes, app.hallId, room);
+  if (gridUrl && app.hallSource === 'glb') {
+    // Without its grid the hall still works: movement is held by the bounds alone.
+    try {
+      app.navgrid = NavGrid.fromJson(await fetchJson(gridUrl));
+    } catch (err) {
+      noteError(app, 'navgrid', err);
+    }
+  }
   scene.add(app.hall.root);
   picker.setHall(app.hall);
   booths.attach(app.hall, catalog, app.hallId);
-  minimap.setPlan(app.bounds, catalog, app.hallId);
+  minimap.setPlan(app.bounds, catalog, app.hallId, (t) => i18n.pick(t));
   app.hallReady = true;
   app.timing.hallReadyMs = performance.now();
   paintSigns();
 }
 
-export { loadAvatars, loadPlaces };
+/**
+ * Where the hall's navigation grid is (docs/scenes.md): beside the hall GLB in /api/scenes,
+ * as a URL or {url}; null when the server lists none.
+ * @param {any} scenes the /api/scenes answer
+ * @param {string} hallId
+ * @param {any} [room] the hall's /api/rooms entry
+ * @returns {string | null}
+ */
+function navGridUrl(scenes, hallId, room) {
+  const entry = scenes?.halls?.[hallId]?.navgrid ?? room?.navgrid;
+  const url = typeof entry === 'string' ? entry : entry?.url;
+  return typeof url === 'string' && url.startsWith('/') ? url : null;
+}
+
+export { loadAvatars, loadPlaces, navGridUrl };

@@ -26,6 +26,7 @@ import { Player } from '../controls/player.js';
  * @property {import('./types.js').Catalog | null} catalog
  * @property {import('./types.js').RoomInfo[] | null} rooms
  * @property {import('../world/hall.js').Hall | null} hall
+ * @property {import('../world/navgrid.js').NavGrid | null} navgrid the hall's walkable floor, if it has one
  * @property {'none' | 'glb' | 'fallback'} hallSource
  * @property {boolean} hallReady
  * @property {number} signsPainted
@@ -35,8 +36,14 @@ import { Player } from '../controls/player.js';
  * @property {Player} player
  * @property {import('../controls/xr.js').XrControls | null} xr
  * @property {import('../ui/panel.js').BoothPanel | null} panel
+ * @property {import('../ui/emotes.js').EmoteBar | null} emotes the gesture buttons (the VR menu sends through them too)
  * @property {import('../ui/panel3d.js').Panel3D | null} panel3d
+ * @property {import('../ui/minimap.js').Minimap | null} minimap
+ * @property {import('../ui/vrmenu.js').VrMenu | null} vrmenu
+ * @property {import('../ui/directory.js').Directory | null} directory
  * @property {import('../world/boothswap.js').BoothSwapper | null} booths
+ * @property {import('../forum/forums.js').Forums | null} forum the forums (their state, panels and audio)
+ * @property {import('../voice/voice.js').Voice | null} voice proximity voice (microphone, voices, people)
  * @property {import('three').WebGLRenderer | null} renderer
  * @property {import('three').Scene | null} scene
  * @property {import('three').PerspectiveCamera | null} camera
@@ -58,9 +65,9 @@ import { Player } from '../controls/player.js';
 function createAppState(vrPose) {
   return {
     i18n: null, prefs: null, hallId: 'main', bounds: { min: [-128, 0, -128], max: [128, 16, 128] },
-    catalog: null, rooms: null, hall: null, hallSource: 'none', hallReady: false, signsPainted: 0,
-    connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, panel3d: null,
-    booths: null, renderer: null, scene: null, camera: null, myAvatar: null, you: null,
+    catalog: null, rooms: null, hall: null, navgrid: null, hallSource: 'none', hallReady: false, signsPainted: 0,
+    connection: null, remote: null, crowd: null, player: new Player(), xr: null, panel: null, emotes: null, panel3d: null, minimap: null, vrmenu: null, directory: null,
+    booths: null, forum: null, voice: null, renderer: null, scene: null, camera: null, myAvatar: null, you: null,
     drawCalls: 0, triangles: 0, frames: 0, lastError: null, lastVrPose: vrPose,
     timing: {
       lobbyReadyMs: null, hallReadyMs: null, firstFrameMs: null, signsMs: null, avatarsMs: null, joinedMs: null,

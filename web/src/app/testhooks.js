@@ -6,6 +6,8 @@
  */
 
 import { Box3, Light, Mesh, Vector3 } from 'three';
+import { forumTestHooks } from '../forum/testhook.js';
+import { voiceTestHooks } from '../voice/testhook.js';
 
 const _v = new Vector3();
 const _box = new Box3();
@@ -26,6 +28,10 @@ const _pose = new Float64Array(6);
  */
 function installTestHooks({ app, travel, player, gate, signs, canvas, camera, renderer, scene }, win = window) {
   const hooks = {
+    /** The forums' few actions (forum/testhook.js). */
+    forum: app.forum ? forumTestHooks(app.forum) : null,
+    /** Proximity voice as the visitor drives it: talk controls, and a person's menu. */
+    voice: app.voice ? voiceTestHooks(app.voice) : null,
     /** Set the local head pose; a jump of more than 1 m goes as a teleport (as walking can't). */
     setPose(x, y, z, yaw = player.yaw, pitch = 0) {
       if (Math.hypot(x - player.feet[0], z - player.feet[2]) > 1) travel.teleportTo(x, z, yaw);
@@ -35,6 +41,29 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     },
     teleport(x, z, yaw) {
       travel.teleportTo(x, z, yaw);
+    },
+    /** The directory's places ({id, label, x, z, yaw}), for tests that go to each. */
+    destinations() {
+      return app.directory?.destinations() ?? [];
+    },
+    /** Stand at a booth's front, facing it (the booth panel's teleport). */
+    goToBooth(id) {
+      travel.goToBooth(id);
+    },
+    /** Look up (positive) or down (negative), in radians. */
+    setPitch(pitch) {
+      player.pitch = pitch;
+    },
+    /** Open a booth's information panel, as a click on the booth does. */
+    openBooth(id) {
+      travel.openBooth(id);
+    },
+    /**
+     * Where the VR menu's button `id` is, in the XR rig's space (the space a controller's
+     * pose is given in, so a test can point one at it); null if the menu does not show it.
+     */
+    vrMenuButton(id) {
+      return app.vrmenu?.buttonAt(id, camera.parent ?? scene) ?? null;
     },
     /** Close the socket without a goodbye; reconnect no sooner than `holdMs`. */
     dropSocket(holdMs = 0) {

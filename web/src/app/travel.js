@@ -1,16 +1,21 @@
 /**
- * Getting around: click-to-walk, teleports (directory, minimap, booth panel,
- * VR arc) and opening booths. Every teleport moves the visitor locally at
- * once and tells the server with a `teleport` message (the only way to move
- * faster than walking, docs/protocol.md); the pose gate is reset so the
- * next pose goes out right behind it.
+ * Getting around: click-to-walk and "walk to the booth" (a path found on the
+ * hall's navigation grid, world/pathfind.js, walked by the frame loop),
+ * teleports (directory, minimap, booth panel, VR arc) and opening booths.
+ * Every teleport moves the visitor locally at once and tells the server with
+ * a `teleport` message (the only way to move faster than walking,
+ * docs/protocol.md); the pose gate is reset so the next pose goes out right
+ * behind it. A teleport lands on walkable floor: a point inside a wall or a
+ * booth's counter moves to the nearest floor beside it.
  */
 
 import { Vector3 } from 'three';
 import { EYE } from '../controls/player.js';
+import { findPath } from '../world/pathfind.js';
 
 const _from = new Vector3();
 const _down = new Vector3(0, -1, 0);
+const _spot = [0, 0];
 
 class Travel {
   /**
@@ -63,8 +68,13 @@ class Travel {
   /** Jump to floor point (x, z) facing `yaw`: locally at once, and tell the server. */
   teleportTo(x, z, yaw = this.player.yaw) {
     const b = this.app.bounds;
-    const cx = Math.min(b.max[0] - 0.5, Math.max(b.min[0] + 0.5, x));
-    const cz = Math.min(b.max[2] - 0.5, Math.max(b.min[2] + 0.5, z));
+    let cx = Math.min(b.max[0] - 0.5, Math.max(b.min[0] + 0.5, x));
+    let cz = Math.min(b.max[2] - 0.5, Math.max(b.min[2] + 0.5, z));
+    const spot = this.app.navgrid?.nearestWalkable(cx, cz, 12, _spot);
+    if (spot) {
+      cx = spot[0];
+      cz = spot[1];
+    }
     if (this.xr?.presenting) {
       this.player.yaw = yaw;
       this.xr.teleportTo(cx, this.groundAt(cx, 0, cz), cz);
@@ -76,7 +86,33 @@ class Travel {
     this.sendTeleport(cx, y + EYE, cz, yaw);
   }
 
-  /** Stand at a booth's front, looking at it. */
+  /**
+   * Walk to floor point (x, z) along a path on the navigation grid (straight where the hall
+   * has none), then face `yaw` if given. Returns false when there is no way there.
+   * @param {number} x
+   * @param {number} z
+   * @param {number | null} [yaw]
+   */
+  walkTo(x, z, yaw = null) {
+    const grid = this.app.navgrid;
+    const { feet } = this.player;
+    const route = grid ? findPath(grid, feet[0], feet[2], x, z) : [[x, z]];
+    if (!route) return false;
+    this.player.route = route;
+    this.player.routeYaw = yaw;
+    return true;
+  }
+
+  /** Walk to a booth's front, to face it there; false if the booth is unknown or unreachable. */
+  walkToBooth(id) {
+    const booth = this.app.catalog?.booths?.find((b) => b.id === id);
+    if (!booth) return false;
+    const [fx, fz] = booth.front;
+    this.panel.close();
+    return this.walkTo(fx, fz, Math.atan2(-(booth.position[0] - fx), -(booth.position[1] - fz)));
+  }
+
+  /** Stand at a booth's front at once, looking at it. */
   goToBooth(id) {
     const booth = this.app.catalog?.booths?.find((b) => b.id === id);
     if (!booth) return;
@@ -103,8 +139,7 @@ class Travel {
     } else if (hit.kind === 'floor') {
       if (this.prefs.reducedMotion) {
         this.teleportTo(hit.point[0], hit.point[2]);
-      } else {
-        this.player.glide = [hit.point[0], hit.point[2]];
+      } else if (this.walkTo(hit.point[0], hit.point[2])) {
         this.player.feet[1] = hit.point[1];
       }
     }

@@ -6,7 +6,8 @@
 
 /** @typedef {{zh?: string, en?: string}} Texts a bilingual text; `I18n.pick` chooses one */
 /** @typedef {{min: number[], max: number[]}} Bounds a hall's box in metres */
-/** @typedef {{id: string, bounds: Bounds, title?: Texts, spawn?: number[], spawn_yaw_deg?: number}} RoomInfo */
+/** @typedef {{id: string, bounds: Bounds, title?: Texts, spawn?: number[], spawn_yaw_deg?: number,
+ *   voice_zones?: [number, number, number, number][]}} RoomInfo */
 /** @typedef {{x: number[], z: number[]}} Area a floor rectangle: x and z ranges (m) */
 
 /**
@@ -57,7 +58,7 @@
  * @property {{id: string, spawn: number[], spawn_yaw_deg: number}[]} [halls]
  * @property {{hall: string, area: Area, title?: Texts}} [plaza]
  * @property {{id: string, hall: string, area: Area, stage: Area, title?: Texts}[]} [forum_halls]
- * @property {{id: string, title: Texts}[]} [tags]
+ * @property {Record<string, Texts>} [tags] tag id -> its label
  */
 
 /**

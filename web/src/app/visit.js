@@ -9,6 +9,7 @@
 import { decodeServerFrame, FrameError } from '../net/codec.js';
 import { Connection } from '../net/connection.js';
 import { timeText } from '../ui/status.js';
+import { readEmote } from '../net/emote.js';
 
 const _pose = new Float64Array(6);
 
@@ -30,8 +31,11 @@ class Visit {
    * @param {typeof Connection} [deps.ConnectionImpl] tests inject a fake
    * @param {(msg: any) => void} [deps.onReach] reach.* messages and reach_* errors (reach/card.js)
    * @param {(name: string) => void} [deps.onRefusedName] the join's name is reserved for staff
+   * @param {{onWelcome?: (msg: any) => void, onMessage?: (msg: any) => void,
+   *   onMedia?: (records: any[]) => void}} [deps.listeners] others who want the welcome, the control
+   *   messages (the forums, voice) and the media records of pose frames (stage audio, voice)
    */
-  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onReach = () => {}, onRefusedName }) {
+  constructor({ app, i18n, status, chat, gate, player, travel, ConnectionImpl = Connection, onReach = () => {}, onRefusedName, listeners = {} }) {
     this.onReach = onReach;
     this.app = app;
     this.i18n = i18n;
@@ -42,6 +46,7 @@ class Visit {
     this.travel = travel;
     this.ConnectionImpl = ConnectionImpl;
     this.onRefusedName = onRefusedName;
+    this.listeners = listeners;
     this.everJoined = false;
   }
 
@@ -57,14 +62,17 @@ class Visit {
     const connection = new this.ConnectionImpl({
       url: `${proto}//${location.host}/ws`,
       join,
+      // A socket that was left (or replaced) may still deliver a last frame or message: it
+      // must not touch the hall the visitor has left, so only the current one is heard.
       handlers: {
         onState: (state, key, vars) => {
+          if (this.app.connection !== connection) return;
           this.status.set(state, key, vars);
           if (key === 'status.reservedName') this.onRefusedName?.(name);
         },
-        onWelcome: (msg) => this._welcome(msg),
-        onFrame: (data, at) => this._frame(data, at),
-        onMessage: (msg) => this._message(msg),
+        onWelcome: (msg) => { if (this.app.connection === connection) this._welcome(msg); },
+        onFrame: (data, at) => { if (this.app.connection === connection) this._frame(data, at, connection); },
+        onMessage: (msg) => { if (this.app.connection === connection) this._message(msg); },
       },
     });
     this.app.connection = connection;
@@ -101,9 +109,8 @@ class Visit {
     const pos = msg.pose?.position;
     if (!this.everJoined && pos) {
       player.placeHead(pos, msg.pose.yaw ?? player.yaw);
-      const hall = this.i18n.pick(app.rooms?.find((r) => r.id === app.hallId)?.title);
-      this.chat.system(this.i18n.t('chat.joined', { hall }));
-      if (app.you?.moderator) this.chat.system(this.i18n.t('chat.moderator'));
+      this.chat.note('chat.joined', { hall: app.rooms?.find((r) => r.id === app.hallId)?.title ?? '' });
+      if (app.you?.moderator) this.chat.note('chat.moderator');
     } else if (pos) {
       // Back after a drop or a restart: stay where we were; the server is told so.
       player.desktopPose(_pose);
@@ -112,9 +119,15 @@ class Visit {
       }
     }
     this.everJoined = true;
+    this.listeners.onWelcome?.(msg);
   }
 
-  _frame(data, at) {
+  /**
+   * @param {ArrayBuffer} data
+   * @param {number} at
+   * @param {Connection} connection the socket it came on (the current one)
+   */
+  _frame(data, at, connection) {
     const { app } = this;
     let frame;
     try {
@@ -123,13 +136,17 @@ class Visit {
       if (err instanceof FrameError) app.lastError = { code: err.code, message: err.message };
       return;
     }
-    app.connection?.clock.observeFrame(frame.time_ms, at);
+    connection.clock.observeFrame(frame.time_ms, at);
     if (frame.type === 'CROWD') app.crowd?.set(frame.points, app.bounds);
-    else app.remote?.onPoseFrame(frame, at);
+    else {
+      app.remote?.onPoseFrame(frame, at);
+      if (frame.media?.length) this.listeners.onMedia?.(frame.media);
+    }
   }
 
   _message(msg) {
     const { app } = this;
+    this.listeners.onMessage?.(msg);
     switch (msg.type) {
       case 'roster':
         app.remote?.onRoster(msg.join, msg.leave);
@@ -152,7 +169,7 @@ class Visit {
         app.lastError = { code: msg.code, message: msg.message };
         if (typeof msg.code === 'string' && msg.code.startsWith('reach_')) this.onReach(msg);
         if (msg.code === 'rate_limited' && /chat/i.test(msg.message ?? '')) {
-          this.chat.system(this.i18n.t('chat.rateLimited'));
+          this.chat.note('chat.rateLimited');
         } else if (msg.code === 'muted' || msg.code === 'slow_mode') {
           this.chat.system(this.i18n.t('chat.refused', { reason: msg.message ?? '' }));
         } else if (['forbidden', 'not_found', 'busy', 'rate_limited'].includes(msg.code)) {
@@ -165,6 +182,11 @@ class Visit {
       case 'booth':
         app.booths?.apply(msg);
         break;
+      case 'emote': {
+        const emote = readEmote(msg);
+        if (emote) app.remote?.emote(emote.id, emote.emote);
+        break;
+      }
       default:
         if (typeof msg.type === 'string' && msg.type.startsWith('reach.')) this.onReach(msg);
         break;

@@ -10,19 +10,20 @@
  * a DELTA's gone list removes avatars that left the view.
  *
  * Desktop avatars are posed from head position, yaw and pitch (the body
- * below the head, hands at their rest pose); VR avatars from the tracked
- * head and hands (avatars/README.md).
+ * below the head, hands from the walk or idle animation); VR avatars from
+ * the tracked head and hands (avatars/README.md). Either kind walks, turns
+ * its body after its head and plays emotes (avatars/animate.js), all as
+ * per-part matrices in the one batch: no draw call more.
  */
 
-import { Matrix4, Quaternion, Vector3 } from 'three';
+import { Euler, Matrix4, Quaternion, Vector3 } from 'three';
 import { InterpBuffer, SampleState, Slot } from '../net/interp.js';
+import { Motion, poseParts, startEmote, stepMotion } from './animate.js';
 
 const AWAY = 0x04;
 const EYE = 1.6;
 const TAG_ABOVE = 0.42;
 const FADED = 0.35;
-const REST_LEFT = new Vector3(-0.3, 0.92, -0.04);
-const REST_RIGHT = new Vector3(0.3, 0.92, -0.04);
 const UP = new Vector3(0, 1, 0);
 
 // Frame-loop scratch: no allocation per avatar per frame.
@@ -32,6 +33,12 @@ const _yawQ = new Quaternion();
 const _p = new Vector3();
 const _one = new Vector3(1, 1, 1);
 const _sample = new Float64Array(Slot.SIZE);
+const _parts = new Float64Array(15);
+const _e = new Euler(0, 0, 0, 'YXZ');
+const _body = new Vector3();
+const _bodyQ = new Quaternion();
+const _handQ = new Quaternion();
+const _tracked = new Vector3();
 
 class RemoteAvatar {
   constructor(id) {
@@ -47,6 +54,7 @@ class RemoteAvatar {
     this.tag = -1;
     this.fade = 1;
     this.state = SampleState.EMPTY;
+    this.motion = new Motion();
     // Last rendered pose (world): head position + quaternion, hands, yaw, flags.
     this.pose = new Float64Array(Slot.SIZE);
   }
@@ -70,6 +78,19 @@ class RemoteAvatars {
     this.names = new Map(); // id -> {name, avatar, kind}: survives leaving and re-entering view
     this.selfId = -1;
     this.seen = new Set();
+    /** Server time (ms) of the last update, for the animation's time step. */
+    this.lastT = NaN;
+  }
+
+  /**
+   * Another visitor made a gesture (a server `emote` message); ignored for ids not drawn.
+   * @param {number} id
+   * @param {string} emote
+   * @returns {boolean} whether it is shown
+   */
+  emote(id, emote) {
+    const a = this.byId.get(id);
+    return a ? startEmote(a.motion, emote) : false;
   }
 
   /** Repaint every tag's badge (the page's language changed). */
@@ -185,6 +206,8 @@ class RemoteAvatars {
 
   /** Pose every avatar at server time `t` (ms). Allocation-free. */
   update(t) {
+    const dt = Number.isFinite(this.lastT) ? Math.min(0.1, Math.max(0, (t - this.lastT) / 1000)) : 0;
+    this.lastT = t;
     for (let i = 0; i < this.list.length; i++) {
       const a = this.list[i];
       const s = _sample;
@@ -202,29 +225,35 @@ class RemoteAvatars {
       _q.set(s[Slot.HQ], s[Slot.HQ + 1], s[Slot.HQ + 2], s[Slot.HQ + 3]);
       _m.compose(_p.set(x, y, z), _q, _one);
       this.batch.setMatrix(a.parts, 0, _m);
-      // Body: under the head, turned by the head's yaw only.
-      _yawQ.setFromAxisAngle(UP, s[Slot.YAW]);
-      _m.compose(_p.set(x, y - EYE, z), _yawQ, _one);
+      // Body: under the head, turned after it, bobbing and swaying as it walks.
+      const m = a.motion;
+      stepMotion(m, x, z, s[Slot.YAW], dt);
+      const p = poseParts(m, _parts);
+      _yawQ.setFromAxisAngle(UP, m.bodyYaw);
+      _body.set(x, y - EYE + p[0], z);
+      _bodyQ.setFromEuler(_e.set(p[2], m.bodyYaw, p[1]));
+      _m.compose(_body, _bodyQ, _one);
       this.batch.setMatrix(a.parts, 1, _m);
-      if (s[Slot.VR]) {
-        _q.set(s[Slot.LQ], s[Slot.LQ + 1], s[Slot.LQ + 2], s[Slot.LQ + 3]);
-        _m.compose(_p.set(s[Slot.LP], s[Slot.LP + 1], s[Slot.LP + 2]), _q, _one);
-        this.batch.setMatrix(a.parts, 2, _m);
-        _q.set(s[Slot.RQ], s[Slot.RQ + 1], s[Slot.RQ + 2], s[Slot.RQ + 3]);
-        _m.compose(_p.set(s[Slot.RP], s[Slot.RP + 1], s[Slot.RP + 2]), _q, _one);
-        this.batch.setMatrix(a.parts, 3, _m);
-      } else {
-        // Hands at rest beside the body; record where they are drawn for the test hook.
-        _p.copy(REST_LEFT).applyQuaternion(_yawQ);
-        a.pose[Slot.LP] = x + _p.x; a.pose[Slot.LP + 1] = y - EYE + _p.y; a.pose[Slot.LP + 2] = z + _p.z;
-        _p.copy(REST_RIGHT).applyQuaternion(_yawQ);
-        a.pose[Slot.RP] = x + _p.x; a.pose[Slot.RP + 1] = y - EYE + _p.y; a.pose[Slot.RP + 2] = z + _p.z;
-        _yawQ.toArray(a.pose, Slot.LQ);
-        _yawQ.toArray(a.pose, Slot.RQ);
-        _m.compose(_p.set(a.pose[Slot.LP], a.pose[Slot.LP + 1], a.pose[Slot.LP + 2]), _yawQ, _one);
-        this.batch.setMatrix(a.parts, 2, _m);
-        _m.compose(_p.set(a.pose[Slot.RP], a.pose[Slot.RP + 1], a.pose[Slot.RP + 2]), _yawQ, _one);
-        this.batch.setMatrix(a.parts, 3, _m);
+      // Hands: tracked in VR (an emote takes them over while it plays), else animated.
+      // Where they are drawn is recorded in the pose for the test hook.
+      const vr = s[Slot.VR] === 1;
+      for (let hand = 0; hand < 2; hand++) {
+        const o = hand ? 8 : 3;
+        const slot = hand ? Slot.RP : Slot.LP;
+        const qslot = hand ? Slot.RQ : Slot.LQ;
+        _p.set(p[o], p[o + 1], p[o + 2]).applyQuaternion(_yawQ);
+        _p.x += x; _p.y += y - EYE; _p.z += z;
+        _handQ.setFromEuler(_e.set(p[o + 4], m.bodyYaw, p[o + 3]));
+        if (vr) {
+          _tracked.set(s[slot], s[slot + 1], s[slot + 2]);
+          _q.set(s[qslot], s[qslot + 1], s[qslot + 2], s[qslot + 3]);
+          _p.lerpVectors(_tracked, _p, p[13]);
+          _handQ.slerpQuaternions(_q, _handQ, p[13]);
+        }
+        a.pose[slot] = _p.x; a.pose[slot + 1] = _p.y; a.pose[slot + 2] = _p.z;
+        _handQ.toArray(a.pose, qslot);
+        _m.compose(_p, _handQ, _one);
+        this.batch.setMatrix(a.parts, 2 + hand, _m);
       }
       const away = (a.buffer.latestFlags & AWAY) !== 0;
       const fade = away ? FADED : 1;

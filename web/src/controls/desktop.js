@@ -47,8 +47,15 @@ class KeyboardInput {
     return this.down.size > 0;
   }
 
-  /** Move/turn the player for `dt` s; returns true if it moved. */
-  update(player, dt, bounds) {
+  /**
+   * Move/turn the player for `dt` s, held by the hall's navigation grid if it has one.
+   * @param {import('./player.js').Player} player
+   * @param {number} dt
+   * @param {{min: number[], max: number[]}} bounds
+   * @param {import('./walk.js').Walkable | null} [grid]
+   * @returns {boolean} whether it moved
+   */
+  update(player, dt, bounds, grid = null) {
     if (!this.down.size) return false;
     const d = this.down;
     const forward = (d.has('KeyW') || d.has('ArrowUp') ? 1 : 0) - (d.has('KeyS') || d.has('ArrowDown') ? 1 : 0);
@@ -56,8 +63,8 @@ class KeyboardInput {
     const turn = (d.has('ArrowLeft') || d.has('KeyQ') ? 1 : 0) - (d.has('ArrowRight') || d.has('KeyE') ? 1 : 0);
     if (turn) player.look(turn * TURN_SPEED * dt, 0);
     const speed = d.has('ShiftLeft') || d.has('ShiftRight') ? RUN_SPEED : WALK_SPEED;
-    const moved = walkStep(player.feet, player.yaw, forward, right, speed, dt, bounds);
-    if (moved) player.glide = null;
+    const moved = walkStep(player.feet, player.yaw, forward, right, speed, dt, bounds, 0.5, grid);
+    if (moved) player.route = null;
     return moved;
   }
 }

@@ -18,7 +18,10 @@ class Player {
     this.yaw = 0;
     this.pitch = 0;
     this.moving = false;
-    this.glide = null; // [x, z] click-to-walk target
+    /** @type {number[][] | null} waypoints [x, z] being walked to (click-to-walk, walk to a booth) */
+    this.route = null;
+    /** @type {number | null} the yaw to face once the route is walked (a booth's front) */
+    this.routeYaw = null;
   }
 
   /** Put the player with their eyes at `head` [x, y, z], facing `yaw`. */
@@ -27,7 +30,8 @@ class Player {
     this.feet[1] = head[1] - EYE;
     this.feet[2] = head[2];
     this.yaw = yaw;
-    this.glide = null;
+    this.route = null;
+    this.routeYaw = null;
   }
 
   look(dYaw, dPitch) {

@@ -50,13 +50,20 @@ class Joystick {
     this.el.hidden = !visible;
   }
 
-  /** Walk the player for `dt` s; returns true if it moved. */
-  update(player, dt, bounds) {
+  /**
+   * Walk the player for `dt` s, held by the hall's navigation grid if it has one.
+   * @param {import('./player.js').Player} player
+   * @param {number} dt
+   * @param {{min: number[], max: number[]}} bounds
+   * @param {import('./walk.js').Walkable | null} [grid]
+   * @returns {boolean} whether it moved
+   */
+  update(player, dt, bounds, grid = null) {
     const amount = Math.min(1, Math.hypot(this.x, this.y));
     if (amount < 0.12) return false;
     const speed = RUN_SPEED * amount;
-    const moved = walkStep(player.feet, player.yaw, -this.y / amount, this.x / amount, speed, dt, bounds);
-    if (moved) player.glide = null;
+    const moved = walkStep(player.feet, player.yaw, -this.y / amount, this.x / amount, speed, dt, bounds, 0.5, grid);
+    if (moved) player.route = null;
     return moved;
   }
 }

@@ -10,6 +10,9 @@
  *     (pushing the right stick forward aims the same arc);
  *   - the right stick flicked left/right turns by the snap angle (comfort
  *     setting); the left stick walks, unless "teleport only" is set;
+ *   - a squeeze of the left grip opens or closes the VR menu (ui/vrmenu.js:
+ *     zones, map, chat with quick phrases, settings, gestures); while it is
+ *     open, a trigger on it presses what the ray points at;
  *   - head and both grips give the VR_POSE the protocol sends.
  * Controller models are the visitor's own avatar hands (no download from a
  * CDN: the service must work offline).
@@ -43,12 +46,18 @@ const _hits = [];
 /**
  * @typedef {object} XrHooks what the XR controls ask of the rest of the client
  * @property {() => import('three').Object3D[]} walkables floor meshes a teleport may land on
+ * @property {() => import('../world/navgrid.js').NavGrid | null} [grid] the hall's navigation grid:
+ *   a landing must be on one of its walkable cells (never inside a wall or a booth's counter)
  * @property {(raycaster: Raycaster) => string | null} pickBooth the booth the ray points at
  * @property {() => import('../ui/panel3d.js').Panel3D | null} [panel] the 3D booth panel
+ * @property {() => import('../ui/vrmenu.js').VrMenu | null} [menu] the VR menu
+ * @property {() => void} [onMenu] the left grip was squeezed: open or close the menu
  * @property {() => void} [onClosePanel]
  * @property {(x: number, y: number, z: number, yaw: number) => void} onTeleport the head jumped
  * @property {(id: string) => void} onSelectBooth
  * @property {(active: boolean) => void} [onSession] a VR session started or ended
+ * @property {(raycaster: Raycaster) => boolean} [claimSelect] another panel takes the trigger pull
+ *   (the forum's VR panel); true: nothing else happens
  */
 
 /**
@@ -122,6 +131,8 @@ class XrControls {
     /** @type {'left' | 'right' | null} the hand whose teleport arc is shown */
     this.aiming = null;
     this.landing = new Vector3();
+    /** Whether the arc came down on the floor, and whether one may stand there. */
+    this.landingHit = false;
     this.landingOk = false;
     this.snapArmed = true;
     this.stickAim = false;
@@ -233,6 +244,9 @@ class XrControls {
       entry.source = null;
     });
     controller.addEventListener('selectstart', () => this._selectStart(entry));
+    controller.addEventListener('squeezestart', () => {
+      if (entry.hand === 'left') this.hooks.onMenu?.();
+    });
     controller.addEventListener('selectend', () => this._selectEnd(entry));
   }
 
@@ -247,6 +261,17 @@ class XrControls {
   _selectStart(entry) {
     const hand = entry.hand ?? 'right';
     const raycaster = this._rayFrom(entry.controller);
+    if (this.hooks.claimSelect?.(raycaster)) return;
+    const menu = this.hooks.menu?.();
+    if (menu?.visible) {
+      _hits.length = 0;
+      menu.mesh.raycast(raycaster, _hits);
+      // A trigger on the menu presses its button and does nothing else.
+      if (_hits.length) {
+        if (_hits[0].uv) menu.press(_hits[0].uv);
+        return;
+      }
+    }
     const panel = this.hooks.panel?.();
     if (panel?.visible) {
       _hits.length = 0;
@@ -284,7 +309,7 @@ class XrControls {
     this.player.feet[0] += dx;
     this.player.feet[2] += dz;
     this.player.feet[1] = y;
-    this.player.glide = null;
+    this.player.route = null;
     this.player.applyToRig(this.rig, this.camera, true);
     this.rig.updateMatrixWorld(true);
     this.camera.getWorldPosition(_v);
@@ -336,7 +361,7 @@ class XrControls {
         // Walk where the head looks, not where the rig faces.
         this.camera.getWorldDirection(_dir);
         const yaw = Math.atan2(-_dir.x, -_dir.z);
-        moved = walkStep(this.player.feet, yaw, -y, x, WALK_SPEED, dt, bounds);
+        moved = walkStep(this.player.feet, yaw, -y, x, WALK_SPEED, dt, bounds, 0.5, this.hooks.grid?.() ?? null);
         this.player.applyToRig(this.rig, this.camera, true);
       }
     }
@@ -359,6 +384,7 @@ class XrControls {
     const floorY = this.player.feet[1];
     const n = sampleArc(_o3, _d3, this.arcPoints, { floorY });
     this.landingOk = false;
+    this.landingHit = false;
     let end = n;
     const walkables = this.hooks.walkables();
     for (let i = 0; i < n - 1; i++) {
@@ -373,7 +399,10 @@ class XrControls {
       raycaster.intersectObjects(walkables, false, _hits);
       if (_hits.length && _hits[0].face && _hits[0].face.normal.y > 0.5) {
         this.landing.copy(_hits[0].point);
-        this.landingOk = true;
+        this.landingHit = true;
+        // The floor mesh runs under walls and booths: only the grid knows where one may stand.
+        const grid = this.hooks.grid?.();
+        this.landingOk = !grid || grid.walkable(this.landing.x, this.landing.z);
         end = i + 2;
         this.arcPoints[3 * i + 3] = this.landing.x;
         this.arcPoints[3 * i + 4] = this.landing.y;
@@ -382,7 +411,9 @@ class XrControls {
       }
       if (!walkables.length && crossFloor(this.arcPoints, i, floorY, _hit)) {
         this.landing.fromArray(_hit);
-        this.landingOk = true;
+        this.landingHit = true;
+        const grid = this.hooks.grid?.();
+        this.landingOk = !grid || grid.walkable(this.landing.x, this.landing.z);
         end = i + 2;
         break;
       }

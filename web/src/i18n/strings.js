@@ -7,7 +7,12 @@
  * two languages use different placeholders.
  */
 
+import { FORUM_STRINGS } from '../forum/strings.js';
+import { VOICE_STRINGS } from '../voice/strings.js';
+
 const STRINGS = {
+  ...FORUM_STRINGS,
+  ...VOICE_STRINGS,
   'app.title': { zh: '元宇宙浙江 · 虚拟展馆', en: 'Metaverse Zhejiang · Virtual Expo' },
   'app.loading': { zh: '正在加载展馆…', en: 'Loading the hall…' },
   'app.noWebgl': {
@@ -37,8 +42,8 @@ const STRINGS = {
   'lang.switch': { zh: '切换到英文', en: 'Switch to Chinese' },
 
   'help.desktop': {
-    zh: 'W A S D 或方向键移动，Shift 快走；拖动鼠标环顾，点击地面走过去，点击展位查看介绍；按 L 进入鼠标锁定视角，Esc 退出。',
-    en: 'Move with W A S D or the arrow keys, Shift to hurry; drag the mouse to look around, click the floor to walk there and a booth to read about it; press L for mouse-look, Esc to leave it.',
+    zh: 'W A S D 或方向键移动，Shift 快走；拖动鼠标环顾，点击地面走过去，点击展位查看介绍；按 L 进入鼠标锁定视角，Esc 退出；按 1、2、3 挥手、鼓掌、点赞。',
+    en: 'Move with W A S D or the arrow keys, Shift to hurry; drag the mouse to look around, click the floor to walk there and a booth to read about it; press L for mouse-look, Esc to leave it; 1, 2 and 3 wave, clap and give a thumbs-up.',
   },
   'help.touch': {
     zh: '左下角摇杆移动，在屏幕上拖动环顾，轻点地面走过去，轻点展位查看介绍。',
@@ -50,12 +55,14 @@ const STRINGS = {
   },
 
   'hud.toolbar': { zh: '展馆工具栏', en: 'Hall toolbar' },
+  'hud.more': { zh: '更多 ▾', en: 'More ▾' },
   'hud.directory': { zh: '展区导览', en: 'Zones' },
   'hud.chat': { zh: '聊天', en: 'Chat' },
   'hud.settings': { zh: '设置', en: 'Settings' },
   'hud.leave': { zh: '离开', en: 'Leave' },
   'hud.mouseLook': { zh: '鼠标视角 (L)', en: 'Mouse look (L)' },
   'hud.people': { zh: '附近 {near} 人 · 全馆 {total} 人', en: '{near} nearby · {total} in the hall' },
+  'hud.peopleShort': { zh: '全馆 {total} 人', en: '{total} here' },
   'hud.joystick': { zh: '移动摇杆', en: 'Movement joystick' },
   'hud.view': { zh: '展馆三维视图', en: '3D view of the hall' },
 
@@ -65,6 +72,22 @@ const STRINGS = {
   'vr.insecure': { zh: 'VR 需要 HTTPS', en: 'VR needs HTTPS' },
   'vr.failed': { zh: '无法开始 VR：{reason}', en: 'Could not start VR: {reason}' },
   'vr.panelClose': { zh: '扣扳机关闭', en: 'Pull the trigger to close' },
+  'vr.panelLinks': { zh: '链接', en: 'Links' },
+  'vrmenu.directory': { zh: '展区', en: 'Zones' },
+  'vrmenu.map': { zh: '地图', en: 'Map' },
+  'vrmenu.chat': { zh: '聊天', en: 'Chat' },
+  'vrmenu.settings': { zh: '设置', en: 'Settings' },
+  'vrmenu.close': { zh: '关闭', en: 'Close' },
+  'vrmenu.mapHint': { zh: '指向地图并扣扳机，传送到那里', en: 'Point at the map and pull the trigger to go there' },
+  'vrmenu.noChat': { zh: '还没有聊天消息。', en: 'No chat messages yet.' },
+  'vrmenu.phraseHello': { zh: '大家好！', en: 'Hello everyone!' },
+  'vrmenu.phraseThanks': { zh: '谢谢！', en: 'Thank you!' },
+  'vrmenu.phraseWhere': { zh: '论坛厅在哪里？', en: 'Where is the forum hall?' },
+  'vrmenu.phraseBye': { zh: '回头见！', en: 'See you later!' },
+  'vrmenu.snapTurn': { zh: '转向角度：{n}°', en: 'Snap turn: {n}°' },
+  'vrmenu.teleportOnlyOn': { zh: '仅传送移动：开', en: 'Teleport only: on' },
+  'vrmenu.teleportOnlyOff': { zh: '仅传送移动：关', en: 'Teleport only: off' },
+  'vrmenu.hint': { zh: '按左手握把打开菜单', en: 'Squeeze the left grip for the menu' },
 
   'status.region': { zh: '连接状态', en: 'Connection status' },
   'status.idle': { zh: '未连接', en: 'Not connected' },
@@ -155,6 +178,7 @@ const STRINGS = {
   'card.withdraw': { zh: '撤回我的名片', en: 'Withdraw my card' },
   'card.withdrawn': { zh: '名片已撤回并删除。', en: 'Your card was withdrawn and deleted.' },
   'card.failed': { zh: '暂时无法发送，请稍后再试。', en: 'This could not be sent; please try again in a moment.' },
+  'panel.teleport': { zh: '传送到展位前', en: 'Teleport to the booth' },
 
   'chat.label': { zh: '聊天', en: 'Chat' },
   'chat.log': { zh: '聊天记录', en: 'Chat messages' },
@@ -201,10 +225,27 @@ const STRINGS = {
   'mod.did.delete': { zh: '已删除消息', en: 'deleted the message' },
   'mod.did.slow': { zh: '已设置慢速模式', en: 'set slow mode' },
 
+  'emote.group': { zh: '表情动作', en: 'Gestures' },
+  'emote.wave': { zh: '挥手', en: 'Wave' },
+  'emote.clap': { zh: '鼓掌', en: 'Clap' },
+  'emote.thumbs_up': { zh: '点赞', en: 'Thumbs up' },
+  'emote.waveKey': { zh: '挥手（按 1）', en: 'Wave (key 1)' },
+  'emote.clapKey': { zh: '鼓掌（按 2）', en: 'Clap (key 2)' },
+  'emote.thumbsKey': { zh: '点赞（按 3）', en: 'Thumbs up (key 3)' },
+
   'map.label': { zh: '小地图：点击可传送', en: 'Minimap: click to teleport' },
+  'map.you': { zh: '你在这里', en: 'You are here' },
+  'map.people': { zh: '其他观众', en: 'Other visitors' },
+  'map.booth': { zh: '展位', en: 'Booth' },
+  'map.stage': { zh: '论坛舞台', en: 'Forum stage' },
 
   'dir.label': { zh: '展区导览', en: 'Zone directory' },
-  'dir.intro': { zh: '选择一个展区，直接传送过去。', en: 'Pick a zone to teleport straight to it.' },
+  'dir.intro': { zh: '按名称、标签或展区搜索展位，或选择一个展区直接传送过去。', en: 'Search booths by name, tag or zone, or pick a zone or booth to teleport straight to it.' },
+  'dir.search': { zh: '搜索展位', en: 'Search booths' },
+  'dir.searchPlaceholder': { zh: '名称、标签或展区', en: 'Name, tag or zone' },
+  'dir.found': { zh: '找到 {n} 个展位', en: '{n} booths found' },
+  'dir.none': { zh: '没有找到展位，换个词试试。', en: 'No booth matches: try another word.' },
+  'dir.boothsOf': { zh: '{zone}的展位', en: 'Booths of {zone}' },
   'dir.plaza': { zh: '中央广场', en: 'Central plaza' },
   'dir.forum': { zh: '论坛厅', en: 'Forum hall' },
   'dir.booths': { zh: '{n} 个展位', en: '{n} booths' },

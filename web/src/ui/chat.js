@@ -21,8 +21,10 @@ class ChatPanel {
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
    * @param {(text: string) => boolean} deps.send returns false when not connected
    * @param {number} [deps.maxLines] lines kept in the log
+   * @param {(from: number) => boolean} [deps.hidden] lines from this avatar id are not shown (blocked)
    */
-  constructor({ i18n, send, maxLines = 200 }) {
+  constructor({ i18n, send, maxLines = 200, hidden = () => false }) {
+    this.hidden = hidden;
     this.i18n = i18n;
     this.send = send;
     this.maxLines = maxLines;
@@ -48,6 +50,14 @@ class ChatPanel {
       if (ev.key === 'Escape') this.input.blur();
     });
     this.toggle.addEventListener('click', () => this.setOpen(this.root.hidden));
+    /** @type {WeakMap<Element, {key: string, vars: Record<string, unknown>}>} lines to say again in another language */
+    this.notes = new WeakMap();
+    i18n.onChange(() => {
+      for (const li of this.log.querySelectorAll('li.system')) {
+        const note = this.notes.get(li);
+        if (note) li.textContent = this._say(note.key, note.vars);
+      }
+    });
   }
 
   setLimit(maxChars) {
@@ -64,6 +74,7 @@ class ChatPanel {
   /** Lines from a `chat` message: [{id, from, name, text, t, badge}]. */
   add(messages) {
     for (const m of messages) {
+      if (this.hidden(m.from)) continue;
       const name = cleanText(m.name, 32);
       const text = cleanText(m.text, this.maxChars);
       if (!text) continue;
@@ -108,6 +119,28 @@ class ChatPanel {
   /** A line from the client itself (joined, rate limited, ...). */
   system(text) {
     this._append(h('li', { className: 'system' }, text));
+  }
+
+  /**
+   * A line from the client in the visitor's language, which follows a language switch.
+   * @param {string} key an i18n key
+   * @param {Record<string, unknown>} [vars] placeholders; {zh, en} texts are picked at each render
+   */
+  note(key, vars = {}) {
+    const li = h('li', { className: 'system' }, this._say(key, vars));
+    this.notes.set(li, { key, vars });
+    this._append(li);
+  }
+
+  /**
+   * @param {string} key
+   * @param {Record<string, unknown>} vars
+   */
+  _say(key, vars) {
+    /** @type {Record<string, string>} */
+    const picked = {};
+    for (const [k, v] of Object.entries(vars)) picked[k] = this.i18n.pick(/** @type {any} */ (v));
+    return this.i18n.t(key, picked);
   }
 
   _append(li) {

@@ -1,10 +1,13 @@
 /**
- * The zone directory: every zone (and the plaza, the forum hall, the
- * entrance) as a button that teleports you there. It is also the keyboard
- * way to travel, since the minimap needs a pointer.
+ * The directory: every zone (and the plaza, the forum hall, the entrance)
+ * with the booths in it, each a button that teleports you there, and a
+ * search over the booths by name, tag and zone in both languages
+ * (ui/search.js). It is also the keyboard way to travel, since the minimap
+ * needs a pointer.
  */
 
 import { byId, clear, focusedElement, h } from './dom.js';
+import { boothIndex, searchBooths } from './search.js';
 
 class Directory {
   /**
@@ -13,14 +16,21 @@ class Directory {
    * @param {() => import('../app/types.js').Catalog | null} deps.catalog
    * @param {() => string} deps.hallId
    * @param {(x: number, z: number, yaw: number, label: string) => void} deps.onGo
+   * @param {(boothId: string) => void} deps.onBooth go to a booth
    */
-  constructor({ i18n, catalog, hallId, onGo }) {
+  constructor({ i18n, catalog, hallId, onGo, onBooth }) {
     this.i18n = i18n;
     this.catalog = catalog;
     this.hallId = hallId;
     this.onGo = onGo;
+    this.onBooth = onBooth;
     this.root = byId('directory');
     this.list = byId('dir-list');
+    this.search = byId('dir-search', HTMLInputElement);
+    this.found = byId('dir-found');
+    /** @type {{catalog: object | null, index: Map<string, string>}} the search index of the catalog it was built from */
+    this.indexed = { catalog: null, index: new Map() };
+    this.search.addEventListener('input', () => this._render());
     this.toggle = byId('btn-directory');
     this.returnFocus = null;
     this.toggle.addEventListener('click', () => (this.root.hidden ? this.open() : this.close()));
@@ -74,7 +84,7 @@ class Directory {
     this._render();
     this.root.hidden = false;
     this.toggle.setAttribute('aria-expanded', 'true');
-    this.list.querySelector('button')?.focus({ preventScroll: true });
+    this.search.focus({ preventScroll: true });
   }
 
   close() {
@@ -86,8 +96,37 @@ class Directory {
     if (back && document.contains(back) && back !== document.body) back.focus({ preventScroll: true });
   }
 
+  /**
+   * The booths of this hall matching `query` (all of them for an empty one), in catalog order.
+   * @param {string} query
+   * @returns {import('../app/types.js').Booth[]}
+   */
+  booths(query) {
+    const c = this.catalog();
+    if (!c) return [];
+    if (this.indexed.catalog !== c) this.indexed = { catalog: c, index: boothIndex(c) };
+    const hall = this.hallId();
+    const byBoothId = new Map((c.booths ?? []).map((b) => [b.id, b]));
+    /** @type {import('../app/types.js').Booth[]} */
+    const out = [];
+    for (const id of searchBooths(this.indexed.index, query)) {
+      const b = byBoothId.get(id);
+      if (b && b.hall === hall) out.push(b);
+    }
+    return out;
+  }
+
   _render() {
     clear(this.list);
+    const query = this.search.value.trim();
+    if (query) {
+      const found = this.booths(query);
+      this.found.textContent = found.length ? this.i18n.t('dir.found', { n: found.length }) : this.i18n.t('dir.none');
+      for (const b of found) this.list.append(h('li', {}, this._boothButton(b, true)));
+      return;
+    }
+    this.found.textContent = '';
+    const all = this.booths('');
     for (const d of this.destinations()) {
       const button = h('button', { type: 'button', dataset: { dest: d.id } },
         d.colour ? h('span', { className: 'zone-chip', style: { background: d.colour }, 'aria-hidden': 'true' }) : null,
@@ -97,8 +136,29 @@ class Directory {
         this.onGo(d.x, d.z, d.yaw, d.label);
         this.close();
       });
-      this.list.append(h('li', {}, button));
+      const inZone = d.id.startsWith('zone:') ? all.filter((b) => `zone:${b.zone}` === d.id) : [];
+      const booths = inZone.length
+        ? h('ul', { className: 'dir-booths', 'aria-label': this.i18n.t('dir.boothsOf', { zone: d.label }) },
+          inZone.map((b) => h('li', {}, this._boothButton(b, false))))
+        : null;
+      this.list.append(h('li', {}, button, booths));
     }
+  }
+
+  /**
+   * @param {import('../app/types.js').Booth} booth
+   * @param {boolean} withZone name the zone too (search results mix zones)
+   */
+  _boothButton(booth, withZone) {
+    const zone = withZone ? this.catalog()?.zones?.find((z) => z.id === booth.zone) : undefined;
+    const button = h('button', { type: 'button', dataset: { booth: booth.id } },
+      h('span', {}, this.i18n.pick(booth.exhibitor?.name) || booth.id),
+      zone ? h('span', { className: 'zone-of' }, this.i18n.pick(zone.title)) : null);
+    button.addEventListener('click', () => {
+      this.onBooth(booth.id);
+      this.close();
+    });
+    return button;
   }
 }
 

@@ -1,14 +1,16 @@
 /**
- * The minimap: the hall from above with its zones, the plaza, the forum
- * hall and every booth, the people around (dots) and you (an arrow).
- * Clicking it teleports there. North (−z) is up, like the maps in
- * scenes/README.md.
+ * The minimap: the hall from above with its zones (labelled in the
+ * visitor's language), the plaza, the forum hall and every booth, the
+ * people around (dots) and you (an arrow in a ring: "you are here"); the
+ * legend under it (index.html) names the marks. Clicking it teleports
+ * there. North (−z) is up, like the maps in scenes/README.md.
  *
  * The static layer (floor plan) is drawn once into an offscreen canvas;
  * the dynamic layer is redrawn a few times a second, not every frame.
  */
 
 import { MapProjection } from './mapproj.js';
+import { ensureFont, font } from '../world/fonts.js';
 import { byId, context2d } from './dom.js';
 
 class Minimap {
@@ -27,6 +29,14 @@ class Minimap {
     this.intervalMs = intervalMs;
     this.lastDraw = -Infinity;
     this.pick = [0, 0];
+    /** @type {{text: string, x: number, y: number}[]} the zone labels drawn (canvas px), for the tests */
+    this.labels = [];
+    /** @type {[any, any, string] | null} the last plan, to label again in another language */
+    this.plan = null;
+    /** @type {Set<string>} label texts whose glyphs were asked for */
+    this.fontsFor = new Set();
+    /** @type {((t: any) => string) | null} */
+    this.pickText = null;
     this.canvas.addEventListener('click', (ev) => {
       if (!this.proj) return;
       const r = this.canvas.getBoundingClientRect();
@@ -37,8 +47,16 @@ class Minimap {
     });
   }
 
-  /** Draw the floor plan of the hall `bounds` ({min, max}) with the catalog's areas. */
-  setPlan(bounds, catalog, hallId) {
+  /**
+   * Draw the floor plan of the hall `bounds` ({min, max}) with the catalog's areas.
+   * @param {{min: number[], max: number[]}} bounds
+   * @param {any} catalog
+   * @param {string} hallId
+   * @param {(t: any) => string} [pick] a bilingual text in the visitor's language (labels)
+   */
+  setPlan(bounds, catalog, hallId, pick = (t) => t?.en ?? '') {
+    this.plan = [bounds, catalog, hallId];
+    this.pickText = pick;
     const b = { minX: bounds.min[0], maxX: bounds.max[0], minZ: bounds.min[2], maxZ: bounds.max[2] };
     const p = new MapProjection(b, this.canvas.width, this.canvas.height, 4);
     this.proj = p;
@@ -58,6 +76,37 @@ class Minimap {
     }
     for (const z of catalog?.zones ?? []) if (z.hall === hallId) rect(z.area, `${z.colour}55`);
     for (const bo of catalog?.booths ?? []) if (bo.hall === hallId) rect(bo.rect, '#4b5b6a');
+    // Zone names over the zones, dark on a light halo so they read on any zone colour.
+    this.labels = [];
+    g.font = font(10, 700);
+    g.textAlign = 'center';
+    g.textBaseline = 'middle';
+    g.lineJoin = 'round';
+    for (const z of catalog?.zones ?? []) {
+      if (z.hall !== hallId) continue;
+      const text = pick(z.title);
+      if (!text) continue;
+      const x = p.px((z.area.x[0] + z.area.x[1]) / 2);
+      const y = p.py((z.area.z[0] + z.area.z[1]) / 2);
+      g.lineWidth = 3;
+      g.strokeStyle = 'rgba(255, 255, 255, 0.9)';
+      g.strokeText(text, x, y, (z.area.x[1] - z.area.x[0]) * p.scale + 8);
+      g.fillStyle = '#13212e';
+      g.fillText(text, x, y, (z.area.x[1] - z.area.x[0]) * p.scale + 8);
+      this.labels.push({ text, x: Math.round(x), y: Math.round(y) });
+    }
+    // Canvas text does not fetch the font's glyphs itself: draw again once they are here.
+    const all = this.labels.map((l) => l.text).join('');
+    if (all && !this.fontsFor.has(all)) {
+      this.fontsFor.add(all);
+      ensureFont(all, [700]).then(() => this.relabel());
+    }
+  }
+
+  /** Label the plan again (the visitor switched language). */
+  relabel() {
+    if (this.plan && this.pickText) this.setPlan(...this.plan, this.pickText);
+    this.lastDraw = -Infinity;
   }
 
   /**
@@ -74,6 +123,14 @@ class Minimap {
     for (let i = 0; i < n; i++) g.fillRect(p.px(others[2 * i]) - 1.5, p.py(others[2 * i + 1]) - 1.5, 3, 3);
     g.save();
     g.translate(p.px(me.x), p.py(me.z));
+    // "You are here": a ring that stands out from the dots of the others.
+    g.beginPath();
+    g.arc(0, 0, 11, 0, Math.PI * 2);
+    g.fillStyle = 'rgba(229, 57, 53, 0.18)';
+    g.fill();
+    g.lineWidth = 2;
+    g.strokeStyle = '#e53935';
+    g.stroke();
     g.rotate(p.arrowAngle(me.yaw));
     g.fillStyle = '#e53935';
     g.strokeStyle = '#ffffff';

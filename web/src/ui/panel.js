@@ -39,10 +39,11 @@ class BoothPanel {
    * @param {object} deps
    * @param {() => import('../app/types.js').Catalog | null} deps.catalog returns the current catalog
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {(boothId: string) => void} deps.onGo walk/teleport to the booth
+   * @param {(boothId: string) => void} deps.onWalk walk to the booth along a path
+   * @param {(boothId: string) => void} deps.onTeleport jump to the booth's front
    * @param {(boothId: string|null) => void} [deps.onChange]
    */
-  constructor({ catalog, i18n, onGo, onChange = () => {} }) {
+  constructor({ catalog, i18n, onWalk, onTeleport, onChange = () => {} }) {
     this.catalog = catalog;
     this.i18n = i18n;
     this.onChange = onChange;
@@ -50,7 +51,8 @@ class BoothPanel {
     this.openId = null;
     this.returnFocus = null;
     byId('panel-close').addEventListener('click', () => this.close());
-    byId('panel-go').addEventListener('click', () => { if (this.openId) onGo(this.openId); });
+    byId('panel-go').addEventListener('click', () => { if (this.openId) onWalk(this.openId); });
+    byId('panel-teleport').addEventListener('click', () => { if (this.openId) onTeleport(this.openId); });
     this.root.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') { ev.stopPropagation(); this.close(); }
     });

@@ -1,0 +1,91 @@
+/**
+ * When to start each decoded 20 ms buffer on the AudioContext's clock.
+ *
+ * The jitter buffer (jitter.js) says when a chunk plays on the page's clock
+ * (performance.now, ms); Web Audio starts sources on its own clock
+ * (AudioContext.currentTime, s), which advances in 128-sample steps. Mapping
+ * each chunk separately would leave gaps and overlaps of a few samples, heard
+ * as clicks, so consecutive buffers are laid end to end whenever the wanted
+ * time is within `toleranceS` of where the previous one ends; anything else
+ * (the start of a spurt, a skipped slot) is placed where the jitter buffer
+ * wants it. A buffer that would start in the past is started at once if it is
+ * only a little late, and dropped if more than half of it is already gone.
+ *
+ * Pure; unit-tested in test/schedule.test.js.
+ */
+
+/** How much of a buffer may already be past for it to be started late rather than dropped. */
+const LATE_FRACTION = 0.5;
+
+class ClockMap {
+  /** @param {{resyncS?: number}} [options] re-map when the clocks drift apart by more */
+  constructor({ resyncS = 0.01 } = {}) {
+    this.resyncS = resyncS;
+    /** @type {number | null} context time (s) at `perfRef` */
+    this.ctxRef = null;
+    this.perfRef = 0;
+  }
+
+  /**
+   * A pair of readings of the two clocks taken at the same moment (AudioContext
+   * getOutputTimestamp, or currentTime with performance.now()).
+   * @param {number} ctxS
+   * @param {number} perfMs
+   */
+  observe(ctxS, perfMs) {
+    if (this.ctxRef !== null && Math.abs(this.toCtx(perfMs) - ctxS) < this.resyncS) return;
+    this.ctxRef = ctxS;
+    this.perfRef = perfMs;
+  }
+
+  /**
+   * The context time (s) of page time `perfMs`.
+   * @param {number} perfMs
+   * @returns {number}
+   */
+  toCtx(perfMs) {
+    return (this.ctxRef ?? 0) + (perfMs - this.perfRef) / 1000;
+  }
+}
+
+class BufferSchedule {
+  /** @param {{toleranceS?: number, minLeadS?: number}} [options] */
+  constructor({ toleranceS = 0.008, minLeadS = 0.003 } = {}) {
+    this.toleranceS = toleranceS;
+    this.minLeadS = minLeadS;
+    /** @type {number | null} where the last scheduled buffer ends (context s) */
+    this.end = null;
+    this.dropped = 0;
+    this.late = 0;
+    this.scheduled = 0;
+  }
+
+  /**
+   * Where to start a buffer of `durationS` that should start at `wantS`, now being `nowS`;
+   * null to drop it (it would be mostly over).
+   * @param {number} wantS
+   * @param {number} durationS
+   * @param {number} nowS the context's currentTime
+   * @returns {number | null}
+   */
+  place(wantS, durationS, nowS) {
+    let start = wantS;
+    if (this.end !== null && Math.abs(wantS - this.end) <= this.toleranceS) start = this.end;
+    // Never on top of what is already scheduled.
+    if (this.end !== null && start < this.end) start = this.end;
+    const earliest = nowS + this.minLeadS;
+    if (start < earliest) {
+      if (earliest - start > durationS * LATE_FRACTION) {
+        this.dropped++;
+        return null;
+      }
+      this.late++;
+      start = earliest;
+    }
+    this.end = start + durationS;
+    this.scheduled++;
+    return start;
+  }
+}
+
+export { BufferSchedule, ClockMap };
