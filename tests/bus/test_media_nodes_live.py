@@ -55,7 +55,7 @@ async def test_a_voice_crosses_to_listeners_near_the_speaker_on_another_node(
     try:
         a_node.start()
         b_node.start()
-        speaker = await join_at(a_node, "speaker", 20.0, 20.0)
+        speaker = await join_at(a_node, "talker", 20.0, 20.0)
         near = await join_at(b_node, "near", 23.0, 20.0)
         far = await join_at(b_node, "far", 20.0, 45.0)
         sid = speaker.welcome["id"]

@@ -343,7 +343,7 @@ async def test_a_listener_that_stops_reading_does_not_delay_the_others_media(
     neighbour stalled; the stalled one is cut off and the server goes on."""
     srv = HookedServer(tmp_path, "--ping-interval-s", "1", "--ping-timeout-s", "1").start()
     try:
-        speaker = await visitor(srv, "speaker", 30.0, 30.0)
+        speaker = await visitor(srv, "talker", 30.0, 30.0)
         listener = await visitor(srv, "listener", 31.0, 30.0)
         sid = speaker.welcome["id"]
 

@@ -160,16 +160,24 @@ class RedisBus:
         while not self._closed:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
-                self._resubscribe.clear()
-                channels = list(self._handlers)
-                if channels:
-                    await pubsub.subscribe(*channels)
-                self._went(True, "subscribe")
-                backoff = _BACKOFF_MIN
-                while not self._closed and not self._resubscribe.is_set():
-                    if not channels:
+                # Channels are added to and taken from the one subscription as rooms come and
+                # go: closing it to subscribe anew would lose what is published meanwhile.
+                subscribed: set[str] = set()
+                self._resubscribe.set()
+                while not self._closed:
+                    if self._resubscribe.is_set():
+                        self._resubscribe.clear()
+                        wanted = set(self._handlers)
+                        if wanted - subscribed:
+                            await pubsub.subscribe(*(wanted - subscribed))
+                        if subscribed - wanted:
+                            await pubsub.unsubscribe(*(subscribed - wanted))
+                        subscribed = wanted
+                        self._went(True, "subscribe")
+                        backoff = _BACKOFF_MIN
+                    if not subscribed:
                         await self._resubscribe.wait()
-                        break
+                        continue
                     msg = await pubsub.get_message(timeout=0.5)
                     if msg is None or msg.get("type") != "message":
                         continue
