@@ -38,7 +38,7 @@ from tests.browser.forum_pages import (
     start_forum_server,
     tone_bursts,
 )
-from tests.browser.support import IWER_UMD, expo, wait_until
+from tests.browser.support import IWER_UMD, click_tool, expo, wait_until
 from tests.forums.pdfs import deck
 from tests.live import ServerProcess
 
@@ -404,7 +404,7 @@ def test_headset_in_the_audience_sees_the_slide_and_raises_a_hand_from_the_3d_pa
     ink = vr.evaluate("h => __expoTest.forum.screenInk(h)", FORUM_HALL)
     assert all(abs(a - b) <= 12 for a, b in zip(ink["middle"], SLIDE_RGB, strict=True)), ink
 
-    vr.click("#btn-vr")
+    click_tool(vr, "btn-vr")
     wait_until(vr, "__expo.xr.presenting && __expo.me.vr")
     # In front of the stage, looking at it: the slide fills a good part of the headset's view.
     frames = expo(vr, "__expo.frames")

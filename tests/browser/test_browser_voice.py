@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Playwright
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.browser.forum_pages import hall_page, launch_media_browser, new_context, tone_bursts
-from tests.browser.support import IWER_UMD, wait_until
+from tests.browser.support import IWER_UMD, click_tool, wait_until
 from tests.conftest import TIME_FACTOR
 from tests.live import ServerProcess
 
@@ -300,7 +300,7 @@ def test_in_vr_the_left_grip_talks_and_the_ears_follow_the_headset(
     stand(vr, x, z)
     stand(desk, x + TOGETHER, z)
     wait_until(vr, "() => __expo.xr.supported && __expo.xr.button === 'ready'")
-    vr.click("#btn-vr")
+    click_tool(vr, "btn-vr")
     wait_until(vr, "() => __expo.xr.presenting && __expo.me.vr", what="the VR session")
     vr.evaluate(
         """() => {
