@@ -12,6 +12,7 @@ the API pages render with every other host blocked.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ _ABSOLUTE = re.compile(r"""(?:https?:)?//([A-Za-z0-9.-]*)""")
 _ANY_HOST = re.compile(r"https?://([A-Za-z0-9.-]*)", re.IGNORECASE)
 #: Not worth fetching for this check: fonts, pictures, models, maps, notices.
 _SKIP = re.compile(r"\.(woff2?|png|jpe?g|webp|gif|svg|ico|glb|gltf|bin|map|txt)$")
-_MAX_PAGES = 400
+_MAX_PAGES = 1000
 
 
 @dataclass
@@ -124,7 +125,8 @@ def crawl(client: TestClient, starts: tuple[str, ...]) -> Crawl:
         base = str(response.url)
         if kind.startswith("text/html"):
             found.pages[path] = response.text
-            targets = _LINKS.findall(response.text)
+            # attribute values are HTML: '&amp;' in an href is '&' in the URL
+            targets = [html.unescape(t) for t in _LINKS.findall(response.text)]
         elif "javascript" in kind:
             found.scripts[path] = response.text
             targets = []
