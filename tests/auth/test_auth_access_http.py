@@ -383,6 +383,24 @@ def _join(world: World, token: str) -> list[dict[str, Any]]:
                     return seen
 
 
+def test_the_hall_pass_is_an_accounts_token_by_cookie_and_204_for_a_stranger(
+    cookie_client: tuple[TestClient, str],
+) -> None:
+    client, _ = cookie_client
+    signed_in = client.get("/api/auth/pass")
+    assert signed_in.status_code == 200 and signed_in.headers["cache-control"] == "no-store"
+    body = signed_in.json()
+    assert body["kind"] == "account" and body["expires_at"] > time.time()
+    identify = client.app.state.hub.identify  # type: ignore[attr-defined]
+    who = identify(body["token"])
+    assert isinstance(who, Identity) and who.role == "exhibitor", who
+    assert client.get("/api/auth/pass?as=speaker").json()["kind"] == "account"
+    assert client.get("/api/auth/pass?as=admin").status_code == 422
+    client.cookies.clear()
+    stranger = client.get("/api/auth/pass")
+    assert stranger.status_code == 204 and stranger.content == b""
+
+
 def test_a_websocket_join_with_an_exhibitor_token_is_welcomed(world: World) -> None:
     token = world.client.get("/api/auth/token", headers=world.a).json()["token"]
     assert _join(world, token)[-1]["type"] == "welcome"

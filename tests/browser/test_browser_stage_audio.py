@@ -194,12 +194,6 @@ def stage_key(wire_id: int) -> str:
     return f"{wire_id}:2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression, open in issue 10: the audience decodes nothing from the speaker "
-    "since moderation's speaker hall pass and the hall client were merged into the forum "
-    "client (passed with the media path alone); strict, so the fix must remove this mark",
-)
 def test_the_audience_hears_the_speaker_then_a_raised_hand_and_the_moderator_cuts_the_speaker(
     media_browser: Browser, forum_server: ServerProcess, staff: StaffApi
 ) -> None:

@@ -221,6 +221,9 @@ def test_the_speaker_link_is_spent_only_by_its_form(world: World) -> None:
     assert mine.status_code == 200 and "Wu" in mine.text
     token = c.get("/api/forums/speaker/token").json()
     assert token["session"] == "twin-cities"
+    hall_pass = c.get("/api/auth/pass?as=speaker").json()
+    assert (hall_pass["kind"], hall_pass["session"]) == ("speaker", "twin-cities")
+    assert c.get("/api/auth/pass").json()["kind"] == "speaker", "no account: the speaker"
     upload = c.post(
         "/api/forums/sessions/twin-cities/slides?filename=a.pdf",
         content=deck(1),

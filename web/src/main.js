@@ -43,7 +43,7 @@ import { showExpoTexts } from './ui/expotexts.js';
 import { Lobby } from './ui/lobby.js';
 import { ModMenu } from './ui/modmenu.js';
 import { avatarAt, tagOnScreen } from './avatars/pickavatar.js';
-import { hallPass } from './net/hallpass.js';
+import { HallPasses } from './net/hallpass.js';
 import { Minimap } from './ui/minimap.js';
 import { CardDesk } from './reach/card.js';
 import { BoothPanel } from './ui/panel.js';
@@ -79,6 +79,8 @@ function safeStorage() {
 async function init() {
   // --- preferences and language ----------------------------------------------------------
   const storage = safeStorage();
+  // One hall pass for the page: the join and the forums' roles use the same token.
+  const passes = new HallPasses({ as: params.get('as'), storage });
   const prefs = loadPrefs(storage, defaultPrefs({
     languages: navigator.languages ?? [navigator.language],
     reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches,
@@ -213,7 +215,7 @@ async function init() {
     return Boolean(conn?.joined && conn.sendBinary(encodeAudioFrame(stream, chunks)));
   };
   const forums = new Forums({
-    app, i18n, travel, scene, camera, params, storage, toggle: byId('btn-forums'), sendAudio,
+    app, i18n, travel, scene, camera, params, passes, toggle: byId('btn-forums'), sendAudio,
   });
   app.forum = forums;
   forums.loadAgenda();
@@ -372,7 +374,7 @@ async function init() {
     // On a phone the view needs the room; chat opens from the toolbar.
     if (touch) chat.setOpen(false);
     status.set('idle', 'app.loading');
-    const [pass] = await Promise.all([hallPass({ storage }), avatarsLoaded, placesReady]);
+    const [pass] = await Promise.all([passes.renew(), avatarsLoaded, placesReady]);
     app.myAvatar = avatar;
     visit.start({ name, avatar, token: pass?.token ?? null });
     canvas.focus({ preventScroll: true });

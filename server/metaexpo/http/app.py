@@ -30,6 +30,7 @@ from metaexpo.http import (
     forums_api,
     forums_console,
     forums_speaker,
+    hallpass,
     health,
     moderation,
     portal,
@@ -192,6 +193,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(avatars_api.router)
     app.include_router(scenes_api.router)
     app.include_router(accounts.router)
+    app.include_router(hallpass.router)
     app.include_router(staff.router)
     app.include_router(booths_api.router)
     app.include_router(uploads.router)

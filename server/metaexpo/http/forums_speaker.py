@@ -5,7 +5,8 @@ uses it (link previews and scanners that fetch the page do not spend it).
 Using it puts a speaker token in the ``metaexpo_speaker`` cookie and leads
 to ``/portal/speaker``: the session, its slides (upload like booth files, the
 page's CSRF token derived from the token) and the way into the hall, which
-fetches a join token from ``GET /api/forums/speaker/token``.
+fetches a join token from ``GET /api/auth/pass?as=speaker`` (http/hallpass.py; the
+same token as ``GET /api/forums/speaker/token``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
  *   visitor on stage, mic on ─► StageAudio microphone ─► AUDIO frames ─► socket
  *
  * Before the visitor joins, it fetches the agenda and the join token
- * (jointoken.js); the visit passes the welcome and every message on; the frame
+ * (net/hallpass.js); the visit passes the welcome and every message on; the frame
  * loop calls `update` (badges, the audio listener, the VR panel, arriving in a
  * forum hall). Roles come from `/api/forums/sessions/<id>/roles` for visitors
  * who joined signed in (staff, moderators, speakers); everyone else is audience.
@@ -21,7 +21,6 @@ import { ForumActions } from './actions.js';
 import { byStart, when } from './agenda.js';
 import { StageBadges } from './badges.js';
 import { AgendaBoard } from './board.js';
-import { forgetGuest, joinToken } from './jointoken.js';
 import { LivePanel } from './livepanel.js';
 import { LivePill } from './livepill.js';
 import { StartNotice } from './notice.js';
@@ -67,35 +66,36 @@ class Forums {
    * @param {import('three').Scene} deps.scene
    * @param {import('three').Camera} deps.camera
    * @param {URLSearchParams} deps.params the page's query: `forum` (a session to go to), `as`
-   * @param {Storage | null} deps.storage
+   * @param {import('../net/hallpass.js').HallPasses} deps.passes the page's hall pass (the join's token)
    * @param {HTMLElement} deps.toggle the toolbar's Forums button
    * @param {(stream: number, chunks: import('../media/batcher.js').Chunk[]) => boolean} deps.sendAudio
    *   one AUDIO frame to the server (false: not sent)
    */
-  constructor({ app, i18n, travel, scene, camera, params, storage, toggle, sendAudio }) {
+  constructor({ app, i18n, travel, scene, camera, params, passes, toggle, sendAudio }) {
     this.app = app;
     this.i18n = i18n;
     this.travel = travel;
     this.camera = camera;
-    this.storage = storage;
+    this.passes = passes;
     // Stage audio leaves only while the server has this visitor on stage with the mic on: the
     // microphone opens first (so a refusal is said at once), and what it says before the
     // stage state arrives would only be refused (`not_on_stage`).
     /** @type {(stream: number, chunks: import('../media/batcher.js').Chunk[]) => boolean} */
     this.sendAudio = (stream, chunks) => this._mayTalk(stream) && sendAudio(stream, chunks);
-    this.as = params.get('as');
     /** @type {string | null} the session the visitor is attending (the live panel's) */
     this.focus = params.get('forum');
     this.arrivedFor = this.focus;
     this.store = new ForumStore();
-    /** @type {import('./jointoken.js').JoinToken | null} */
+    /** @type {import('../net/hallpass.js').HallPass | null} */
     this.token = null;
-    this.tokenReady = joinToken({ as: this.as, storage }).then((t) => {
+    const took = (/** @type {import('../net/hallpass.js').HallPass | null} */ t) => {
+      if (t && t.token === this.token?.token) return; // the same pass, heard twice
       this.token = t;
       // The agenda may have come first: its roles wait for the token.
       if (this.store.agenda) this.fetchRoles();
-      return t;
-    });
+    };
+    passes.onPass(took);
+    passes.current().then(took);
     this.agendaFailed = false;
     /** @type {string | null} why audio or the microphone does not work (a sentence) */
     this.problem = null;
@@ -232,7 +232,7 @@ class Forums {
    * @param {any} msg
    */
   onMessage(msg) {
-    if (msg?.type === 'error' && msg.code === 'bad_token') forgetGuest(this.storage);
+    if (msg?.type === 'error' && msg.code === 'bad_token') this.passes.refused();
     return this.store.apply(msg);
   }
 

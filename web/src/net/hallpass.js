@@ -1,29 +1,33 @@
 /**
- * The token a visit's `join` carries (docs/moderation.md, "Who is who").
+ * The token a visit's `join` carries (docs/moderation.md, "Who is who"), one
+ * per page: the join and the forums' roles use the same one.
  *
- * A page whose browser is signed in to the portal asks the expo, on its own
- * origin with the sign-in cookie, for a hall token (`GET /api/auth/token`):
- * staff then enter under their name with their badge. A forum speaker
- * signed in by their link's cookie asks for a speaker token
- * (`GET /api/forums/speaker/token`) and enters with the speaker badge. Everyone else joins
- * with a signed guest token kept in the browser (`POST /api/auth/guest`),
- * renewed when it is about to expire, so that a moderator's ban sticks to
- * this browser. If neither can be had, the visitor joins without a token.
+ * The page asks the expo once, on its own origin with its cookies
+ * (`GET /api/auth/pass`): a browser signed in to the portal gets its
+ * account's token (staff enter under their name with their badge), a forum
+ * speaker signed in by their link gets a speaker token, and anyone else an
+ * empty answer (204, not an error). Everyone else joins with a signed guest
+ * token kept in the browser (`POST /api/auth/guest`), renewed when it is
+ * about to expire, so that a moderator's ban sticks to this browser and a
+ * reload stays the same visitor. If no token can be had, the visitor joins
+ * without one (they can still watch and listen).
  */
 
 /** localStorage key of the guest token. */
 const GUEST_KEY = 'metaexpo.guest';
-/** A guest token closer to its expiry than this (seconds) is replaced. */
+/** A token closer to its expiry than this (seconds) is replaced. */
 const RENEW_BEFORE_S = 3600;
 
 /**
  * @typedef {object} HallPass
  * @property {string} token for the join
  * @property {'account' | 'speaker' | 'guest'} kind signed in to the portal, a forum speaker, or a guest
+ * @property {number} expires unix seconds
  */
 
 /**
  * @typedef {object} HallPassDeps
+ * @property {string | null} [as] the page's `as` parameter: `speaker` asks for the speaker first
  * @property {(url: string, init?: RequestInit) => Promise<Response>} [fetchImpl]
  * @property {Storage | null} [storage] where the guest token is kept
  * @property {() => number} [now] unix seconds
@@ -31,15 +35,15 @@ const RENEW_BEFORE_S = 3600;
 
 /**
  * @param {unknown} data
- * @returns {{token: string, expires_at: number} | null}
+ * @returns {{token: string, expires: number} | null}
  */
 function tokenOf(data) {
   if (!data || typeof data !== 'object') return null;
   const fields = /** @type {Record<string, unknown>} */ (data);
   const { token } = fields;
   const expires = fields.expires_at ?? fields.expires;
-  if (typeof token !== 'string' || typeof expires !== 'number') return null;
-  return { token, expires_at: expires };
+  if (typeof token !== 'string' || typeof expires !== 'number' || !Number.isFinite(expires)) return null;
+  return { token, expires };
 }
 
 /**
@@ -47,28 +51,23 @@ function tokenOf(data) {
  * @param {HallPassDeps} [deps]
  * @returns {Promise<HallPass | null>}
  */
-async function hallPass({ fetchImpl = (url, init) => fetch(url, init), storage = null, now = () => Date.now() / 1000 } = {}) {
+async function hallPass({ as = null, fetchImpl = (url, init) => fetch(url, init), storage = null, now = () => Date.now() / 1000 } = {}) {
   try {
-    const account = await fetchImpl('/api/auth/token', { credentials: 'same-origin', cache: 'no-store' });
-    if (account.ok) {
-      const found = tokenOf(await account.json());
-      if (found) return { token: found.token, kind: 'account' };
+    const url = as === 'speaker' ? '/api/auth/pass?as=speaker' : '/api/auth/pass';
+    const answer = await fetchImpl(url, {
+      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+    });
+    if (answer.status === 200) {
+      const body = await answer.json();
+      const found = tokenOf(body);
+      if (found && (body.kind === 'account' || body.kind === 'speaker')) return { ...found, kind: body.kind };
     }
   } catch {
-    // not signed in, or the expo is unreachable: a guest token may still be kept
-  }
-  try {
-    const speaker = await fetchImpl('/api/forums/speaker/token', { credentials: 'same-origin', cache: 'no-store' });
-    if (speaker.ok) {
-      const found = tokenOf(await speaker.json());
-      if (found) return { token: found.token, kind: 'speaker' };
-    }
-  } catch {
-    // not a speaker
+    // the expo is unreachable: a kept guest token may still do
   }
   try {
     const kept = tokenOf(JSON.parse(storage?.getItem(GUEST_KEY) ?? 'null'));
-    if (kept && kept.expires_at - now() > RENEW_BEFORE_S) return { token: kept.token, kind: 'guest' };
+    if (kept && kept.expires - now() > RENEW_BEFORE_S) return { ...kept, kind: 'guest' };
   } catch {
     // a damaged entry: get a new token
   }
@@ -77,14 +76,85 @@ async function hallPass({ fetchImpl = (url, init) => fetch(url, init), storage =
     const fresh = answer.ok ? tokenOf(await answer.json()) : null;
     if (!fresh) return null;
     try {
-      storage?.setItem(GUEST_KEY, JSON.stringify(fresh));
+      storage?.setItem(GUEST_KEY, JSON.stringify({ token: fresh.token, expires_at: fresh.expires }));
     } catch {
       // storage full or refused: the token still works for this visit
     }
-    return { token: fresh.token, kind: 'guest' };
+    return { ...fresh, kind: 'guest' };
   } catch {
     return null;
   }
 }
 
-export { GUEST_KEY, hallPass };
+/**
+ * Forget the kept guest token (the server refused it: a new secret, or a revocation).
+ * @param {Storage | null} storage
+ */
+function forgetGuest(storage) {
+  try {
+    storage?.removeItem(GUEST_KEY);
+  } catch {
+    // nothing to forget
+  }
+}
+
+/**
+ * The page's pass, asked once and shared, so two parts of the page never
+ * race for two guest tokens. Asked again on each entry to the hall (a
+ * sign-in or sign-out in another tab counts then; a request already under
+ * way is shared), when it nears its expiry, when none could be had, or
+ * when the server refused it. Whoever holds a copy hears of a new one.
+ */
+class HallPasses {
+  /** @param {HallPassDeps} [deps] */
+  constructor(deps = {}) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => Date.now() / 1000);
+    /** @type {((pass: HallPass | null) => void)[]} */
+    this.listeners = [];
+    /** @type {Promise<HallPass | null> | null} the question under way */
+    this.asking = null;
+    /** @type {Promise<HallPass | null>} */
+    this.ready = this.ask();
+  }
+
+  /** Ask the expo (or share the question under way). */
+  ask() {
+    if (this.asking) return this.asking;
+    const asked = hallPass(this.deps).then((pass) => {
+      if (this.asking === asked) this.asking = null;
+      if (this.ready === asked) this.listeners.forEach((f) => f(pass));
+      return pass;
+    });
+    this.asking = asked;
+    this.ready = asked;
+    return asked;
+  }
+
+  /** The pass to use now: the same one, unless there is none or it is about to expire. */
+  async current() {
+    const seen = this.ready;
+    const pass = await seen;
+    if (this.ready === seen && (!pass || pass.expires - this.now() <= RENEW_BEFORE_S)) this.ask();
+    return this.ready;
+  }
+
+  /** A fresh answer (entering the hall again): the visitor may have signed in or out since. */
+  renew() {
+    return this.ask();
+  }
+
+  /** The server refused the pass: forget a kept guest token and ask again. */
+  refused() {
+    forgetGuest(this.deps.storage ?? null);
+    this.asking = null;
+    this.ask();
+  }
+
+  /** @param {(pass: HallPass | null) => void} listener called with each new pass */
+  onPass(listener) {
+    this.listeners.push(listener);
+  }
+}
+
+export { GUEST_KEY, HallPasses, forgetGuest, hallPass };
