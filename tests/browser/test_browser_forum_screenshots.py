@@ -32,7 +32,7 @@ from tests.browser.forum_pages import (
     start_forum_server,
     tone_bursts,
 )
-from tests.browser.support import ms, wait_for, wait_until
+from tests.browser.support import click_tool, ms, wait_for, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -246,14 +246,14 @@ def test_a_session_from_schedule_to_replay_is_pictured_in_chinese_and_english(
         wait_until(visitor, SLIDE_LOADED, "#forum-live img.forum-slide")
         for lang in LANGS:
             if forum_lang(visitor) != lang:
-                visitor.click("#btn-lang")
+                click_tool(visitor, "btn-lang")
             album.take(visitor, "hall-live", lang, shows=TITLE[lang])
         visitor.click("#forum-live button.close")
         for lang in ("en", "zh"):
             if forum_lang(visitor) != lang:
-                visitor.click("#btn-lang")
+                click_tool(visitor, "btn-lang")
             if visitor.is_hidden("#forum-agenda"):
-                visitor.click("#btn-forums")
+                click_tool(visitor, "btn-forums")
             album.take(visitor, "hall-agenda", lang, shows=TITLE[lang])
         visitor.click("#forum-agenda button.close")
 
@@ -268,14 +268,14 @@ def test_a_session_from_schedule_to_replay_is_pictured_in_chinese_and_english(
             SESSION,
             timeout=60,
         )
-        visitor.click("#btn-forums")
+        click_tool(visitor, "btn-forums")
         visitor.click(f'#forum-agenda [data-key="replay:{SESSION}"]')
         wait_for(visitor, "() => document.querySelector('#forum-replay').dataset.page === '1'")
         wait_until(visitor, SLIDE_LOADED, "#forum-replay img.forum-slide")
         assert visitor.is_hidden("#forum-agenda"), "the replay takes the agenda's place"
         for lang in ("zh", "en"):
             if forum_lang(visitor) != lang:
-                visitor.click("#btn-lang")
+                click_tool(visitor, "btn-lang")
             album.take(visitor, "hall-replay", lang, shows=TITLE[lang])
         assert not visitor.errors  # type: ignore[attr-defined]
     finally:

@@ -109,7 +109,7 @@ def test_agenda_lists_every_session_in_chinese_and_english_in_the_visitors_time_
 ) -> None:
     context = media_browser.new_context(viewport=SMALL, timezone_id=FAR_TZ)  # type: ignore[arg-type]
     page = hall_page(context, forum_server.http, "读者", lang="zh")
-    page.click("#btn-forums")
+    click_tool(page, "btn-forums")
     sessions = sorted(staff.agenda()["sessions"], key=lambda s: (s["starts_at"], s["id"]))
     wait_until(
         page,
@@ -137,7 +137,7 @@ def test_agenda_lists_every_session_in_chinese_and_english_in_the_visitors_time_
         FORUM_HALL,
     )
 
-    page.click("#btn-lang")
+    click_tool(page, "btn-lang")
     wait_until(
         page,
         "t => document.querySelector('#forum-agenda li.forum-session h3').textContent === t",
@@ -221,7 +221,7 @@ def test_speaker_turns_a_slide_the_audience_follows_and_the_replay_turns_it_agai
     ana.keyboard.press("Escape")
     wait_until(ana, "() => document.querySelector('#forum-slide-overlay').hidden")
     # Switching the page to Chinese keeps the panel's heading the session's title.
-    ana.click("#btn-lang")
+    click_tool(ana, "btn-lang")
     heading = "t => document.querySelector('#forum-live-title').textContent === t"
     wait_until(ana, heading, "浏览器里的幻灯片")
 
@@ -231,6 +231,14 @@ def test_speaker_turns_a_slide_the_audience_follows_and_the_replay_turns_it_agai
     wait_until(ana, ON_STAGE, [session, speaker_id, "speaker"])
     wait_until(speaker, MIC_SENDS)
     wait_until(ana, BADGED, [speaker_id, "speaker"])
+    # The audience has received some of what the speaker said: the server routed it, and
+    # recorded it for the replay.
+    wait_until(
+        ana,
+        "([k, n]) => (__expo.forum.audio.speakers[k]?.jitter.received ?? 0) >= n",
+        [f"{speaker_id}:2", 3],
+        what="the audience receives the speaker's stage audio",
+    )
 
     # After the session, the agenda offers the replay, whose slides turn at the same moments.
     staff.end(session)
@@ -241,18 +249,17 @@ def test_speaker_turns_a_slide_the_audience_follows_and_the_replay_turns_it_agai
         timeout=60,
     )
     wait_until(speaker, "() => !__expo.forum.audio.mic")
-    bo.click("#btn-forums")
+    click_tool(bo, "btn-forums")
     bo.click(f'#forum-agenda [data-key="replay:{session}"]')
     wait_until(bo, "() => document.querySelector('#forum-replay').dataset.page === '1'")
     replay = staff.http.get(f"/api/forums/sessions/{session}/replay").json()
     turned = next(e for e in replay["timeline"] if e["page"] == 2)
     after = next(e for e in replay["timeline"] if e["page"] == 3)
+    # The speaker talked with the microphone on: the replay has the stage audio, and its
+    # player's position turns the slides (a replay without audio has a slider instead).
+    assert replay["audio"] is not None, replay
     bo.evaluate(
-        """ms => {
-          const range = document.querySelector('#forum-replay input[type=range]');
-          range.value = String(ms);
-          range.dispatchEvent(new Event('input'));
-        }""",
+        "ms => { document.querySelector('#forum-replay audio').currentTime = ms / 1000; }",
         (turned["at_ms"] + after["at_ms"]) // 2,
     )
     wait_until(bo, "() => document.querySelector('#forum-replay').dataset.page === '2'")

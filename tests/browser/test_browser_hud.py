@@ -3,10 +3,12 @@ count; the client's own chat lines follow the language; leaving throws no page e
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.support import open_client, wait_until
+from tests.browser.support import click_tool, open_client, wait_until
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -150,5 +152,86 @@ def test_the_gesture_buttons_never_show_empty(browser: Browser, server: ServerPr
                 assert shown == name, f"{shown!r} shown, {name!r} named"
             box = button.bounding_box()
             assert box is not None and box["width"] > 20
+    finally:
+        ctx.close()
+
+
+#: The boxes of what a visitor sees on top of the hall: the bar, the chat, the minimap, the
+#: joystick, and each group in the bottom dock (voice bar, emotes).
+HUD_BOXES = """() => ['topbar', 'chat', 'voice-bar', 'emotes', 'joystick']
+  .map((id) => document.getElementById(id))
+  .concat([document.querySelector('.minimap')])
+  .filter((el) => el && el.offsetParent !== null)
+  .map((el) => { const r = el.getBoundingClientRect();
+    return {id: el.id || el.className,
+      left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })"""
+
+
+def overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of boxes that cover each other (touching edges do not count)."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if (
+                a["left"] < b["right"] - 1
+                and b["left"] < a["right"] - 1
+                and a["top"] < b["bottom"] - 1
+                and b["top"] < a["bottom"] - 1
+            ):
+                pairs.append((a["id"], b["id"]))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "touch"),
+    [
+        (1280, 800, False),
+        (640, 480, False),
+        (390, 844, True),
+        (844, 390, True),
+        (1024, 768, True),
+    ],
+    ids=["desktop", "small-window", "phone", "phone-landscape", "tablet"],
+)
+def test_no_hud_control_covers_another_and_every_dock_button_takes_a_click(
+    browser: Browser, server: ServerProcess, width: int, height: int, touch: bool
+) -> None:
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch
+    )
+    try:
+        page = open_client(ctx, server.http, "Layout")
+        if touch:
+            click_tool(page, "btn-chat")  # a phone starts with the chat closed: open it too
+            wait_until(page, "document.getElementById('chat').offsetParent !== null")
+        boxes = page.evaluate(HUD_BOXES)
+        assert {"voice-bar", "emotes", "minimap card"} <= {b["id"] for b in boxes}, boxes
+        assert overlapping(boxes) == [], boxes
+        for box in boxes:
+            assert inside(page, box), f"off-screen: {box}"
+        # Each dock button is the topmost thing where it is drawn: a click lands on it.
+        covered = page.evaluate(
+            """() => [...document.querySelectorAll('#dock button')].filter((b) => {
+              const r = b.getBoundingClientRect();
+              const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              return !(top && (top === b || b.contains(top)));
+            }).map((b) => b.id)"""
+        )
+        assert covered == []
+        # With a panel open, the More menu still opens above it (a small screen's panel is a
+        # bottom sheet as tall as most of the view).
+        click_tool(page, "btn-forums")  # the forums' panels stack above the others
+        wait_until(page, "!!document.getElementById('forum-agenda')?.checkVisibility()")
+        if page.locator("#btn-more").is_visible():
+            page.click("#btn-more")
+            hidden_items = page.evaluate(
+                """() => [...document.querySelectorAll('#toolbar-menu button')].filter((b) => {
+                  const r = b.getBoundingClientRect();
+                  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return !(top && (top === b || b.contains(top)));
+                }).map((b) => b.id)"""
+            )
+            assert hidden_items == [], "a panel covers the More menu"
+        assert page.errors == []  # type: ignore[attr-defined]
     finally:
         ctx.close()

@@ -35,6 +35,7 @@ import { I18n } from './i18n/i18n.js';
 import { PoseGate } from './net/posegate.js';
 import { WhoBatcher } from './net/who.js';
 import { ChatPanel } from './ui/chat.js';
+import { Dock } from './ui/dock.js';
 import { EmoteBar } from './ui/emotes.js';
 import { emoteMessage } from './net/emote.js';
 import { Directory } from './ui/directory.js';
@@ -121,6 +122,7 @@ async function init() {
   });
   const toolbar = new Toolbar();
   i18n.onChange(() => toolbar.layout());
+  new Dock({ root: byId('dock') });
   const emotes = new EmoteBar({
     send: (emote) => Boolean(app.connection?.joined && app.connection.sendJson(emoteMessage(emote))),
   });
@@ -220,7 +222,7 @@ async function init() {
   app.forum = forums;
   forums.loadAgenda();
   voice = new Voice({
-    app, i18n, camera, scene, hud: byId('hud'), stage: forums.audio, sendAudio,
+    app, i18n, camera, scene, dock: byId('dock'), stage: forums.audio, sendAudio,
     liveForums: () => forums.store.liveIn(app.hallId).flatMap((sid) => {
       const area = forums.store.hallOf(sid)?.area;
       return area ? [/** @type {[number, number, number, number]} */ ([area.x[0], area.x[1], area.z[0], area.z[1]])] : [];

@@ -7,8 +7,10 @@
 
 import { focusedElement, h } from '../ui/dom.js';
 
-/** Stacking order of the forum panels: the one opened last is on top. */
+/** Stacking order of the forum panels: the one opened last is on top (below the page's popups,
+ * which sit at 1000: styles.css). */
 let stack = 10;
+const TOP_PANEL = 999;
 
 class ForumDialog {
   /**
@@ -63,7 +65,8 @@ class ForumDialog {
   open({ focus = true } = {}) {
     if (this.root.hidden) this.returnFocus = focusedElement();
     this.root.hidden = false;
-    this.root.style.zIndex = String(++stack);
+    stack = Math.min(stack + 1, TOP_PANEL);
+    this.root.style.zIndex = String(stack);
     this.toggle?.setAttribute('aria-expanded', 'true');
     if (focus) this.closeButton.focus({ preventScroll: true });
   }

@@ -30,7 +30,7 @@ class VoiceBar {
   /**
    * @param {object} deps
    * @param {import('../i18n/i18n.js').I18n} deps.i18n
-   * @param {HTMLElement} deps.parent where the bar goes (the HUD)
+   * @param {HTMLElement} deps.parent where the bar goes (the HUD's dock; first in it)
    * @param {BarHooks} deps.hooks
    */
   constructor({ i18n, parent, hooks }) {
@@ -80,7 +80,7 @@ class VoiceBar {
       if (ev.key === ' ' || ev.key === 'Enter') up();
     });
     this.holdButton.addEventListener('contextmenu', (ev) => ev.preventDefault());
-    parent.append(this.root);
+    parent.prepend(this.root);
     /** @type {BarView} */
     this.view = { indicator: 'off', open: false, message: null };
     this.painted = '';

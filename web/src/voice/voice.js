@@ -55,7 +55,7 @@ function typing(target) {
  * @property {import('../i18n/i18n.js').I18n} i18n
  * @property {import('three').Camera} camera the listener's head (posed from the headset in VR)
  * @property {import('three').Scene} scene
- * @property {HTMLElement} hud where the voice bar goes
+ * @property {HTMLElement} dock where the voice bar goes (the HUD's bottom dock, first in it)
  * @property {import('../media/stageaudio.js').StageAudio} stage the page's audio (its context, its unlock)
  * @property {() => [number, number, number, number][]} liveForums audience areas of forum halls
  *   live now, (x0, x1, z0, z1)
@@ -65,7 +65,7 @@ function typing(target) {
 
 class Voice {
   /** @param {VoiceDeps} deps */
-  constructor({ app, i18n, camera, scene, hud, stage, liveForums, sendAudio, scope = globalThis }) {
+  constructor({ app, i18n, camera, scene, dock, stage, liveForums, sendAudio, scope = globalThis }) {
     this.app = app;
     this.i18n = i18n;
     this.camera = camera;
@@ -94,7 +94,7 @@ class Voice {
     this.rings = new SpeakingRings();
     scene.add(this.rings.group);
     this.bar = new VoiceBar({
-      i18n, parent: hud,
+      i18n, parent: dock,
       hooks: {
         setOpen: (on) => this.setOpen(on),
         hold: (down) => (down ? this.press('button') : this.release('button')),
