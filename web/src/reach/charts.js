@@ -6,14 +6,14 @@
  * allows no inline styles and exhibitor texts never become markup).
  */
 
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
+import { BarChart, CustomChart, HeatmapChart, LineChart } from 'echarts/charts';
 import {
-  GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent, VisualMapComponent,
+  GridComponent, LegendComponent, TooltipComponent, VisualMapComponent,
 } from 'echarts/components';
 import { init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, MarkAreaComponent,
+use([BarChart, CustomChart, HeatmapChart, LineChart, GridComponent, LegendComponent,
   TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 const COLOURS = ['#1565c0', '#fb8c00', '#2e7d32', '#8e24aa', '#00838f', '#c62828'];
@@ -125,20 +125,46 @@ function heatOption(grid, cells, outlines) {
       min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
       inRange: { color: ['#e3f2fd', '#64b5f6', '#fb8c00', '#c62828'] },
     },
-    series: [{
-      type: 'heatmap',
-      data: cells,
-      progressive: 0,
-      markArea: {
+    series: [
+      { type: 'heatmap', data: cells, progressive: 0 },
+      {
+        type: 'custom',
         silent: true,
-        itemStyle: { color: 'rgba(0,0,0,0)', borderColor: '#37474f', borderWidth: 1, borderType: 'dashed' },
-        label: { show: true, position: 'insideTopLeft', fontSize: 10, color: '#37474f' },
-        data: outlines.map((o) => [
-          { name: o.name, xAxis: col(o.area[0]), yAxis: row(o.area[2]) },
-          { xAxis: col(o.area[1]), yAxis: row(o.area[3]) },
-        ]),
+        z: 3,
+        data: outlines.map((o) => ({ name: o.name, value: [col(o.area[0]), row(o.area[2]), col(o.area[1]), row(o.area[3])] })),
+        renderItem: (/** @type {{dataIndex: number}} */ params, /** @type {OutlineApi} */ api) => outlineItem(api, outlines[params.dataIndex]?.name ?? ''),
       },
-    }],
+    ],
+  };
+}
+
+/**
+ * ECharts' custom-series API, the parts an outline needs.
+ * @typedef {{value: (dim: number) => number, coord: (p: number[]) => number[], size: (d: number[]) => number[]}} OutlineApi
+ */
+
+/**
+ * One outline on the heatmap: the rectangle around whole cells, from the first cell's outer
+ * edge to the last's (a mark area on category axes joins the cells' centres, half a cell
+ * short on every side).
+ * @param {OutlineApi} api the outline's cells (first column, first row, last column, last row)
+ * @param {string} name written inside its top-left corner
+ */
+function outlineItem(api, name) {
+  const a = api.coord([api.value(0), api.value(1)]);
+  const b = api.coord([api.value(2), api.value(3)]);
+  const [w, h] = api.size([1, 1]);
+  return {
+    type: 'rect',
+    shape: {
+      x: Math.min(a[0], b[0]) - w / 2,
+      y: Math.min(a[1], b[1]) - h / 2,
+      width: Math.abs(b[0] - a[0]) + w,
+      height: Math.abs(b[1] - a[1]) + h,
+    },
+    style: { fill: 'none', stroke: '#37474f', lineWidth: 1, lineDash: [4, 3] },
+    textContent: { style: { text: name, fontSize: 10, fill: '#37474f' } },
+    textConfig: { position: 'insideTopLeft' },
   };
 }
 
@@ -183,4 +209,4 @@ function flowsOption(flows, zoneName) {
   };
 }
 
-export { barsOption, dwellOption, flowsOption, heatOption, histogramOption, makeChart, visitsOption };
+export { barsOption, dwellOption, flowsOption, heatOption, histogramOption, makeChart, outlineItem, visitsOption };
