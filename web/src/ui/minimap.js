@@ -11,7 +11,11 @@
 
 import { MapProjection } from './mapproj.js';
 import { ensureFont, font } from '../world/fonts.js';
+import { labelLines } from './maplabel.js';
 import { byId, context2d } from './dom.js';
+
+/** Between the lines of a zone's name on two lines (canvas px; the font is 10 px). */
+const LINE_PX = 11;
 
 class Minimap {
   /**
@@ -88,11 +92,17 @@ class Minimap {
       if (!text) continue;
       const x = p.px((z.area.x[0] + z.area.x[1]) / 2);
       const y = p.py((z.area.z[0] + z.area.z[1]) / 2);
-      g.lineWidth = 3;
-      g.strokeStyle = 'rgba(255, 255, 255, 0.9)';
-      g.strokeText(text, x, y, (z.area.x[1] - z.area.x[0]) * p.scale + 8);
-      g.fillStyle = '#13212e';
-      g.fillText(text, x, y, (z.area.x[1] - z.area.x[0]) * p.scale + 8);
+      // Within the zone's own width: on two lines rather than into the neighbour's name.
+      const room = Math.max(8, (z.area.x[1] - z.area.x[0]) * p.scale - 2);
+      const lines = labelLines(text, (s) => g.measureText(s).width, room);
+      lines.forEach((line, i) => {
+        const ly = y + (i - (lines.length - 1) / 2) * LINE_PX;
+        g.lineWidth = 3;
+        g.strokeStyle = 'rgba(255, 255, 255, 0.9)';
+        g.strokeText(line, x, ly, room);
+        g.fillStyle = '#13212e';
+        g.fillText(line, x, ly, room);
+      });
       this.labels.push({ text, x: Math.round(x), y: Math.round(y) });
     }
     // Canvas text does not fetch the font's glyphs itself: draw again once they are here.
