@@ -11,6 +11,7 @@
 import {
   barsOption, dwellOption, flowsOption, heatOption, histogramOption, makeChart, visitsOption,
 } from './charts.js';
+import { countText } from './estimate.js';
 
 const REFRESH_MS = 5000;
 
@@ -66,11 +67,12 @@ class Dashboard {
     return this.charts[id];
   }
 
-  /** @param {Array<[string, string]>} items */
+  /** @param {Array<[string, string, (string | undefined)?]>} items key, value, and a note key under the value */
   setKpis(items) {
-    this.kpis.replaceChildren(...items.flatMap(([key, value]) => {
+    this.kpis.replaceChildren(...items.flatMap(([key, value, note]) => {
       const box = el('div', 'kpi');
       box.append(el('dt', '', this.t(key)), el('dd', '', value));
+      if (note) box.append(el('dd', 'meta', this.t(note)));
       box.dataset.kpi = key;
       return [box];
     }));
@@ -170,7 +172,8 @@ class Dashboard {
     const now = halls.reduce((n, h) => n + h.visitors, 0);
     this.setKpis([
       ['here_now', String(now)],
-      ['unique_visitors_today', String(data.live.unique_visitors_today)],
+      ['unique_visitors_today', countText(data.live.unique_visitors_today, data.live.approximate),
+        data.live.approximate ? 'estimate' : undefined],
       ['visits_today', String(data.top_booths.reduce((n, b) => n + b.visits, 0))],
     ]);
     const zones = /** @type {Array<[string, number]>} */ (halls.flatMap((h) => Object.entries(h.zones))
