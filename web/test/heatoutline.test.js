@@ -20,11 +20,18 @@ test('a one-cell area is outlined as the whole cell', () => {
   assert.deepEqual(outlineItem(api([0, 0, 0, 0]), '').shape, { x: 0, y: 0, width: 10, height: 20 });
 });
 
-test('the heatmap option turns areas in metres into the cells they cover', () => {
+test('the heatmap option turns areas in metres into exactly the cells they cover', () => {
   const grid = { x0: -10, z0: -5, cell: 1, columns: 20, rows: 10 };
-  const option = heatOption(grid, [[0, 0, 3]], [{ name: 'Zone', area: [-8, -6.5, -4, -3] }]);
+  const option = heatOption(grid, [[0, 0, 3]], [
+    { name: 'Zone', area: [-8, -6.5, -4, -3] }, // x in cells 2-3; z [-4, -3) is row 1 alone
+    { name: 'Kiosk', area: [0, 4, 0, 4] }, // 4 m on whole metres: 4 cells, not 5
+  ]);
   const outlines = option.series.find((s) => s.type === 'custom');
-  assert.deepEqual(outlines.data, [{ name: 'Zone', value: [2, 1, 3, 2] }]);
+  assert.deepEqual(outlines.data, [
+    { name: 'Zone', value: [2, 1, 3, 1] },
+    { name: 'Kiosk', value: [10, 5, 13, 8] },
+  ]);
+  assert.equal(option.visualMap.seriesIndex, 0, 'the colour scale is the heat\'s alone');
   const drawn = outlines.renderItem({ dataIndex: 0 }, api(outlines.data[0].value));
   assert.equal(drawn.textContent.style.text, 'Zone');
 });

@@ -113,8 +113,17 @@ function heatOption(grid, cells, outlines) {
   const xs = Array.from({ length: grid.columns }, (_, i) => (grid.x0 + (i + 0.5) * grid.cell).toFixed(0));
   const zs = Array.from({ length: grid.rows }, (_, i) => (grid.z0 + (i + 0.5) * grid.cell).toFixed(0));
   const max = Math.max(1, ...cells.map((c) => c[2]));
-  const col = (/** @type {number} */ x) => Math.max(0, Math.min(grid.columns - 1, Math.floor((x - grid.x0) / grid.cell)));
-  const row = (/** @type {number} */ z) => Math.max(0, Math.min(grid.rows - 1, Math.floor((z - grid.z0) / grid.cell)));
+  // The cell an area starts in, and the last cell it reaches into (a far edge on a cell
+  // boundary ends the area there: the next cell is outside it).
+  const first = (/** @type {number} */ v, /** @type {number} */ v0, /** @type {number} */ n) =>
+    Math.max(0, Math.min(n - 1, Math.floor((v - v0) / grid.cell)));
+  const last = (/** @type {number} */ v, /** @type {number} */ v0, /** @type {number} */ n, /** @type {number} */ from) =>
+    Math.max(from, Math.min(n - 1, Math.ceil((v - v0) / grid.cell - 1e-9) - 1));
+  const cellsOf = (/** @type {number[]} */ a) => {
+    const c0 = first(a[0], grid.x0, grid.columns);
+    const r0 = first(a[2], grid.z0, grid.rows);
+    return [c0, r0, last(a[1], grid.x0, grid.columns, c0), last(a[3], grid.z0, grid.rows, r0)];
+  };
   return {
     animation: false,
     tooltip: { trigger: 'item', renderMode: 'richText', confine: true },
@@ -122,6 +131,7 @@ function heatOption(grid, cells, outlines) {
     xAxis: { type: 'category', data: xs, axisLabel: { interval: Math.ceil(grid.columns / 8) } },
     yAxis: { type: 'category', data: zs, inverse: true, axisLabel: { interval: Math.ceil(grid.rows / 8) } },
     visualMap: {
+      seriesIndex: 0, // the heat only, never the outlines
       min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
       inRange: { color: ['#e3f2fd', '#64b5f6', '#fb8c00', '#c62828'] },
     },
@@ -131,7 +141,7 @@ function heatOption(grid, cells, outlines) {
         type: 'custom',
         silent: true,
         z: 3,
-        data: outlines.map((o) => ({ name: o.name, value: [col(o.area[0]), row(o.area[2]), col(o.area[1]), row(o.area[3])] })),
+        data: outlines.map((o) => ({ name: o.name, value: cellsOf(o.area) })),
         renderItem: (/** @type {{dataIndex: number}} */ params, /** @type {OutlineApi} */ api) => outlineItem(api, outlines[params.dataIndex]?.name ?? ''),
       },
     ],
