@@ -74,9 +74,17 @@ def test_clicking_a_booth_opens_its_panel_in_chinese_then_english(
 ) -> None:
     booth = catalog_booth(server, BOOTH)
     page = open_client(context, server.http, "展商访客", lang="zh")
+    # In this small window the open chat covers the middle of the view: close it, as a
+    # visitor would, and click the booth where it is drawn (nothing of the HUD above it).
+    click_tool(page, "btn-chat")
+    wait_until(page, "document.getElementById('chat').offsetParent === null")
     stand_before(page, booth)
     point = page.evaluate(f"__expoTest.boothScreenPoint('{BOOTH}')")
     assert point and point["inView"], point
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.id", [point["x"], point["y"]]
+    )
+    assert on_top == "scene", f"{on_top} covers the booth at {point}"
     page.mouse.click(point["x"], point["y"])
     wait_until(page, f"__expo.openPanel === '{BOOTH}'")
     title = page.locator("#panel-title")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.forum_pages import (
     StaffApi,
@@ -189,6 +191,16 @@ RECEIVED = "k => __expo.forum.audio.speakers[k]?.jitter.received ?? 0"
 GREW = "([k, n]) => (__expo.forum.audio.speakers[k]?.jitter.received ?? 0) >= n"
 
 
+def page_audio(page: Any) -> Any:
+    """A page's stage-audio state, without the bulky parts (for a failure's message)."""
+    return page.evaluate(
+        """() => { const a = __expo.forum.audio;
+          return {...a, speakers: Object.fromEntries(Object.entries(a.speakers ?? {}).map(
+            ([k, s]) => [k, {decoded: s.decoded, scheduled: s.scheduled, peakRms: s.peakRms,
+              received: s.jitter?.received}]))}; }"""
+    )
+
+
 def stage_key(wire_id: int) -> str:
     """How a page's StageAudio names a speaker's STAGE channel."""
     return f"{wire_id}:2"
@@ -217,7 +229,16 @@ def test_the_audience_hears_the_speaker_then_a_raised_hand_and_the_moderator_cut
         wait_until(speaker, "() => !!document.querySelector('#forum-live [data-key=step]')")
         live_button(speaker, "step")
         for page in (ana, bo):
-            wait_until(page, HEARD, [host, 5], timeout=120)
+            try:
+                wait_until(page, HEARD, [host, 5], timeout=120)
+            except PlaywrightTimeoutError as exc:
+                # What each side saw, for whoever reads a failure (a CI log is all they have).
+                seen = {
+                    "speaker": page_audio(speaker),
+                    "listener": page_audio(page),
+                    "listener_live": forum(page)["live"].get(session),
+                }
+                raise AssertionError(f"the audience did not hear the speaker: {seen}") from exc
         assert forum(speaker)["audio"]["sent"] > 0
         assert not forum(ana)["problem"]
 
