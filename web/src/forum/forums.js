@@ -65,7 +65,7 @@ class Forums {
    * @param {import('../app/travel.js').Travel} deps.travel
    * @param {import('three').Scene} deps.scene
    * @param {import('three').Camera} deps.camera
-   * @param {URLSearchParams} deps.params the page's query: `forum` (a session to go to), `as`
+   * @param {URLSearchParams} deps.params the page's query: `forum` (a session to go to)
    * @param {import('../net/hallpass.js').HallPasses} deps.passes the page's hall pass (the join's token)
    * @param {HTMLElement} deps.toggle the toolbar's Forums button
    * @param {(stream: number, chunks: import('../media/batcher.js').Chunk[]) => boolean} deps.sendAudio
