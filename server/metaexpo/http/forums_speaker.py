@@ -23,6 +23,7 @@ from metaexpo.http.forums_security import (
     forums_of,
     speaker_csrf_token,
 )
+from metaexpo.http.forums_wiring import Forums
 from metaexpo.http.pages import (
     check_form_token,
     form_token,
@@ -114,9 +115,23 @@ async def speaker_page(request: Request) -> Response:
 def speaker_token(request: Request, forums: ForumsDep) -> dict[str, Any]:
     """For the hall's ``join``: the speaker signed in by their link's cookie gets a fresh
     speaker token (like ``GET /api/auth/token`` for accounts)."""
-    token = request.cookies.get(SPEAKER_COOKIE, "")
-    actor = forums.people.speaker_actor(token) if token else None
-    if actor is None or actor.key is None:
+    found = speaker_pass(request, forums)
+    if found is None:
         raise NotSignedIn("you are not signed in as a speaker; open your speaker link again")
+    return {"token": found["token"], "expires": found["expires_at"], "session": found["session"]}
+
+
+def speaker_pass(request: Request, forums: Forums) -> dict[str, Any] | None:
+    """A fresh speaker token for the speaker the link's cookie signs in, or None (also for
+    ``GET /api/auth/pass``)."""
+    cookie = request.cookies.get(SPEAKER_COOKIE, "")
+    actor = forums.people.speaker_actor(cookie) if cookie else None
+    if actor is None or actor.key is None:
+        return None
     issued = forums.people.reissue(actor.key, actor.name)
-    return {"token": issued.token, "expires": issued.expires, "session": actor.speaker_session}
+    return {
+        "kind": "speaker",
+        "token": issued.token,
+        "expires_at": issued.expires,
+        "session": actor.speaker_session,
+    }

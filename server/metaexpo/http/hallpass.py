@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from metaexpo.errors import NotSignedIn
-from metaexpo.http.forums_security import SPEAKER_COOKIE, ForumsDep
-from metaexpo.http.forums_wiring import Forums
+from metaexpo.http.forums_security import ForumsDep
+from metaexpo.http.forums_speaker import speaker_pass
 from metaexpo.http.office import BackOffice
 from metaexpo.http.security import SESSION_COOKIE, Office
 
@@ -43,7 +43,7 @@ def hall_pass(
     response.headers["Cache-Control"] = "no-store"
     order = ("speaker", "account") if as_ == "speaker" else ("account", "speaker")
     for kind in order:
-        found = _account(request, office) if kind == "account" else _speaker(request, forums)
+        found = _account(request, office) if kind == "account" else speaker_pass(request, forums)
         if found is not None:
             return found
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -59,17 +59,3 @@ def _account(request: Request, office: BackOffice) -> dict[str, Any] | None:
     except NotSignedIn:  # the account was disabled a moment ago: not signed in after all
         return None
     return {"kind": "account", "token": issued.token, "expires_at": issued.expires}
-
-
-def _speaker(request: Request, forums: Forums) -> dict[str, Any] | None:
-    cookie = request.cookies.get(SPEAKER_COOKIE, "")
-    actor = forums.people.speaker_actor(cookie) if cookie else None
-    if actor is None or actor.key is None:
-        return None
-    issued = forums.people.reissue(actor.key, actor.name)
-    return {
-        "kind": "speaker",
-        "token": issued.token,
-        "expires_at": issued.expires,
-        "session": actor.speaker_session,
-    }
