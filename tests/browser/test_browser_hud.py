@@ -167,6 +167,14 @@ HUD_BOXES = """() => ['topbar', 'chat', 'voice-bar', 'emotes', 'joystick']
       left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })"""
 
 
+#: The ids of the buttons matching a selector that something else covers at their centre.
+COVERED = """sel => [...document.querySelectorAll(sel)].filter((b) => {
+  const r = b.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !(top && (top === b || b.contains(top)));
+}).map((b) => b.id)"""
+
+
 def overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """Pairs of boxes that cover each other (touching edges do not count)."""
     pairs = []
@@ -210,13 +218,7 @@ def test_no_hud_control_covers_another_and_every_dock_button_takes_a_click(
         for box in boxes:
             assert inside(page, box), f"off-screen: {box}"
         # Each dock button is the topmost thing where it is drawn: a click lands on it.
-        covered = page.evaluate(
-            """() => [...document.querySelectorAll('#dock button')].filter((b) => {
-              const r = b.getBoundingClientRect();
-              const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-              return !(top && (top === b || b.contains(top)));
-            }).map((b) => b.id)"""
-        )
+        covered = page.evaluate(COVERED, "#dock button")
         assert covered == []
         # With a panel open, the More menu still opens above it (a small screen's panel is a
         # bottom sheet as tall as most of the view).
@@ -224,13 +226,7 @@ def test_no_hud_control_covers_another_and_every_dock_button_takes_a_click(
         wait_until(page, "!!document.getElementById('forum-agenda')?.checkVisibility()")
         if page.locator("#btn-more").is_visible():
             page.click("#btn-more")
-            hidden_items = page.evaluate(
-                """() => [...document.querySelectorAll('#toolbar-menu button')].filter((b) => {
-                  const r = b.getBoundingClientRect();
-                  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-                  return !(top && (top === b || b.contains(top)));
-                }).map((b) => b.id)"""
-            )
+            hidden_items = page.evaluate(COVERED, "#toolbar-menu button")
             assert hidden_items == [], "a panel covers the More menu"
         assert page.errors == []  # type: ignore[attr-defined]
     finally:

@@ -18,10 +18,9 @@ class Dock {
     /** @type {string | null} the value last written */
     this.top = null;
     const measure = () => this.measure();
-    const resized = new ResizeObserver(measure);
-    resized.observe(root);
-    // What is in the dock changes size (a voice message, the other language's words).
-    new MutationObserver(measure).observe(root, { childList: true, subtree: true, characterData: true });
+    // Its size follows what is in it (a voice message, the other language's words); the
+    // window's size moves it.
+    new ResizeObserver(measure).observe(root);
     win.addEventListener('resize', measure);
     this.measure();
   }
