@@ -150,10 +150,15 @@ def test_staff_erase_every_card_of_one_person(db: Database) -> None:
     leads.leave("b1", 111, CARD, "zh", "同意")
     leads.leave("b2", 333, Card(name="W", email="wang@example.org"), "zh", "同意")
     leads.leave("b2", 222, Card(name="Ann", email="ann@example.org"), "en", "I agree")
+    held = leads.held(email="wang@EXAMPLE.org")
+    assert sorted(card["booth"] for card in held) == ["b1", "b2"]
     assert leads.erase(email=" WANG@example.org ") == 2
     assert leads.counts() == {"b2": 1}
+    assert leads.held(email="wang@example.org") == []
     with pytest.raises(Invalid):
         leads.erase()
+    with pytest.raises(Invalid):
+        leads.held(email=" ", phone="")
 
 
 def test_retention_deletes_old_cards(db: Database) -> None:

@@ -166,19 +166,31 @@ class LeadBook:
     ) -> int:
         """Delete every card with this email address or phone number (a person's request);
         ``audit`` records it in the same transaction (given the number deleted)."""
-        conditions = []
-        if email and email.strip():
-            conditions.append(Lead.email == email.strip().lower())
-        if phone and phone.strip():
-            conditions.append(Lead.phone == phone.strip())
-        if not conditions:
-            raise Invalid("say whose data to delete: an email address or a phone number")
+        whose = _person(email, phone, "delete")
         with self.db.transaction() as session:
-            result = session.execute(delete(Lead).where(or_(*conditions)))
+            result = session.execute(delete(Lead).where(whose))
             deleted = int(getattr(result, "rowcount", 0) or 0)
             if audit is not None:
                 audit(session, deleted)
             return deleted
+
+    def held(self, *, email: str | None = None, phone: str | None = None) -> list[dict[str, str]]:
+        """What the expo holds of one person (a request to see or erase it): each card with this
+        email address or phone number, its booth, name, organisation and when it was left."""
+        whose = _person(email, phone, "find")
+        with self.db.reading() as session:
+            leads = session.scalars(select(Lead).where(whose).order_by(Lead.created_at)).all()
+        return [
+            {
+                "booth": lead.booth_id,
+                "name": lead.name,
+                "organisation": lead.organisation,
+                "email": lead.email or "",
+                "phone": lead.phone or "",
+                "left_at": lead.created_at.isoformat(sep=" ", timespec="minutes"),
+            }
+            for lead in leads
+        ]
 
     def prune(self, before: datetime) -> int:
         """Delete the cards left before ``before`` (retention)."""
@@ -243,3 +255,15 @@ class LeadBook:
         )
         with self.db.reading() as session:
             return list(session.scalars(query.order_by(Lead.created_at)))
+
+
+def _person(email: str | None, phone: str | None, doing: str) -> Any:
+    """The condition that picks one person's cards: this email address or this phone number."""
+    conditions = []
+    if email and email.strip():
+        conditions.append(Lead.email == email.strip().lower())
+    if phone and phone.strip():
+        conditions.append(Lead.phone == phone.strip())
+    if not conditions:
+        raise Invalid(f"say whose data to {doing}: an email address or a phone number")
+    return or_(*conditions)

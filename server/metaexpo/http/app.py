@@ -34,6 +34,7 @@ from metaexpo.http import (
     health,
     moderation,
     portal,
+    privacy_pages,
     reach_api,
     reach_pages,
     staff,
@@ -209,6 +210,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(forums_console.router)
     app.include_router(reach_api.router)
     app.include_router(reach_pages.router)
+    app.include_router(privacy_pages.router)
     # The web client's routes come last: it serves "/" and its bundles.
     app.include_router(web.router)
 

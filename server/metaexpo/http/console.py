@@ -11,16 +11,15 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 
-from metaexpo.errors import Forbidden, RequestRefused
+from metaexpo.errors import RequestRefused
 from metaexpo.http.office import approve_and_publish
 from metaexpo.http.pages import (
     check_form,
+    console_staff,
     error_page,
-    login_redirect,
     read_form,
     redirect,
     render,
-    user_of,
 )
 from metaexpo.http.security import office_of
 from metaexpo.http.staff import invite_url
@@ -30,23 +29,11 @@ from metaexpo.store.audit import recent
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
-async def _staff(request: Request) -> Principal | Response:
-    """The signed-in staff member, or the response to give instead (sign in / 403)."""
-    principal = await user_of(request)
-    if principal is None:
-        return login_redirect(request)
-    if not principal.is_staff:
-        return error_page(
-            request, Forbidden("only expo staff may open the console"), principal, "/portal"
-        )
-    return principal
-
-
 @router.get("")
 @router.get("/")
 async def queue_page(request: Request) -> Response:
     """Submissions waiting for a decision."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     queue = await asyncio.to_thread(office_of(request).moderation.queue, staff)
@@ -56,7 +43,7 @@ async def queue_page(request: Request) -> Response:
 @router.get("/revisions/{revision_id}")
 async def review_page(revision_id: int, request: Request) -> Response:
     """One submission beside the live booth, with approve and refuse."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     try:
@@ -72,7 +59,7 @@ async def review_page(revision_id: int, request: Request) -> Response:
 @router.post("/revisions/{revision_id}/approve")
 async def approve(revision_id: int, request: Request) -> Response:
     """Approve and put live; every connected client swaps the booth."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
@@ -87,7 +74,7 @@ async def approve(revision_id: int, request: Request) -> Response:
 @router.post("/revisions/{revision_id}/refuse")
 async def refuse(revision_id: int, request: Request) -> Response:
     """Refuse with a reason the exhibitor sees."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
@@ -104,7 +91,7 @@ async def refuse(revision_id: int, request: Request) -> Response:
 @router.get("/booths")
 async def booths_page(request: Request) -> Response:
     """Every booth with its exhibitors; assign and unassign."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     office = office_of(request)
@@ -116,7 +103,7 @@ async def booths_page(request: Request) -> Response:
 
 
 async def _assignment(request: Request, booth_id: str, assign: bool) -> Response:
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
@@ -169,7 +156,7 @@ async def _people(
 @router.get("/people")
 async def people_page(request: Request) -> Response:
     """Accounts, invites and the invite form."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     return await _people(request, staff)
@@ -178,7 +165,7 @@ async def people_page(request: Request) -> Response:
 @router.post("/invites")
 async def invite(request: Request) -> Response:
     """Create an invite and show its link once."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
@@ -198,7 +185,7 @@ async def invite(request: Request) -> Response:
 
 
 async def _toggle(request: Request, login: str, disabled: bool) -> Response:
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)
@@ -228,7 +215,7 @@ async def enable(login: str, request: Request) -> Response:
 @router.get("/audit")
 async def audit_page(request: Request) -> Response:
     """The newest 300 audit entries."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     office = office_of(request)

@@ -17,37 +17,24 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
-from metaexpo.errors import ControlError, Forbidden, Invalid, RequestRefused
+from metaexpo.errors import ControlError, Invalid, RequestRefused
 from metaexpo.forums.agenda import SessionDraft
 from metaexpo.forums.roles import Actor
 from metaexpo.http.forums_api import speaker_link, void_speaker
 from metaexpo.http.forums_security import account_actor, forums_of
 from metaexpo.http.pages import (
     check_form,
+    console_staff,
     error_page,
-    login_redirect,
     read_form,
     redirect,
     render,
-    user_of,
 )
 from metaexpo.http.security import office_of
 from metaexpo.protocol.forum_messages import parse_forum_message
 from metaexpo.roles import Principal
 
 router = APIRouter(prefix="/staff/forums", include_in_schema=False)
-
-
-async def _staff(request: Request) -> Principal | Response:
-    """The signed-in staff member, or the response to give instead (sign in / 403)."""
-    principal = await user_of(request)
-    if principal is None:
-        return login_redirect(request)
-    if not principal.is_staff:
-        return error_page(
-            request, Forbidden("only expo staff may open the console"), principal, "/portal"
-        )
-    return principal
 
 
 def _speakers_text(speakers: list[dict[str, Any]]) -> str:
@@ -136,7 +123,7 @@ def _form_values(view: Any | None) -> dict[str, str]:
 @router.get("/")
 async def list_page(request: Request) -> Response:
     """The agenda, with links to edit and run each session."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     forums = forums_of(request)
@@ -192,7 +179,7 @@ async def _edit_page(
 @router.get("/new")
 async def new_page(request: Request) -> Response:
     """The form for a new session."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     return await _edit_page(request, staff, None)
@@ -201,7 +188,7 @@ async def new_page(request: Request) -> Response:
 @router.post("/new")
 async def create(request: Request) -> Response:
     """Schedule a session."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     forums = forums_of(request)
@@ -228,7 +215,7 @@ def _announce(request: Request, session_id: str) -> None:
 @router.get("/{session_id}")
 async def edit_page(session_id: str, request: Request) -> Response:
     """One session: its details, moderators, speakers and slides."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     return await _edit_page(request, staff, session_id)
@@ -237,7 +224,7 @@ async def edit_page(session_id: str, request: Request) -> Response:
 @router.post("/{session_id}")
 async def save(session_id: str, request: Request) -> Response:
     """Save a scheduled session's changes."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     forums = forums_of(request)
@@ -261,7 +248,7 @@ async def save(session_id: str, request: Request) -> Response:
 
 
 async def _people_action(request: Request, session_id: str, action: str, arg: str = "") -> Response:
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     forums = forums_of(request)
@@ -370,7 +357,7 @@ async def _run_page(
 @router.get("/{session_id}/run")
 async def run_page(session_id: str, request: Request) -> Response:
     """The live desk of one session."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     return await _run_page(request, staff, session_id)
@@ -397,7 +384,7 @@ def _message_from_form(session_id: str, form: Any) -> dict[str, Any]:
 @router.post("/{session_id}/run")
 async def run_action(session_id: str, request: Request) -> Response:
     """One action of the live desk (a forum control message, as on the socket)."""
-    staff = await _staff(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     forums = forums_of(request)

@@ -25,16 +25,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from metaexpo.errors import Busy, Forbidden, Invalid, NotFound, RequestRefused
+from metaexpo.errors import Busy, Invalid, NotFound, RequestRefused
 from metaexpo.gateway.moderation import HallModeration, until_text
 from metaexpo.http.pages import (
     check_form,
+    console_staff,
     error_page,
-    login_redirect,
     read_form,
     redirect,
     render,
-    user_of,
 )
 from metaexpo.http.security import Caller, office_of
 from metaexpo.moderation.actions import Actor
@@ -230,22 +229,10 @@ async def close(
 # --- the console page --------------------------------------------------------------------------
 
 
-async def staff_of(request: Request) -> Principal | Response:
-    """The signed-in staff member, or the response to give instead (sign in / 403)."""
-    principal = await user_of(request)
-    if principal is None:
-        return login_redirect(request)
-    if not principal.is_staff:
-        return error_page(
-            request, Forbidden("only expo staff may open the console"), principal, "/portal"
-        )
-    return principal
-
-
 @pages.get("")
 async def moderation_page(request: Request) -> Response:
     """Reports, people in the hall with mute / kick / ban, recent chat with delete, slow mode."""
-    staff = await staff_of(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     room = request.query_params.get("room", "main")[:64]
@@ -257,7 +244,7 @@ async def moderation_page(request: Request) -> Response:
 
 
 async def _form_action(request: Request, work: str) -> Response:
-    staff = await staff_of(request)
+    staff = await console_staff(request)
     if isinstance(staff, Response):
         return staff
     form = await read_form(request)

@@ -137,6 +137,19 @@ def error_page(
     )
 
 
+async def console_staff(request: Request) -> Principal | Response:
+    """The signed-in staff member a console page is for, or the response to give instead: the
+    sign-in page for a stranger, 403 for an exhibitor."""
+    principal = await user_of(request)
+    if principal is None:
+        return login_redirect(request)
+    if not principal.is_staff:
+        return error_page(
+            request, Forbidden("only expo staff may open the console"), principal, "/portal"
+        )
+    return principal
+
+
 def redirect(url: str) -> RedirectResponse:
     """See other (after a form post)."""
     return RedirectResponse(url, status_code=303)

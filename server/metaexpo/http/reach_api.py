@@ -407,9 +407,14 @@ def erase(caller: Caller, request: Request, body: Annotated[EraseBody, Body()]) 
     """Every card with this email address or phone number, on the person's request; the
     audit log records that it was done and how many (not whose data it was)."""
     require_staff(caller)
+    return {"deleted": erase_cards(wiring_of(request), caller, body.email, body.phone)}
+
+
+def erase_cards(wiring: ReachWiring, staff: Principal, email: str | None, phone: str | None) -> int:
+    """Delete one person's cards for ``staff`` and audit it in the same transaction (that it was
+    done, by whom, how many; never whose data it was). Shared by the API and the console."""
 
     def audit(session: Any, deleted: int) -> None:
-        record(session, caller, Action.CARDS_ERASED, "cards", deleted=deleted)
+        record(session, staff, Action.CARDS_ERASED, "cards", deleted=deleted)
 
-    deleted = wiring_of(request).leads.erase(email=body.email, phone=body.phone, audit=audit)
-    return {"deleted": deleted}
+    return wiring.leads.erase(email=email, phone=phone, audit=audit)

@@ -17,9 +17,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from metaexpo.errors import Forbidden, RequestRefused
+from metaexpo.errors import RequestRefused
 from metaexpo.http.forums_security import forums_of
-from metaexpo.http.pages import error_page, login_redirect, page_lang, render, user_of
+from metaexpo.http.pages import (
+    console_staff,
+    error_page,
+    login_redirect,
+    page_lang,
+    render,
+    user_of,
+)
 from metaexpo.http.reach_api import check_booth
 from metaexpo.http.security import office_of
 from metaexpo.portal.i18n import translator
@@ -83,12 +90,9 @@ async def booth_page(booth_id: str, request: Request) -> Response:
 @router.get("/staff/reach")
 async def hall_page(request: Request) -> Response:
     """Live occupancy, top booths, zone flows, the hall's heatmap and forum attendance (staff)."""
-    principal = await user_of(request)
-    if principal is None:
-        return login_redirect(request)
-    if not principal.is_staff:
-        refusal = Forbidden("only expo staff may open the console")
-        return error_page(request, refusal, principal, "/portal")
+    principal = await console_staff(request)
+    if isinstance(principal, Response):
+        return principal
     lang = page_lang(request)
     office = office_of(request)
     catalog = office.catalog

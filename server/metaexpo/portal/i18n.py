@@ -142,6 +142,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "booths": ("展位", "Booths"),
     "people": ("人员", "People"),
     "audit": ("审计日志", "Audit log"),
+    "privacy": ("个人数据", "Personal data"),
+    "privacy_intro": (
+        "有人要求查看或删除展会保存的其个人数据时，按其电子邮箱或电话查找。"
+        "先核实提出请求的是本人，再删除；删除记入审计日志（只记数量，不记是谁）。",
+        "When a person asks to see or delete what the expo holds of them, look them up by "
+        "email address or phone number. Check that the request comes from that person, then "
+        "delete; the deletion is recorded in the audit log (how many, never whose).",
+    ),
+    "privacy_email": ("电子邮箱", "Email address"),
+    "privacy_phone": ("电话", "Phone number"),
+    "privacy_find": ("查找", "Look up"),
+    "privacy_none": (
+        "没有含此电子邮箱或电话的名片。",
+        "No card holds this email address or phone number.",
+    ),
+    "privacy_held": ("展会保存的此人名片：{n} 张", "Cards the expo holds of this person: {n}"),
+    "privacy_booth": ("展位", "Booth"),
+    "privacy_name": ("姓名", "Name"),
+    "privacy_organisation": ("单位", "Organisation"),
+    "privacy_left_at": ("留下时间（UTC）", "Left (UTC)"),
+    "privacy_confirm": (
+        "我已核实提出请求的是此人本人",
+        "I have checked that this request comes from this person",
+    ),
+    "privacy_erase": ("删除这些名片", "Delete these cards"),
+    "privacy_erased": ("已删除 {n} 张名片。", "Cards deleted: {n}."),
     "submitted_by": ("提交人", "Submitted by"),
     "submitted_at": ("提交时间", "Submitted"),
     "review": ("审核", "Review"),
