@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from metaexpo.analytics.uniques import HLL_ERROR_BOUND
 from tests.backoffice import EXHIBITOR_PASSWORD, STAFF_LOGIN, STAFF_PASSWORD, Expo, expo_app
 from tests.portal.test_portal_pages import sign_in
 
@@ -69,4 +70,6 @@ def test_staff_open_the_halls_dashboard_with_the_names_of_zones_and_booths(
     frame = dashboard(page.text)
     names = json.loads(frame["names"])
     assert frame["kind"] == "hall" and names["booths"][MINE] and names["zones"]
+    bound = f"{HLL_ERROR_BOUND * 100:.2f} %"
+    assert json.loads(frame["strings"])["estimate"].endswith(f"within {bound}")
     assert browser.get(f"/portal/booths/{THEIRS}/reach").status_code == 200

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from metaexpo.analytics.uniques import HLL_ERROR_BOUND
 from metaexpo.errors import RequestRefused
 from metaexpo.http.forums_security import forums_of
 from metaexpo.http.pages import (
@@ -49,10 +50,13 @@ def dashboard_bundle(web_dir: Path) -> str | None:
 
 
 def _words(request: Request) -> str:
-    """The dashboard's words in the page's language, keyed without the ``reach_`` prefix."""
+    """The dashboard's words in the page's language, keyed without the ``reach_`` prefix; the
+    error bound of live unique counts is filled in from the one constant that defines it."""
     t = translator(page_lang(request))
+    bound = f"{HLL_ERROR_BOUND * 100:.2f}"
     return json.dumps(
-        {key.removeprefix("reach_"): t(key) for key in REACH_STRINGS}, ensure_ascii=False
+        {key.removeprefix("reach_"): t(key).replace("{bound}", bound) for key in REACH_STRINGS},
+        ensure_ascii=False,
     )
 
 

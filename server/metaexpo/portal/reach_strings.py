@@ -33,8 +33,8 @@ REACH_STRINGS: dict[str, tuple[str, str]] = {
     "reach_unique_visitors": ("独立访客", "Unique visitors"),
     "reach_unique_visitors_today": ("今日独立访客", "Unique visitors today"),
     "reach_estimate": (
-        "≈ 多节点实时估计，误差不超过 2.43%",
-        "≈ live estimate across nodes, within 2.43 %",
+        "≈ 多节点实时估计，误差不超过 {bound}%",
+        "≈ live estimate across nodes, within {bound} %",
     ),
     "reach_visits_today": ("今日展位来访", "Booth visits today"),
     "reach_dwell": ("停留时间", "Dwell time"),
