@@ -56,7 +56,7 @@ from PIL import Image
 
 from metaexpo.loadtest.plot import plt
 from metaexpo.loadtest.runner import machine
-from metaexpo.protocol.frames import encode_desktop_pose
+from metaexpo.protocol.frames import PROTOCOL_VERSION, encode_desktop_pose
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -122,7 +122,7 @@ async def watcher(ws_url: str, n: int, gaps: list[float], stop: asyncio.Event) -
     """A visitor that keeps moving and times the gaps between the frames it receives."""
     async with websockets.connect(ws_url, max_size=2**22, max_queue=None) as ws:
         await ws.send(json.dumps({
-            "type": "join", "v": 1, "room": "main", "name": f"watcher {n}",
+            "type": "join", "v": PROTOCOL_VERSION, "room": "main", "name": f"watcher {n}",
             "avatar": "celadon", "kind": "desktop",
         }))  # fmt: skip
         welcome: dict[str, Any] = {}
@@ -368,6 +368,8 @@ async def one_run(args: argparse.Namespace, abused: bool) -> dict[str, Any]:
             await asyncio.sleep(1)
         gaps = np.asarray(await asyncio.to_thread(gaps_queue.get, True, 120))
         watchers.join(30)
+        if len(gaps) < 100:
+            raise SystemExit(f"the watcher visitors saw {len(gaps)} frame gaps: see their errors")
         stop.set()
         for task in [*tasks, sampler]:
             task.cancel()
