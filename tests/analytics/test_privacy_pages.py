@@ -46,7 +46,13 @@ def leads_of(client: TestClient) -> LeadBook:
 def leave_cards(client: TestClient) -> None:
     leads = leads_of(client)
     leads.leave(BOOTH, 11, Card(name="陈静", organisation="西湖数字", email=PERSON), "zh", "同意")
-    leads.leave(OTHER, 11, Card(name="Chen Jing", phone="+86 571 8888 0000"), "en", "I agree")
+    leads.leave(
+        OTHER,
+        11,
+        Card(name="Chen Jing", phone="+86 571 8888 0000", message="Ask me about scans"),
+        "en",
+        "I agree",
+    )
     leads.leave(OTHER, 12, Card(name="Someone Else", email="else@example.org"), "en", "I agree")
 
 
@@ -78,10 +84,17 @@ def test_strangers_are_sent_to_sign_in_and_exhibitors_are_refused(expo: TestClie
 def test_staff_see_every_card_of_one_person_and_no_one_elses(staff: TestClient) -> None:
     leave_cards(staff)
     assert "/staff/privacy" in staff.get("/staff").text
-    by_email = look_up(staff, email=PERSON.upper(), phone="+86 571 8888 0000")
+    # The phone number as the person says it, punctuated otherwise than on the card.
+    by_email = look_up(staff, email=PERSON.upper(), phone="+86 (571) 8888-0000")
     assert sorted(names_listed(by_email)) == ["Chen Jing", "陈静"]
     assert "Someone Else" not in by_email
     assert "Cards the expo holds of this person: 2" in by_email
+    # Everything kept of a card is shown: title, message and the consent words they agreed to.
+    assert "Ask me about scans" in by_email and "同意" in by_email
+    db = staff.app.state.office.db  # type: ignore[attr-defined]
+    with db.reading() as session:
+        looked = [e for e in session.scalars(select(AuditEntry)) if e.action == "cards_looked_up"]
+    assert looked and looked[-1].details == {"found": 2}
     nobody = look_up(staff, email="nobody@example.org")
     assert names_listed(nobody) == [] and "No card holds this email address" in nobody
 

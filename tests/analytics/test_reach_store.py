@@ -159,6 +159,18 @@ def test_staff_erase_every_card_of_one_person(db: Database) -> None:
         leads.erase()
     with pytest.raises(Invalid):
         leads.held(email=" ", phone="")
+    with pytest.raises(Invalid):
+        leads.erase(phone="()-")  # no digits: no number
+
+
+def test_a_phone_number_matches_however_it_is_spaced_or_punctuated(db: Database) -> None:
+    leads = LeadBook(db)
+    leads.leave("b1", 1, Card(name="Li", phone="+86 571 8888-0000"), "en", "I agree")
+    leads.leave("b2", 2, Card(name="Li", phone="+86 (571) 88880000"), "en", "I agree")
+    leads.leave("b3", 3, Card(name="Not Li", phone="571 8888 0000"), "en", "I agree")
+    assert sorted(c["booth"] for c in leads.held(phone="+8657188880000")) == ["b1", "b2"]
+    assert leads.erase(phone=" +86 571 88 88 00 00 ") == 2
+    assert leads.counts() == {"b3": 1}
 
 
 def test_retention_deletes_old_cards(db: Database) -> None:

@@ -166,8 +166,8 @@ class LeadBook:
     ) -> int:
         """Delete every card with this email address or phone number (a person's request);
         ``audit`` records it in the same transaction (given the number deleted)."""
-        whose = _person(email, phone, "delete")
         with self.db.transaction() as session:
+            whose = _person(session, email, phone, "delete")
             result = session.execute(delete(Lead).where(whose))
             deleted = int(getattr(result, "rowcount", 0) or 0)
             if audit is not None:
@@ -175,18 +175,22 @@ class LeadBook:
             return deleted
 
     def held(self, *, email: str | None = None, phone: str | None = None) -> list[dict[str, str]]:
-        """What the expo holds of one person (a request to see or erase it): each card with this
-        email address or phone number, its booth, name, organisation and when it was left."""
-        whose = _person(email, phone, "find")
+        """What the expo holds of one person (a request to see or erase it): every card with
+        this email address or phone number, with everything stored of it."""
         with self.db.reading() as session:
+            whose = _person(session, email, phone, "find")
             leads = session.scalars(select(Lead).where(whose).order_by(Lead.created_at)).all()
         return [
             {
                 "booth": lead.booth_id,
                 "name": lead.name,
                 "organisation": lead.organisation,
+                "title": lead.title,
                 "email": lead.email or "",
                 "phone": lead.phone or "",
+                "message": lead.message,
+                "lang": lead.lang,
+                "consent": lead.consent,
                 "left_at": lead.created_at.isoformat(sep=" ", timespec="minutes"),
             }
             for lead in leads
@@ -257,13 +261,24 @@ class LeadBook:
             return list(session.scalars(query.order_by(Lead.created_at)))
 
 
-def _person(email: str | None, phone: str | None, doing: str) -> Any:
-    """The condition that picks one person's cards: this email address or this phone number."""
+def phone_digits(phone: str) -> str:
+    """A phone number as compared: its digits, with a leading + if it has one (a card may be
+    written "+86 571 8888-0000" or "+86 (571) 88880000"; both are the same number)."""
+    text = phone.strip()
+    return ("+" if text.startswith("+") else "") + re.sub(r"\D", "", text)
+
+
+def _person(session: Session, email: str | None, phone: str | None, doing: str) -> Any:
+    """The condition that picks one person's cards: this email address, or this phone number
+    however it was spaced or punctuated."""
     conditions = []
     if email and email.strip():
         conditions.append(Lead.email == email.strip().lower())
-    if phone and phone.strip():
-        conditions.append(Lead.phone == phone.strip())
+    if phone and phone_digits(phone).lstrip("+"):
+        wanted = phone_digits(phone)
+        numbers = session.execute(select(Lead.id, Lead.phone).where(Lead.phone.is_not(None)))
+        ids = [lead_id for lead_id, number in numbers if phone_digits(number or "") == wanted]
+        conditions.append(Lead.id.in_(ids))
     if not conditions:
         raise Invalid(f"say whose data to {doing}: an email address or a phone number")
     return or_(*conditions)

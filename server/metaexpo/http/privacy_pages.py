@@ -5,7 +5,8 @@ number. Staff look the person up first (the cards with that address or number, t
 booths and dates, to show the person or to check it is the right one), then erase them
 after confirming they checked who is asking. Both steps are POSTs, so the address never
 appears in a URL or an access log; the erasure is the same act as
-``POST /api/reach/erase`` and is audited the same way (how many, never whose).
+``POST /api/reach/erase`` and is audited the same way (how many, never whose); a look-up is
+audited too.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from metaexpo.analytics.leads import LeadBook
 from metaexpo.errors import Invalid, RequestRefused
 from metaexpo.http.pages import check_form, console_staff, read_form, render
 from metaexpo.http.reach_api import erase_cards, wiring_of
 from metaexpo.roles import Principal
+from metaexpo.store.audit import Action, record
 
 router = APIRouter(prefix="/staff/privacy", include_in_schema=False)
 
@@ -61,13 +64,21 @@ async def find(request: Request) -> Response:
     email, phone = "", ""
     try:
         email, phone, _ = await _person(request, staff)
-        leads = wiring_of(request).leads
-        held = await asyncio.to_thread(leads.held, email=email, phone=phone)
+        held = await asyncio.to_thread(_look_up, wiring_of(request).leads, staff, email, phone)
     except RequestRefused as exc:
         return _page(
             request, staff, email=email, phone=phone, message=exc.message, status_code=exc.status
         )
     return _page(request, staff, email=email, phone=phone, held=held)
+
+
+def _look_up(leads: LeadBook, staff: Principal, email: str, phone: str) -> list[dict[str, str]]:
+    """The person's cards; the audit log records that staff looked and how many cards there
+    were, never whose."""
+    held = leads.held(email=email, phone=phone)
+    with leads.db.transaction() as session:
+        record(session, staff, Action.CARDS_LOOKED_UP, "cards", found=len(held))
+    return held
 
 
 @router.post("/erase")

@@ -162,6 +162,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "privacy_name": ("姓名", "Name"),
     "privacy_organisation": ("单位", "Organisation"),
     "privacy_left_at": ("留下时间（UTC）", "Left (UTC)"),
+    "privacy_title": ("职务", "Title"),
+    "privacy_message": ("留言", "Message"),
+    "privacy_consent": ("当时同意的文字", "The consent they gave"),
     "privacy_confirm": (
         "我已核实提出请求的是此人本人",
         "I have checked that this request comes from this person",
