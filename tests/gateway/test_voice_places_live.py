@@ -1,5 +1,6 @@
 """Staff's voice-free places on a real server: set through the staff API, refused talk there,
-every visitor told where they are (late joiners right after the welcome), and lifted again."""
+every visitor told where they are (late joiners right after the welcome), lifted again, and kept
+across a restart."""
 
 from __future__ import annotations
 
@@ -28,12 +29,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv.stop()
 
 
-@pytest.fixture
-def staff(server: ServerProcess) -> Iterator[httpx.Client]:
+def signed_in(server: ServerProcess) -> httpx.Client:
+    """An HTTP client of the staff account."""
     http = httpx.Client(base_url=server.http, timeout=30 * TIME_FACTOR)
     signed = http.post("/api/auth/login", json={"login": STAFF_LOGIN, "password": STAFF_PASSWORD})
     assert signed.status_code == 200, signed.text
     http.headers["Authorization"] = f"Bearer {signed.json()['token']}"
+    return http
+
+
+@pytest.fixture
+def staff(server: ServerProcess) -> Iterator[httpx.Client]:
+    http = signed_in(server)
     yield http
     http.close()
 
@@ -104,3 +111,23 @@ async def test_quiet_places_need_staff_and_sensible_areas(
     assert staff.put("/api/staff/rooms/main/voice", json={"loud": True}).status_code == 422
     # Nothing was changed by the refusals.
     assert staff.get("/api/staff/rooms/main/voice").json()["quiet_zones"] == {}
+
+
+async def test_quiet_places_outlive_a_restart(server: ServerProcess, staff: httpx.Client) -> None:
+    places = {"quiet_hall": True, "quiet_zones": {"plaza": PLAZA}}
+    told = {"type": "voice.places", **places}
+    assert staff.put("/api/staff/rooms/main/voice", json=places).json() == told
+    staff.close()
+    server.stop()
+    server.start()
+    # The restarted server applies what staff last set: a newcomer is told at once.
+    late = await Client.connect(server.ws)
+    await late.join("after the restart")
+    assert await late.expect("voice.places") == told
+    again = signed_in(server)
+    try:
+        assert again.get("/api/staff/rooms/main/voice").json() == told
+        assert again.put("/api/staff/rooms/main/voice", json={}).status_code == 200
+    finally:
+        again.close()
+    await late.close()

@@ -58,6 +58,7 @@ from metaexpo.moderation.actions import staff_display_names
 from metaexpo.scenebuild import ensure_scenes
 from metaexpo.scenes.catalog import Catalog, load_catalog
 from metaexpo.store.filemodes import make_private_folder
+from metaexpo.store.quietplaces import saved_quiet_places
 from metaexpo.sync.room import RoomSpec
 from metaexpo.sync.state import Bounds
 
@@ -132,6 +133,11 @@ def create_app(settings: Settings) -> FastAPI:
                 desk.keep_staff_names(lambda: staff_display_names(office.db), STAFF_NAMES_EVERY_S)
             )
             hub.moderation = desk
+            for room_id, (quiet_hall, zones) in (
+                await asyncio.to_thread(saved_quiet_places, office.db)
+            ).items():
+                if room_id in hub.rooms:  # staff's voice-free places, as they last left them
+                    hub.rooms[room_id].set_quiet_places(quiet_hall, zones, publish=False)
             app.state.moderation = desk
             if node.resumes is not None:
                 hub.use_resume_registry(node.resumes)

@@ -31,6 +31,7 @@ from metaexpo.http.office import approve_and_publish
 from metaexpo.http.security import Caller, Office, office_of
 from metaexpo.roles import require_staff
 from metaexpo.store.audit import recent
+from metaexpo.store.quietplaces import save_quiet_places
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
@@ -235,6 +236,21 @@ async def set_quiet_places(
             f"(x {lo[0]:g}…{hi[0]:g}, z {lo[2]:g}…{hi[2]:g})",
             problems,
         )
-    room.set_quiet_places(body.quiet_hall, dict(body.quiet_zones))
+    zones = dict(body.quiet_zones)
+    # Kept first: a node that starts later, or the expo after a restart, applies the same. One
+    # change of a room at a time, so the room ends as the database says.
+    async with _quiet_lock(request, room_id):
+        await asyncio.to_thread(
+            save_quiet_places, office_of(request).db, room_id, body.quiet_hall, zones, caller
+        )
+        room.set_quiet_places(body.quiet_hall, zones)
     places: dict[str, Any] = room.quiet_places()
     return places
+
+
+def _quiet_lock(request: Request, room_id: str) -> asyncio.Lock:
+    """The lock that orders changes of one room's quiet places on this node."""
+    locks: dict[str, asyncio.Lock] | None = getattr(request.app.state, "quiet_locks", None)
+    if locks is None:
+        locks = request.app.state.quiet_locks = {}
+    return locks.setdefault(room_id, asyncio.Lock())

@@ -71,8 +71,10 @@ class Action(StrEnum):
     MOD_SLOW = "mod_slow"
     REPORT_FILED = "report_filed"
     REPORT_CLOSED = "report_closed"
+    VOICE_QUIET = "voice_quiet"
     # exhibitor reach (docs/privacy.md)
     CARDS_ERASED = "cards_erased"
+    CARDS_LOOKED_UP = "cards_looked_up"
 
 
 #: Longest target the log keeps (the column's width: a sign-in name fits).

@@ -540,3 +540,20 @@ class Lead(Base):
     withdraw_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+
+
+class QuietPlace(Base):
+    """Staff's voice-free places of one room (docs/protocol.md, "Media"): the hall, or named areas.
+
+    One row per room, replaced whole by each change. Every node loads them when it starts,
+    so a node started after the change, and the whole expo after a restart, keep them.
+    """
+
+    __tablename__ = "quiet_places"
+
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall: Mapped[bool] = mapped_column(Boolean)
+    #: name → [x0, x1, z0, z1] (metres).
+    zones: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(300))
