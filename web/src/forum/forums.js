@@ -17,6 +17,7 @@
 
 import { Group, Quaternion, Vector3 } from 'three';
 import { AgendaPanel } from './agendapanel.js';
+import { Arrival } from './arrival.js';
 import { ForumActions } from './actions.js';
 import { byStart, when } from './agenda.js';
 import { StageBadges } from './badges.js';
@@ -84,7 +85,10 @@ class Forums {
     this.sendAudio = (stream, chunks) => this._mayTalk(stream) && sendAudio(stream, chunks);
     /** @type {string | null} the session the visitor is attending (the live panel's) */
     this.focus = params.get('forum');
-    this.arrivedFor = this.focus;
+    this.arrival = new Arrival(this.focus, {
+      known: (sid) => Boolean(this.store.hallOf(sid)),
+      go: (sid) => this.attend(sid),
+    });
     this.store = new ForumStore();
     /** @type {import('../net/hallpass.js').HallPass | null} */
     this.token = null;
@@ -176,7 +180,9 @@ class Forums {
       this.agendaFailed = true;
       this._render();
       setTimeout(() => this.loadAgenda(), AGENDA_RETRY_MS);
+      return;
     }
+    this.arrival.agendaChanged();
   }
 
   /** The visitor's roles in every session, for visitors signed in as an account or a speaker. */
@@ -218,11 +224,7 @@ class Forums {
    * @param {any} msg
    */
   onWelcome(msg) {
-    if (this.arrivedFor && !msg.resumed) {
-      const sid = this.arrivedFor;
-      this.arrivedFor = null;
-      this.attend(sid);
-    }
+    this.arrival.welcome(Boolean(msg.resumed));
     this.notice.start();
     this._syncModerated();
   }
