@@ -1,6 +1,7 @@
 """An exhibitor's approved logo, poster and colours appear on the 3D booth: live for a visitor
 already in the hall, and for one who arrives later (read through window.__expo.booths, whose
-``brand`` reports what branding.js put on the booth and the pixel size of each picture)."""
+``brand`` reports what branding.js put on the booth and the pixel size of each picture); the
+booth sign's words make room for the logo plate."""
 
 from __future__ import annotations
 
@@ -74,6 +75,17 @@ def test_an_approved_logo_poster_and_colours_show_on_the_booth(
     assert live["logo"] and live["poster"] and live["colours"]["accent"] == ACCENT
 
     _check(_brand(visitor))
+    # The sign's words move off the logo plate at its left end: only the plate's background
+    # (and the zone's stripe) is painted under it, and the words are drawn beside it.
+    plate = visitor.evaluate("id => __expoTest.signInk('booth', id)", BOOTH)["plate"]
+    wait_until(
+        visitor,
+        "([id, p]) => __expoTest.signInk('booth', id, 0.02, p * 0.95).colours <= 6",
+        [BOOTH, plate],
+        what="the booth sign's words leave the logo plate free",
+    )
+    words = visitor.evaluate("([id, p]) => __expoTest.signInk('booth', id, p, 1)", [BOOTH, plate])
+    assert words["colours"] > 10, words
     assert not visitor.errors  # type: ignore[attr-defined]
 
     later = open_client(context2, server.http, "Later")

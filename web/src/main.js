@@ -406,7 +406,9 @@ async function init() {
 
   async function paintSigns() {
     if (!app.hall?.signs.length) return;
-    await signs.paint(app.hall.signs, app.hall.signsMaterial, app.catalog, i18n);
+    await signs.paint(app.hall.signs, app.hall.signsMaterial, app.catalog, i18n, {
+      logoAt: (id) => booths.states[id]?.brand?.logo === 'shown',
+    });
     app.signsPainted = signs.painted;
     app.timing.signsMs ??= performance.now();
   }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BoxGeometry, Group, Mesh, MeshBasicMaterial } from 'three';
 import { indexHall } from '../src/world/hall.js';
-import { signTexts } from '../src/world/signs.js';
+import { plateLayout, signTexts } from '../src/world/signs.js';
 
 const catalog = {
   expo: { title: { zh: '元宇宙浙江', en: 'Metaverse Zhejiang' } },
@@ -42,4 +42,18 @@ test('the entrance carries the expo title in Chinese and English', () => {
   const texts = signTexts({ kind: 'entrance', id: 'main' }, catalog, i18n('en'));
   assert.equal(texts.title, '元宇宙浙江');
   assert.equal(texts.subtitle, 'Metaverse Zhejiang');
+});
+
+test("a booth sign's words move right of the logo plate and stay off it", () => {
+  const w = 700;
+  const h = 100;
+  const plain = plateLayout(w, h);
+  assert.equal(plain.centreX, w / 2);
+  const beside = plateLayout(w, h, h); // the plate: a square as tall as the sign, at the left
+  assert.equal(beside.centreX, h + (w - h) / 2);
+  assert.ok(beside.centreX - beside.innerW / 2 >= h, 'the words start right of the plate');
+  assert.ok(beside.centreX + beside.innerW / 2 <= w, 'and end inside the sign');
+  assert.equal(beside.innerW, plain.innerW - h);
+  // A plate wider than half the sign (a nearly square sign) never leaves the words no room.
+  assert.ok(plateLayout(120, 100, 100).innerW > 0);
 });

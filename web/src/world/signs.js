@@ -91,9 +91,16 @@ class SignPainter {
 
   /**
    * Paint `signs` (from hall.js) for `catalog` in `i18n`'s language onto `material`.
-   * Resolves once painted (after the glyphs it needs have loaded).
+   * Resolves once painted (after the glyphs it needs have loaded). A booth whose sign
+   * carries the exhibitor's logo plate (`logoAt(id)`, branding.js: a square as tall as the
+   * sign at its left end) has its words laid out beside the plate, not under it.
+   * @param {any[]} signs
+   * @param {any} material
+   * @param {any} catalog
+   * @param {any} i18n
+   * @param {{logoAt?: (boothId: string) => boolean}} [opts]
    */
-  async paint(signs, material, catalog, i18n) {
+  async paint(signs, material, catalog, i18n, { logoAt = () => false } = {}) {
     const generation = ++this.generation;
     const texts = signs.map((s) => signTexts(s, catalog, i18n));
     const all = texts.map((t) => [t.title, t.subtitle, ...wallTexts(t.wall, i18n)].join('')).join('');
@@ -125,8 +132,9 @@ class SignPainter {
       ctx.rect(px, py, pw, ph);
       ctx.clip();
       ctx.setTransform(pw / vw, 0, 0, 1, px, py);
+      const inset = sign.kind === 'booth' && logoAt(sign.id) ? vh : 0;
       if (texts[i].wall) paintWall(ctx, vw, vh, texts[i].wall, i18n);
-      else paintPlate(ctx, vw, vh, texts[i]);
+      else paintPlate(ctx, vw, vh, texts[i], inset);
       ctx.restore();
     });
     this.painted = done.size;
@@ -156,16 +164,35 @@ function measureWith(ctx, weight) {
   };
 }
 
-/** A name plate: title (bold) and an optional subtitle, centred. */
-function paintPlate(ctx, w, h, { title, subtitle, colour }) {
+/**
+ * Where a plate's words go: centred in what is left right of `inset` (a logo plate's width),
+ * `pad` from every edge.
+ * @param {number} w plate width (virtual px)
+ * @param {number} h plate height
+ * @param {number} [inset] width kept free at the left end
+ */
+function plateLayout(w, h, inset = 0) {
+  const pad = Math.min(w, h) * 0.08;
+  const left = Math.min(Math.max(inset, 0), w / 2);
+  return { pad, centreX: left + (w - left) / 2, innerW: w - left - 2 * pad };
+}
+
+/**
+ * A name plate: title (bold) and an optional subtitle, centred (right of `inset`).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} w
+ * @param {number} h
+ * @param {{title?: string, subtitle?: string, colour?: string}} texts
+ * @param {number} [inset]
+ */
+function paintPlate(ctx, w, h, { title, subtitle, colour }, inset = 0) {
   ctx.fillStyle = colour ? shade(colour, 0.55) : PANEL;
   ctx.fillRect(0, 0, w, h);
   if (colour) {
     ctx.fillStyle = colour;
     ctx.fillRect(0, h - h * 0.06, w, h * 0.06);
   }
-  const pad = Math.min(w, h) * 0.08;
-  const innerW = w - 2 * pad;
+  const { pad, centreX, innerW } = plateLayout(w, h, inset);
   const titleH = subtitle ? (h - 2 * pad) * 0.62 : h - 2 * pad;
   const t = fitText(title ?? '', innerW, titleH, measureWith(ctx, 700), { maxSize: titleH * 0.8, maxLines: 2 });
   ctx.textAlign = 'center';
@@ -174,7 +201,7 @@ function paintPlate(ctx, w, h, { title, subtitle, colour }) {
   ctx.font = font(t.size, 700);
   const lineH = t.size * 1.2;
   const titleTop = pad + (titleH - lineH * t.lines.length) / 2;
-  t.lines.forEach((line, k) => ctx.fillText(line, w / 2, titleTop + lineH * (k + 0.5)));
+  t.lines.forEach((line, k) => ctx.fillText(line, centreX, titleTop + lineH * (k + 0.5)));
   if (subtitle) {
     const subH = h - 2 * pad - titleH;
     const s = fitText(subtitle, innerW, subH, measureWith(ctx, 400), { maxSize: Math.min(subH * 0.8, t.size * 0.6), maxLines: 2 });
@@ -182,7 +209,7 @@ function paintPlate(ctx, w, h, { title, subtitle, colour }) {
     ctx.fillStyle = SOFT_INK;
     const subLineH = s.size * 1.2;
     const subTop = pad + titleH + (subH - subLineH * s.lines.length) / 2;
-    s.lines.forEach((line, k) => ctx.fillText(line, w / 2, subTop + subLineH * (k + 0.5)));
+    s.lines.forEach((line, k) => ctx.fillText(line, centreX, subTop + subLineH * (k + 0.5)));
   }
 }
 
@@ -255,4 +282,4 @@ function paintWall(ctx, w, h, wall, i18n) {
   }
 }
 
-export { SignPainter, signTexts };
+export { SignPainter, plateLayout, signTexts };
