@@ -220,6 +220,13 @@ def test_no_hud_control_covers_another_and_every_dock_button_takes_a_click(
         # Each dock button is the topmost thing where it is drawn: a click lands on it.
         covered = page.evaluate(COVERED, "#dock button")
         assert covered == []
+        if not touch:
+            # The open chat keeps to the left half: the middle of the view stays the hall's.
+            chat = page.evaluate(
+                "() => { const r = document.getElementById('chat').getBoundingClientRect();"
+                " return r.width > 0 ? r.right : null; }"
+            )
+            assert chat is not None and chat < width / 2, f"the chat reaches x={chat} of {width}"
         # With a panel open, the More menu still opens above it (a small screen's panel is a
         # bottom sheet as tall as most of the view).
         click_tool(page, "btn-forums")  # the forums' panels stack above the others
