@@ -1,5 +1,6 @@
 """Cold load to first frame on loopback, measured (BENCHMARKS.md target ≤ 3 s; reported, not
-asserted: speed belongs in benchmarks, and this machine renders in software)."""
+asserted: speed belongs in benchmarks, and this machine renders in software); the whole hall's
+draw calls as the renderer counts them, within the budget of 150."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def test_cold_load_reaches_a_first_frame_of_the_hall(
         wait_for(page, "__expo.timing.signsMs !== null", timeout=60)
         timing = page.evaluate("__expo.timing")
         hall = page.evaluate("__expo.hall")
+        whole = page.evaluate("() => __expoTest.measureHallDrawCalls()")
         transferred = page.evaluate(
             "performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, 0)"
             " + performance.getEntriesByType('navigation')[0].transferSize"
@@ -35,6 +37,9 @@ def test_cold_load_reaches_a_first_frame_of_the_hall(
     finally:
         ctx.close()
     assert hall["source"] == "glb" and hall["ready"]
+    # The whole hall at once, nothing culled, as the renderer counts it (BENCHMARKS.md).
+    assert 0 < whole["total"] <= 150, whole
+    record_property("hall_draw_calls", whole["total"])
     first = timing["firstFrameMs"] / 1000
     record_property("cold_first_frame_s", round(first, 3))
     record_property("cold_lobby_s", round(timing["lobbyReadyMs"] / 1000, 3))

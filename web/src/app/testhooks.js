@@ -46,6 +46,19 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     destinations() {
       return app.directory?.destinations() ?? [];
     },
+    /** Walk to a booth's front along a path found on the grid (the panel's "walk there"). */
+    walkToBooth(id) {
+      return travel.walkToBooth(id);
+    },
+    /** A booth's front (where a visitor stands) and centre, as floor points [x, z]. */
+    boothPlace(id) {
+      const booth = app.catalog?.booths?.find((b) => b.id === id);
+      return booth ? { front: [...booth.front], centre: [...booth.position] } : null;
+    },
+    /** Whether an avatar may stand at floor point (x, z); null when the hall has no grid. */
+    walkable(x, z) {
+      return app.navgrid ? app.navgrid.walkable(x, z) : null;
+    },
     /** Stand at a booth's front, facing it (the booth panel's teleport). */
     goToBooth(id) {
       travel.goToBooth(id);
@@ -112,20 +125,52 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
       for (const c of hidden) c.visible = true;
       return { total, avatars, hidden: hidden.map((c) => c.name) };
     },
-    /** Distinct colours (and the atlas rectangle in px) of a sign's painted text. */
-    signInk(kind, id) {
+    /**
+     * Draw calls of the whole hall alone with frustum culling off: what the worst viewpoint
+     * could cost (BENCHMARKS.md: at most 150), counted by the renderer, not from the file.
+     */
+    measureHallDrawCalls() {
+      const root = app.hall?.root;
+      if (!root) return null;
+      let top = root;
+      while (top.parent && top.parent !== scene) top = top.parent;
+      const hidden = scene.children.filter((c) => c.visible && c !== top && !(c instanceof Light));
+      /** @type {import('three').Object3D[]} */
+      const culled = [];
+      root.traverse((o) => {
+        if (o.frustumCulled) {
+          o.frustumCulled = false;
+          culled.push(o);
+        }
+      });
+      for (const c of hidden) c.visible = false;
+      renderer.render(scene, camera);
+      const total = renderer.info.render.calls;
+      for (const c of hidden) c.visible = true;
+      for (const o of culled) o.frustumCulled = true;
+      return { total, hidden: hidden.map((c) => c.name) };
+    },
+    /**
+     * Distinct colours (and the atlas rectangle in px) of a sign's painted text, over the part
+     * of its width from `from` to `to` (fractions, left to right); `plate` is the fraction a
+     * logo plate as tall as the sign covers at its left end.
+     */
+    signInk(kind, id, from = 0, to = 1) {
       const sign = app.hall?.signs.find((s) => s.kind === kind && s.id === id);
       if (!sign) return null;
       const { width: W, height: H } = signs.canvas;
       const [u0, v0, u1, v1] = sign.rect;
-      const x = Math.floor(u0 * W);
+      const x0 = Math.floor(u0 * W);
       const y = Math.floor(v0 * H);
-      const w = Math.max(1, Math.floor((u1 - u0) * W));
+      const full = Math.max(1, Math.floor((u1 - u0) * W));
       const h = Math.max(1, Math.floor((v1 - v0) * H));
+      const x = x0 + Math.floor(from * full);
+      const w = Math.max(1, Math.floor((to - from) * full));
       const data = signs.ctx.getImageData(x, y, w, h).data;
       const colours = new Set();
       for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      return { colours: colours.size, rect: [x, y, w, h], painted: signs.painted };
+      const aspect = sign.aspect && sign.aspect > 0 ? sign.aspect : full / h;
+      return { colours: colours.size, rect: [x, y, w, h], painted: signs.painted, plate: 1 / aspect };
     },
     /** Turn the desktop view to look at world point (x, y, z). */
     lookAt(x, y, z) {
