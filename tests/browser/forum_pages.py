@@ -260,3 +260,16 @@ def forum(page: Page) -> dict[str, Any]:
 def live_button(page: Page, key: str) -> None:
     """Click a button of the live panel (or its moderator tools) by its data-key."""
     page.click(f'#forum-live [data-key="{key}"]')
+
+
+#: A speaker's STAGE channel on a listener's page is heard: decoded frames that are not silence,
+#: and buffers started on the page's audio clock.
+HEARD = """([key, n]) => {
+  const s = __expo.forum.audio.speakers[key];
+  return s && s.decoded >= n && s.scheduled >= 1 && s.peakRms > 0.05 ? s : false;
+}"""
+
+
+def stage_key(wire_id: int) -> str:
+    """How a page's StageAudio names a speaker's STAGE channel."""
+    return f"{wire_id}:2"

@@ -35,6 +35,12 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 640, "height": 480}
 WEB = ROOT / "web"
 IWER_UMD = WEB / "node_modules" / "iwer" / "build" / "iwer.min.js"
+#: Install IWER's emulated Quest 3 before any page script runs (recipe: forceInstall, since
+#: Chromium has navigator.xr); give it after IWER_UMD.
+IWER_INSTALL = (
+    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
+    "xrDevice.installRuntime({forceInstall: true});"
+)
 
 
 def ms(seconds: float) -> float:

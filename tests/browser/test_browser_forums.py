@@ -3,7 +3,8 @@
 turns the slides at the same moments; a question asked on an audience page reaches the moderator,
 is approved, upvoted and pinned, and shows beside the stage; a raised hand is invited on stage,
 accepts with the microphone, is badged for the others and taken off again; a headset (IWER) in
-the audience sees the slide on the big screen and raises a hand from the 3D panel.
+the audience sees the slide on the big screen, raises a hand from the 3D panel and hears the
+speaker on stage.
 
 Staff schedule and start the sessions through the JSON API; everything the visitors, speakers and
 moderators do goes through the pages' own buttons. The pages are read through window.__expo.forum.
@@ -24,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from tests.browser.forum_pages import (
     FORUM_HALL,
+    HEARD,
     SLIDE_RGB,
     SMALL,
     StaffApi,
@@ -35,10 +37,11 @@ from tests.browser.forum_pages import (
     picture,
     speaker_page,
     staff_page,
+    stage_key,
     start_forum_server,
     tone_bursts,
 )
-from tests.browser.support import IWER_UMD, click_tool, expo, wait_until
+from tests.browser.support import IWER_INSTALL, IWER_UMD, click_tool, expo, wait_until
 from tests.forums.pdfs import deck
 from tests.live import ServerProcess
 
@@ -350,12 +353,6 @@ def test_question_goes_through_moderation_and_a_raised_hand_goes_on_stage(
     no_page_errors(moderator, ana, bo)
 
 
-#: Install IWER before any page script runs (recipe: forceInstall, Chromium has navigator.xr).
-IWER_INSTALL = (
-    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
-    "xrDevice.installRuntime({forceInstall: true});"
-)
-
 #: Point the right controller at a button of the forum's VR panel (world → the reference space
 #: the controllers live in: the rig stands at the feet, turned by the player's yaw).
 AIM = """id => {
@@ -391,12 +388,13 @@ def magenta_share(png: bytes) -> float:
     return float(close.mean())
 
 
-def test_headset_in_the_audience_sees_the_slide_and_raises_a_hand_from_the_3d_panel(
+def test_headset_in_the_audience_sees_the_slide_raises_a_hand_and_hears_the_speaker(
     contexts: list[BrowserContext], forum_server: ServerProcess, staff: StaffApi
 ) -> None:
     session = "browser-headset"
     staff.schedule(session, "A talk seen in VR", "在 VR 里看的演讲")
     staff.slides(session, picture(), "magenta.png")
+    link = staff.invite_speaker(session, "Lin Xiaolan")
     staff.go_live(session)
 
     vr = hall_page(
@@ -429,5 +427,12 @@ def test_headset_in_the_audience_sees_the_slide_and_raises_a_hand_from_the_3d_pa
     assert expo(vr, "__expo.forum.vr.lastAction") == "hand"
     assert not expo(vr, "__expo.xr.aiming"), "the pull went to the panel, not to a teleport"
     wait_until(vr, "s => __expo.forum.live[s].hands === 1", session)
+
+    # The speaker steps on stage and talks: the headset in the audience hears them.
+    speaker = speaker_page(contexts[1], link)
+    wait_until(speaker, "() => !!document.querySelector('#forum-live [data-key=step]')")
+    live_button(speaker, "step")
+    wait_until(vr, HEARD, [stage_key(expo(speaker, "__expo.id")), 5], timeout=120)
+    assert expo(vr, "__expo.xr.presenting"), "the headset left VR"
     staff.end(session)
-    no_page_errors(vr)
+    no_page_errors(vr, speaker)

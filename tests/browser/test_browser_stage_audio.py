@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.forum_pages import (
+    HEARD,
     StaffApi,
     forum,
     hall_page,
@@ -25,6 +26,7 @@ from tests.browser.forum_pages import (
     live_button,
     new_context,
     speaker_page,
+    stage_key,
     start_forum_server,
     tone_bursts,
 )
@@ -180,12 +182,6 @@ def test_a_speaker_without_a_microphone_is_told_so_and_stays_off_stage(
     context.close()
 
 
-#: A speaker's STAGE channel on a listener's page is heard: decoded frames that are not silence,
-#: and buffers started on the page's audio clock.
-HEARD = """([key, n]) => {
-  const s = __expo.forum.audio.speakers[key];
-  return s && s.decoded >= n && s.scheduled >= 1 && s.peakRms > 0.05 ? s : false;
-}"""
 #: A speaker's STAGE chunks a listener has received so far.
 RECEIVED = "k => __expo.forum.audio.speakers[k]?.jitter.received ?? 0"
 GREW = "([k, n]) => (__expo.forum.audio.speakers[k]?.jitter.received ?? 0) >= n"
@@ -199,11 +195,6 @@ def page_audio(page: Any) -> Any:
             ([k, s]) => [k, {decoded: s.decoded, scheduled: s.scheduled, peakRms: s.peakRms,
               received: s.jitter?.received}]))}; }"""
     )
-
-
-def stage_key(wire_id: int) -> str:
-    """How a page's StageAudio names a speaker's STAGE channel."""
-    return f"{wire_id}:2"
 
 
 def test_the_audience_hears_the_speaker_then_a_raised_hand_and_the_moderator_cuts_the_speaker(

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Playwright
 
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, create_staff
 from tests.browser.forum_pages import hall_page, launch_media_browser, new_context, tone_bursts
-from tests.browser.support import IWER_UMD, click_tool, wait_until
+from tests.browser.support import IWER_INSTALL, IWER_UMD, click_tool, wait_until
 from tests.conftest import TIME_FACTOR
 from tests.live import ServerProcess
 
@@ -264,12 +264,6 @@ def test_the_visitor_is_shown_booth_talk_zones_and_staff_quiet_places(
     staff.close()
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     context.close()
-
-
-IWER_INSTALL = (
-    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
-    "xrDevice.installRuntime({forceInstall: true});"
-)
 
 
 def rotate(q: list[float], v: tuple[float, float, float]) -> list[float]:

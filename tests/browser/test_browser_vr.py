@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.support import (
+    IWER_INSTALL,
     IWER_UMD,
     click_tool,
     expo,
@@ -21,12 +22,6 @@ from tests.live import ServerProcess
 from tests.waiting import NeverHappened, wait_for
 
 pytestmark = pytest.mark.browser
-
-#: Install IWER before any page script runs (recipe: forceInstall, Chromium has navigator.xr).
-IWER_INSTALL = (
-    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
-    "xrDevice.installRuntime({forceInstall: true});"
-)
 
 OBSERVED = """([id, head, left, right, tol]) => {
   const a = __expo.avatars.find((v) => v.id === id);

@@ -7,15 +7,18 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import IWER_UMD, click_tool, expo, open_client, wait_frames, wait_until
+from tests.browser.support import (
+    IWER_INSTALL,
+    IWER_UMD,
+    click_tool,
+    expo,
+    open_client,
+    wait_frames,
+    wait_until,
+)
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
-
-IWER_INSTALL = (
-    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
-    "xrDevice.installRuntime({forceInstall: true});"
-)
 
 
 def press(vr: Page, button: str) -> None:

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    IWER_INSTALL,
     IWER_UMD,
     click_tool,
     ensure_web_build,
@@ -42,10 +43,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: Pictures are stored small: the document shows them at about this width.
 STORED_WIDTH = 960
-IWER_INSTALL = (
-    "window.xrDevice = new IWER.XRDevice(IWER.metaQuest3);"
-    "xrDevice.installRuntime({forceInstall: true});"
-)
 
 
 @dataclass(frozen=True)
