@@ -174,27 +174,13 @@ class LeadBook:
                 audit(session, deleted)
             return deleted
 
-    def held(self, *, email: str | None = None, phone: str | None = None) -> list[dict[str, str]]:
+    def held(self, *, email: str | None = None, phone: str | None = None) -> list[dict[str, Any]]:
         """What the expo holds of one person (a request to see or erase it): every card with
         this email address or phone number, with everything stored of it."""
         with self.db.reading() as session:
             whose = _person(session, email, phone, "find")
             leads = session.scalars(select(Lead).where(whose).order_by(Lead.created_at)).all()
-        return [
-            {
-                "booth": lead.booth_id,
-                "name": lead.name,
-                "organisation": lead.organisation,
-                "title": lead.title,
-                "email": lead.email or "",
-                "phone": lead.phone or "",
-                "message": lead.message,
-                "lang": lead.lang,
-                "consent": lead.consent,
-                "left_at": lead.created_at.isoformat(sep=" ", timespec="minutes"),
-            }
-            for lead in leads
-        ]
+        return [card_view(lead) for lead in leads]
 
     def prune(self, before: datetime) -> int:
         """Delete the cards left before ``before`` (retention)."""
@@ -216,23 +202,7 @@ class LeadBook:
             query = query.where(Lead.created_at < until)
         with self.db.reading() as session:
             leads = session.scalars(query.order_by(Lead.created_at, Lead.id)).all()
-        return [
-            {
-                "id": lead.id,
-                "booth": lead.booth_id,
-                "name": lead.name,
-                "organisation": lead.organisation,
-                "title": lead.title,
-                "email": lead.email or "",
-                "phone": lead.phone or "",
-                "message": lead.message,
-                "lang": lead.lang,
-                "consent": lead.consent,
-                "left_at": lead.created_at.isoformat(timespec="seconds"),
-                "updated_at": lead.updated_at.isoformat(timespec="seconds"),
-            }
-            for lead in leads
-        ]
+        return [card_view(lead) for lead in leads]
 
     def counts(
         self,
@@ -259,6 +229,24 @@ class LeadBook:
         )
         with self.db.reading() as session:
             return list(session.scalars(query.order_by(Lead.created_at)))
+
+
+def card_view(lead: Lead) -> dict[str, Any]:
+    """Everything kept of one card, as the exports and the console's personal-data page show it."""
+    return {
+        "id": lead.id,
+        "booth": lead.booth_id,
+        "name": lead.name,
+        "organisation": lead.organisation,
+        "title": lead.title,
+        "email": lead.email or "",
+        "phone": lead.phone or "",
+        "message": lead.message,
+        "lang": lead.lang,
+        "consent": lead.consent,
+        "left_at": lead.created_at.isoformat(timespec="seconds"),
+        "updated_at": lead.updated_at.isoformat(timespec="seconds"),
+    }
 
 
 def phone_digits(phone: str) -> str:

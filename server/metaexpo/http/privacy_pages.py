@@ -72,7 +72,7 @@ async def find(request: Request) -> Response:
     return _page(request, staff, email=email, phone=phone, held=held)
 
 
-def _look_up(leads: LeadBook, staff: Principal, email: str, phone: str) -> list[dict[str, str]]:
+def _look_up(leads: LeadBook, staff: Principal, email: str, phone: str) -> list[dict[str, Any]]:
     """The person's cards; the audit log records that staff looked and how many cards there
     were, never whose."""
     held = leads.held(email=email, phone=phone)
