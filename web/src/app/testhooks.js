@@ -7,6 +7,7 @@
 
 import { Box3, Light, Mesh, Vector3 } from 'three';
 import { forumTestHooks } from '../forum/testhook.js';
+import { latencyTestHooks } from '../media/latencyhook.js';
 import { voiceTestHooks } from '../voice/testhook.js';
 
 const _v = new Vector3();
@@ -32,6 +33,8 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     forum: app.forum ? forumTestHooks(app.forum) : null,
     /** Proximity voice as the visitor drives it: talk controls, and a person's menu. */
     voice: app.voice ? voiceTestHooks(app.voice) : null,
+    /** The mouth-to-ear benchmark's taps on the media path (media/latencyhook.js). */
+    latency: latencyTestHooks([app.forum?.audio, app.voice?.mic, app.voice?.hearing]),
     /** Set the local head pose; a jump of more than 1 m goes as a teleport (as walking can't). */
     setPose(x, y, z, yaw = player.yaw, pitch = 0) {
       if (Math.hypot(x - player.feet[0], z - player.feet[2]) > 1) travel.teleportTo(x, z, yaw);

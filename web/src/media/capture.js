@@ -30,6 +30,8 @@ class CaptureError extends Error {
  * @typedef {object} CaptureHooks
  * @property {(frame: AudioData) => void} onFrame a mono frame (the callee closes it)
  * @property {(startUs: number, durationUs: number, level: number) => void} [onLevel]
+ * @property {(samples: Float32Array, sampleRate: number, timestampUs: number) => void} [onSamples]
+ *   each frame's first channel (a measurement's tap: media/taps.js)
  */
 
 /**
@@ -61,9 +63,12 @@ class MicCapture {
   /**
    * @param {CaptureHooks & {mediaDevices?: MediaDevices, scope?: any}} deps
    */
-  constructor({ onFrame, onLevel = () => {}, mediaDevices = navigator.mediaDevices, scope = globalThis }) {
+  constructor({
+    onFrame, onLevel = () => {}, onSamples = () => {}, mediaDevices = navigator.mediaDevices, scope = globalThis,
+  }) {
     this.onFrame = onFrame;
     this.onLevel = onLevel;
+    this.onSamples = onSamples;
     this.mediaDevices = mediaDevices;
     this.scope = scope;
     /** @type {MediaStream | null} */
@@ -130,6 +135,7 @@ class MicCapture {
       const samples = firstChannel(frame);
       const duration = (frame.numberOfFrames / frame.sampleRate) * 1e6;
       this.onLevel(frame.timestamp, duration, rms(samples));
+      this.onSamples(samples, frame.sampleRate, frame.timestamp);
       const mono = frame.numberOfChannels === 1 ? frame : monoFrame(samples, frame.sampleRate, frame.timestamp);
       if (mono !== frame) frame.close();
       this.frames++;
@@ -155,6 +161,7 @@ class MicCapture {
       const timestamp = (read / ctx.sampleRate) * 1e6;
       read += samples.length;
       this.onLevel(timestamp, (samples.length / ctx.sampleRate) * 1e6, rms(samples));
+      this.onSamples(samples, ctx.sampleRate, timestamp);
       this.frames++;
       this.onFrame(monoFrame(samples, ctx.sampleRate, timestamp));
     };

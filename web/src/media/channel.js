@@ -35,17 +35,22 @@ class SpeakerChannel {
    * @param {AudioNode} deps.output where this speaker's sound goes (the mix)
    * @param {import('./schedule.js').ClockMap} deps.clock page time → context time
    * @param {PanningModelType} [deps.panningModel]
+   * @param {string} [deps.key] the speaker, as `${id}:${stream}` (what a playout tap is told)
+   * @param {() => import('./taps.js').MediaTaps | null} [deps.taps] a measurement's taps, if armed
+   *   (media/taps.js)
    */
-  constructor({ ctx, output, clock, panningModel = 'equalpower' }) {
+  constructor({ ctx, output, clock, panningModel = 'equalpower', key = '', taps = () => null }) {
     this.ctx = ctx;
     this.clock = clock;
+    this.key = key;
+    this.taps = taps;
     this.jitter = new JitterBuffer();
     this.schedule = new BufferSchedule();
     this.panner = new PannerNode(ctx, {
       panningModel, distanceModel: 'inverse', refDistance: 12, rolloffFactor: 0.6, maxDistance: 500,
     });
     this.panner.connect(output);
-    this.decoder = new OpusDecoder({ onSamples: (s, rate, tag) => this._play(s, rate, tag) });
+    this.decoder = new OpusDecoder({ onSamples: (s, rate, tag, ts) => this._play(s, rate, tag, ts) });
     this.decoded = 0;
     this.energy = 0;
     this.level = 0;
@@ -105,8 +110,9 @@ class SpeakerChannel {
    * @param {Float32Array<ArrayBuffer>} samples
    * @param {number} sampleRate
    * @param {number} playAtMs
+   * @param {number} timestampUs the packet's slot × 20 ms
    */
-  _play(samples, sampleRate, playAtMs) {
+  _play(samples, sampleRate, playAtMs, timestampUs) {
     this._measure(samples, sampleRate);
     const duration = samples.length / sampleRate;
     const start = this.schedule.place(this.clock.toCtx(playAtMs), duration, this.ctx.currentTime);
@@ -116,6 +122,12 @@ class SpeakerChannel {
     const source = new AudioBufferSourceNode(this.ctx, { buffer });
     source.connect(this.panner);
     source.start(start);
+    const tap = this.taps()?.playout;
+    if (tap) {
+      tap(this.key, {
+        samples, sampleRate, startS: start, slot: Math.round(timestampUs / 20000), playAtMs, ctx: this.ctx,
+      });
+    }
   }
 
   /**

@@ -13,7 +13,8 @@ const SAMPLE_RATE = 48000;
 class OpusDecoder {
   /**
    * @param {object} deps
-   * @param {(samples: Float32Array<ArrayBuffer>, sampleRate: number, tag: number) => void} deps.onSamples
+   * @param {(samples: Float32Array<ArrayBuffer>, sampleRate: number, tag: number, timestampUs: number) => void} deps.onSamples
+   *   decoded samples, the tag they went in with and their packet's timestamp (slot × 20 ms)
    * @param {(err: Error) => void} [deps.onError]
    */
   constructor({ onSamples, onError = () => {} }) {
@@ -74,7 +75,7 @@ class OpusDecoder {
       const samples = new Float32Array(data.numberOfFrames);
       data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
       this.decoded++;
-      this.onSamples(samples, data.sampleRate, tag);
+      this.onSamples(samples, data.sampleRate, tag, key);
     } finally {
       data.close();
     }

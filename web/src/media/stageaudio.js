@@ -89,6 +89,8 @@ class StageAudio {
     /** @type {number[]} when the pump ran, the last few seconds (its gaps size the lookahead) */
     this.pumps = [];
     this.lookaheadMs = MIN_LOOKAHEAD_MS;
+    /** @type {import('./taps.js').MediaTaps | null} a measurement's taps (media/taps.js), if armed */
+    this.taps = null;
   }
 
   /** 'none' (no context yet), 'suspended' (needs a click) or 'running'. */
@@ -152,7 +154,7 @@ class StageAudio {
     if (!channel) {
       channel = new SpeakerChannel({
         ctx, output: /** @type {GainNode} */ (this.master), clock: this.clock,
-        panningModel: this.vr ? 'HRTF' : 'equalpower',
+        panningModel: this.vr ? 'HRTF' : 'equalpower', key, taps: () => this.taps,
       });
       this.channels.set(key, channel);
       this._placeChannel(channel, speakerId, stream);
@@ -233,6 +235,7 @@ class StageAudio {
     });
     const encoder = new OpusEncoder({
       onPacket: (seq, data, ts) => {
+        this.taps?.packet?.(seq, ts);
         if (gate.open(ts)) batcher.add(seq, data);
         else batcher.flush();
       },
@@ -244,6 +247,7 @@ class StageAudio {
     const capture = new MicCapture({
       onFrame: (frame) => encoder.encode(frame),
       onLevel: (start, duration, level) => gate.level(start, duration, level),
+      onSamples: (samples, rate, ts) => this.taps?.capture?.(samples, rate, ts),
       scope: this.scope,
     });
     this.mic = { capture, encoder, gate, batcher, stream };

@@ -75,6 +75,8 @@ class VoiceHearing {
     this.silenced = 0;
     this.ears = earsOf([0, 1.6, 0], [0, 0, 0, 1]);
     this._mouth = [0, 0, 0];
+    /** @type {import('../media/taps.js').MediaTaps | null} a measurement's taps (media/taps.js), if armed */
+    this.taps = null;
   }
 
   /** @param {number} radius the server's voice radius (metres) */
@@ -235,7 +237,9 @@ class VoiceHearing {
     const gain = ctx.createGain();
     gain.connect(this.bus);
     const options = voicePannerOptions(this.radius);
-    const channel = new SpeakerChannel({ ctx, output: gain, clock: this.clock, panningModel: 'HRTF' });
+    const channel = new SpeakerChannel({
+      ctx, output: gain, clock: this.clock, panningModel: 'HRTF', key: `${id}:1`, taps: () => this.taps,
+    });
     const panner = channel.panner;
     panner.distanceModel = options.distanceModel ?? 'inverse';
     panner.refDistance = options.refDistance ?? 1;

@@ -34,6 +34,8 @@ class VoiceMic {
     this.sent = 0;
     this.unsent = 0;
     this.dropped = 0;
+    /** @type {import('../media/taps.js').MediaTaps | null} a measurement's taps (media/taps.js), if armed */
+    this.taps = null;
   }
 
   /** Why this browser cannot send a voice (an i18n key), or null. */
@@ -60,6 +62,7 @@ class VoiceMic {
     });
     const encoder = new OpusEncoder({
       onPacket: (seq, data, ts) => {
+        this.taps?.packet?.(seq, ts);
         if (gate.open(ts) && this.sending()) batcher.add(seq, data);
         else batcher.flush();
       },
@@ -79,6 +82,7 @@ class VoiceMic {
         }
       },
       onLevel: (start, duration, level) => gate.level(start, duration, level),
+      onSamples: (samples, rate, ts) => this.taps?.capture?.(samples, rate, ts),
       scope: this.scope,
     });
     const parts = { capture, encoder, gate, batcher };
