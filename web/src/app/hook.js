@@ -85,10 +85,12 @@ function installHook(app, win = window) {
         navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
-    /** The VR menu: shown, its tab, the last button pressed. */
+    /** The VR menu: shown, its tab, the last button pressed, whether the gestures show glyphs. */
     get vrMenu() {
       const m = app.vrmenu;
-      return { open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null };
+      return {
+        open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null, emoji: m?.emoji ?? null,
+      };
     },
     /** The 3D booth panel: which booth, whether it is opaque, whether the poster is on it. */
     get panel3d() {
