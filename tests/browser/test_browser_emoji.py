@@ -74,7 +74,8 @@ def test_an_emoji_in_a_chat_line_draws_a_visible_glyph(
     writer.press("#chat-input", "Enter")
     wait_until(
         reader,
-        "t => [...document.querySelectorAll('#chat-log li')].some((li) => li.textContent.includes(t))",
+        "t => [...document.querySelectorAll('#chat-log li')]"
+        ".some((li) => li.textContent.includes(t))",
         "everyone",
         what="the line reaches the other page",
     )
