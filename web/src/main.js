@@ -321,6 +321,8 @@ async function init() {
       onClosePanel: () => panel3d.close(),
       menu: () => vrmenu,
       onMenu: () => vrmenu.toggle(camera),
+      onLeftGrip: (grip) => vrmenu.wear(grip),
+      onPalm: (facing) => vrmenu.palm(facing, camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
       claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),
