@@ -37,6 +37,7 @@ PAYLOAD_FIELDS = {
     "links",
     "logo",
     "poster",
+    "screens",
 }
 
 
@@ -97,7 +98,17 @@ async def test_a_visitor_loading_later_sees_the_approved_booth(server: ServerPro
     booth = next(b for b in live["booths"] if b["id"] == BOOTH)
     assert booth["revision"] == 1 and booth["model"]
     entry = booth_in_catalog(server.http, BOOTH)
-    for key in ("revision", "model", "template", "colours", "exhibitor", "logo", "poster", "links"):
+    for key in (
+        "revision",
+        "model",
+        "template",
+        "colours",
+        "exhibitor",
+        "logo",
+        "poster",
+        "screens",
+        "links",
+    ):
         assert entry[key] == booth[key], key
     assert entry["position"] and entry["footprint"], "the slot's geometry stays"
     untouched = next(b for b in live["booths"] if b["id"] == "retail-01")

@@ -354,6 +354,7 @@ async function init() {
   });
   frame.updaters.push((now, presenting) => forums.update(now, presenting));
   frame.updaters.push((now, presenting) => voice?.update(now, presenting));
+  frame.updaters.push((now) => booths.branding.slides.tick(now, camera));
 
   // Load what the hall needs, in parallel, while the visitor reads the lobby.
   const library = new AvatarLibrary();

@@ -134,3 +134,33 @@ test('an approved revision brands the booth through the swapper; a failed image 
   assert.equal(node.geometry, shared, 'back to the shared mesh');
   assert.ok(!node.children.some((c) => c.userData.brandPart));
 });
+
+test('with screen images the poster opens a slideshow on the screen; a newer revision ends it', async () => {
+  const node = booth();
+  const root = new Group();
+  root.add(node);
+  const hall = { root, booths: new Map([['a-01', node]]) };
+  const cat = { booths: [{ id: 'a-01', hall: 'main', template: 'kiosk', revision: 0, model: null }] };
+  const calls = [];
+  const branding = new BoothBranding({ loadTexture: textures(calls) });
+  const s = new BoothSwapper({ loader: { loadAsync: async () => ({ scene: new Group() }) }, branding });
+  s.attach(hall, cat, 'main');
+  await s.apply({
+    id: 'a-01', hall: 'main', revision: 1, model: null, template: 'kiosk',
+    poster: '/assets/poster.jpg', screens: ['/assets/one.jpg', '/assets/two.jpg'],
+  });
+  const brand = s.states['a-01'].brand;
+  assert.deepEqual(
+    [brand.poster, brand.slides, brand.slide, brand.slideUrl, brand.slideshow],
+    ['shown', 3, 0, '/assets/poster.jpg', 'asleep'],
+  );
+  assert.equal(node.children.find((c) => c.name === 'booth-poster'), undefined, 'one plane, the slideshow\'s');
+  assert.equal(node.children.filter((c) => c.name === 'booth-slide').length, 1);
+  assert.deepEqual(calls, ['/assets/poster.jpg'], 'screen images wait for a viewer nearby');
+  assert.deepEqual(cat.booths[0].screens, ['/assets/one.jpg', '/assets/two.jpg']);
+  assert.equal(branding.slides.list.length, 1);
+  await s.apply({ id: 'a-01', hall: 'main', revision: 2, model: null, template: 'kiosk', poster: '/assets/poster.jpg' });
+  assert.equal(branding.slides.list.length, 0, 'the old slideshow stopped');
+  assert.equal(node.children.filter((c) => c.name === 'booth-slide').length, 0);
+  assert.ok(node.children.find((c) => c.name === 'booth-poster'));
+});

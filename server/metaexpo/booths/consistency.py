@@ -59,6 +59,7 @@ def check_consistency(
                 (what, revision.model_sha),
                 (what, revision.logo_sha),
                 (what, revision.poster_sha),
+                *((what, sha) for sha in revision.screen_shas),
             ]
         for what, name in named:
             if name is not None and name not in files:

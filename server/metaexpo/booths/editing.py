@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from metaexpo.booths import screens
 from metaexpo.booths.content import catalog_content, fitting_templates, parse_content
 from metaexpo.booths.files import FileKind, register
 from metaexpo.booths.images import ImageRole
@@ -189,6 +190,7 @@ class BoothEditing:
             model_sha=base.model_sha if base else None,
             logo_sha=base.logo_sha if base else None,
             poster_sha=base.poster_sha if base else None,
+            screen_shas=list(base.screen_shas) if base else [],
             author_id=principal.user_id,
             created_at=now,
             updated_at=now,
@@ -272,6 +274,84 @@ class BoothEditing:
                 booth_id,
                 image=str(role),
                 sha256=sha,
+                revision=revision.number,
+            )
+            return self._workspace(session, booth)
+
+        return self._write(work)
+
+    # --- the screen's slideshow (booths/screens.py) ------------------------------------------
+
+    def check_screen_room(self, principal: Principal, booth_id: str) -> None:
+        """:class:`Invalid` if the booth's next draft could not take another screen image (asked
+        before a picture is received, so a full screen costs no upload)."""
+        with self.db.reading() as session:
+            self.check_access(session, principal, booth_id)
+            base = open_revision(session, booth_id) or latest_revision(session, booth_id)
+            screens.check_room(base.screen_shas if base is not None else [])
+
+    def add_screen(self, principal: Principal, booth_id: str, blob: StoredBlob) -> Workspace:
+        """Add a stored screen image at the end of the draft's slideshow."""
+
+        def change(session: Session, revision: BoothRevision) -> list[str]:
+            updated = screens.with_added(revision.screen_shas, blob.sha256)
+            register(session, blob.sha256, FileKind.SCREEN, blob.size)
+            return updated
+
+        return self._screens(principal, booth_id, change, Action.IMAGE_SET, blob.sha256)
+
+    def remove_screen(self, principal: Principal, booth_id: str, sha: str) -> Workspace:
+        """Take the screen image ``sha`` out of the draft's slideshow."""
+        return self._screens(
+            principal,
+            booth_id,
+            lambda _s, revision: screens.without(revision.screen_shas, sha),
+            Action.IMAGE_REMOVED,
+            sha,
+        )
+
+    def move_screen(self, principal: Principal, booth_id: str, sha: str, step: int) -> Workspace:
+        """Move the screen image ``sha`` ``step`` places in the slideshow (negative: earlier)."""
+        return self._screens(
+            principal,
+            booth_id,
+            lambda _s, revision: screens.moved(revision.screen_shas, sha, step),
+            Action.SCREENS_ORDERED,
+            sha,
+        )
+
+    def order_screens(self, principal: Principal, booth_id: str, order: object) -> Workspace:
+        """Put the draft's screen images in ``order`` (each image's id exactly once)."""
+        return self._screens(
+            principal,
+            booth_id,
+            lambda _s, revision: screens.reordered(revision.screen_shas, order),
+            Action.SCREENS_ORDERED,
+            None,
+        )
+
+    def _screens(
+        self,
+        principal: Principal,
+        booth_id: str,
+        change: Callable[[Session, BoothRevision], list[str]],
+        action: Action,
+        sha: str | None,
+    ) -> Workspace:
+        def work(session: Session) -> Workspace:
+            booth = self.check_access(session, principal, booth_id)
+            revision = self.draft(session, principal, booth)
+            # A new list, not an edit in place: the JSON column notices assignments only.
+            revision.screen_shas = change(session, revision)
+            revision.updated_at = utcnow()
+            record(
+                session,
+                principal,
+                action,
+                booth_id,
+                image=str(ImageRole.SCREEN),
+                sha256=sha,
+                screens=list(revision.screen_shas),
                 revision=revision.number,
             )
             return self._workspace(session, booth)

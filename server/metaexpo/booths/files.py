@@ -1,4 +1,5 @@
-"""The booth files the server keeps: fitted models, originals, logos, posters, previews.
+"""The booth files the server keeps: fitted models, originals, logos, posters, screen images,
+previews.
 
 Bytes live content-addressed under ``<data-dir>/assets/objects/`` (written
 atomically by :func:`metaexpo.models.store_blob`); a ``stored_files`` row
@@ -30,6 +31,7 @@ class FileKind(StrEnum):
     ORIGINAL = "original"
     LOGO = "logo"
     POSTER = "poster"
+    SCREEN = "screen"
     PREVIEW = "preview"
 
 
@@ -46,6 +48,7 @@ FORMATS: dict[FileKind, Format] = {
     FileKind.ORIGINAL: Format(None, "application/octet-stream"),
     FileKind.LOGO: Format("png", "image/png"),
     FileKind.POSTER: Format("jpg", "image/jpeg"),
+    FileKind.SCREEN: Format("jpg", "image/jpeg"),
     FileKind.PREVIEW: Format("png", "image/png"),
 }
 
@@ -65,6 +68,12 @@ def asset_url(kind: FileKind, sha256: str) -> str:
 def url_or_none(kind: FileKind, sha256: str | None) -> str | None:
     """:func:`asset_url`, or None when there is no file."""
     return None if sha256 is None else asset_url(kind, sha256)
+
+
+def sha_of_url(url: str) -> str | None:
+    """The hash in a public file's URL (``/assets/<sha256>.<ext>``), or None."""
+    match = ASSET_NAME.match(url.removeprefix("/assets/"))
+    return None if match is None else match.group(1)
 
 
 def register(session: Session, sha256: str, kind: FileKind, size: int) -> None:

@@ -1,8 +1,10 @@
-"""Logos and posters: decoded safely at reduced size, re-encoded by the server, metadata gone.
+"""Logos, posters and screen images: decoded safely at reduced size, re-encoded by the server,
+metadata gone.
 
 Whatever an exhibitor sends (PNG, JPEG, WebP or GIF), the hall serves a
 fresh file the server wrote: a logo as PNG (transparency kept) at most
-1024 px on its longer side, a poster as JPEG at most 2048 px. Turning by
+1024 px on its longer side, a poster or a screen image (one picture of the
+booth screen's slideshow) as JPEG at most 2048 px. Turning by
 the EXIF orientation is applied to the pixels, then every piece of
 metadata (EXIF with its GPS position, XMP, ICC profiles, comments) is left
 behind, because only the pixels are copied into the new file.
@@ -44,6 +46,7 @@ class ImageRole(StrEnum):
 
     LOGO = "logo"
     POSTER = "poster"
+    SCREEN = "screen image"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class Rendition:
 RENDITIONS = {
     ImageRole.LOGO: Rendition(1024, "PNG"),
     ImageRole.POSTER: Rendition(2048, "JPEG"),
+    ImageRole.SCREEN: Rendition(2048, "JPEG"),
 }
 
 

@@ -28,6 +28,7 @@ def revision_payload(booth: Booth, revision: BoothRevision) -> dict[str, Any]:
         model_sha=revision.model_sha,
         logo_sha=revision.logo_sha,
         poster_sha=revision.poster_sha,
+        screen_shas=revision.screen_shas,
     )
 
 

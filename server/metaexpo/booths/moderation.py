@@ -154,7 +154,12 @@ class BoothModeration:
         return revision
 
     def _check_files(self, revision: BoothRevision) -> None:
-        for sha in (revision.model_sha, revision.logo_sha, revision.poster_sha):
+        for sha in (
+            revision.model_sha,
+            revision.logo_sha,
+            revision.poster_sha,
+            *revision.screen_shas,
+        ):
             if sha is not None and not object_path(self.store_root, sha).is_file():
                 raise Conflict(
                     f"revision {revision.number} of booth {revision.booth_id!r} names a file "

@@ -9,7 +9,8 @@
      "colours": {"accent": "#rrggbb", "panel": "#rrggbb"},
      "exhibitor": {"name": T, "tagline": T, "description": T, "tags": [id], "contact": url},
      "links": [{"title": T, "url": url}],
-     "logo": "/assets/<sha256>.png" | null, "poster": "/assets/<sha256>.jpg" | null}
+     "logo": "/assets/<sha256>.png" | null, "poster": "/assets/<sha256>.jpg" | null,
+     "screens": ["/assets/<sha256>.jpg", ...]}      the screen's slideshow after the poster
 
 ``revision`` counts the booth's published versions (0: as in the catalog);
 a client keeps the highest it has seen, so an old message never undoes a
@@ -18,10 +19,11 @@ newer one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from metaexpo.booths.content import BoothContent
-from metaexpo.booths.files import FileKind, url_or_none
+from metaexpo.booths.files import FileKind, asset_url, url_or_none
 from metaexpo.scenes import Booth, Text
 
 
@@ -37,6 +39,7 @@ def booth_payload(
     model_sha: str | None = None,
     logo_sha: str | None = None,
     poster_sha: str | None = None,
+    screen_shas: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The booth announcement (``type: booth``) for ``booth`` showing ``content``."""
     exhibitor = content.exhibitor
@@ -58,6 +61,7 @@ def booth_payload(
         "links": [{"title": _text(link.title), "url": link.url} for link in content.links],
         "logo": url_or_none(FileKind.LOGO, logo_sha),
         "poster": url_or_none(FileKind.POSTER, poster_sha),
+        "screens": [asset_url(FileKind.SCREEN, sha) for sha in screen_shas],
     }
 
 
@@ -76,6 +80,7 @@ OVERLAY_FIELDS = (
     "links",
     "logo",
     "poster",
+    "screens",
 )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from metaexpo.booths.files import FileKind, url_or_none
+from metaexpo.booths.files import FileKind, asset_url, url_or_none
 from metaexpo.booths.records import login_of
 from metaexpo.store.schema import BoothRevision, Upload
 
@@ -77,6 +77,7 @@ class RevisionView:
     model_url: str | None
     logo_url: str | None
     poster_url: str | None
+    screen_shas: list[str]
     upload: UploadView | None
     author: str | None
     created_at: datetime
@@ -91,6 +92,11 @@ class RevisionView:
         """The picture of the revision's model, if it has one."""
         return None if self.upload is None else self.upload.preview_url
 
+    @property
+    def screens(self) -> list[dict[str, str]]:
+        """The screen's slideshow in order: each picture's id (its hash) and URL."""
+        return [{"id": sha, "url": asset_url(FileKind.SCREEN, sha)} for sha in self.screen_shas]
+
     def to_json(self) -> dict[str, Any]:
         """The API shape."""
         return {
@@ -103,6 +109,7 @@ class RevisionView:
             "preview": self.preview_url,
             "logo": self.logo_url,
             "poster": self.poster_url,
+            "screens": self.screens,
             "upload": None if self.upload is None else self.upload.to_json(),
             "author": self.author,
             "created_at": _iso(self.created_at),
@@ -126,6 +133,7 @@ def revision_view(session: Session, revision: BoothRevision) -> RevisionView:
         model_url=url_or_none(FileKind.MODEL, revision.model_sha),
         logo_url=url_or_none(FileKind.LOGO, revision.logo_sha),
         poster_url=url_or_none(FileKind.POSTER, revision.poster_sha),
+        screen_shas=list(revision.screen_shas),
         upload=None if upload is None else upload_view(upload),
         author=login_of(session, revision.author_id),
         created_at=revision.created_at,

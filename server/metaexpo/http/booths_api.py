@@ -10,8 +10,10 @@
 | POST | /api/booths/{id}/submit, …/withdraw | owner or staff |
 | GET | /api/booths/{id}/revisions | owner or staff |
 | DELETE | /api/booths/{id}/model | owner or staff: back to the template |
+| DELETE | /api/booths/{id}/screens/{image} | owner or staff: a picture off the screen's slideshow |
+| PUT | /api/booths/{id}/screens/order | owner or staff: ``{"order": [image, ...]}`` |
 
-Models, logos and posters are uploaded through :mod:`metaexpo.http.uploads`.
+Models, logos, posters and screen images are uploaded through :mod:`metaexpo.http.uploads`.
 """
 
 from __future__ import annotations
@@ -101,3 +103,24 @@ def revisions(booth_id: str, caller: Caller, office: Office) -> list[dict[str, A
 def remove_model(booth_id: str, caller: Caller, office: Office) -> dict[str, Any]:
     """The draft drops its custom model."""
     return office.editing.remove_model(caller, booth_id).to_json()
+
+
+@router.delete(
+    "/api/booths/{booth_id}/screens/{image}", summary="Take a picture off the screen's slideshow"
+)
+def remove_screen(booth_id: str, image: str, caller: Caller, office: Office) -> dict[str, Any]:
+    """``image`` is the picture's id (``open.screens[i].id``); 404 if the draft has none such."""
+    return office.editing.remove_screen(caller, booth_id, image).to_json()
+
+
+@router.put("/api/booths/{booth_id}/screens/order", summary="Reorder the screen's slideshow")
+def order_screens(
+    booth_id: str,
+    caller: Caller,
+    office: Office,
+    order: Any = Body(  # noqa: B008
+        embed=True, description="every screen image's id, each once, in the order to show them"
+    ),
+) -> dict[str, Any]:
+    """422 unless ``order`` names each of the draft's screen images exactly once."""
+    return office.editing.order_screens(caller, booth_id, order).to_json()

@@ -45,6 +45,7 @@ UPLOAD_RULES = (
     BodyRule(re.compile(r"/api/booths/[^/]+/model"), "model file", lambda s: s.upload_max_bytes),
     BodyRule(re.compile(r"/api/booths/[^/]+/logo"), "logo", lambda s: s.image_max_bytes),
     BodyRule(re.compile(r"/api/booths/[^/]+/poster"), "poster", lambda s: s.image_max_bytes),
+    BodyRule(re.compile(r"/api/booths/[^/]+/screens"), "screen image", lambda s: s.image_max_bytes),
     BodyRule(
         re.compile(r"/api/forums/sessions/[^/]+/slides"), "slides", lambda s: s.slides_max_bytes
     ),

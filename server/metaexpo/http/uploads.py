@@ -5,6 +5,7 @@
 | POST | /api/booths/{id}/model?filename=booth.glb | owner or staff: the body is the file |
 | POST | /api/booths/{id}/logo, /api/booths/{id}/poster | owner or staff: the body is the picture |
 | DELETE | /api/booths/{id}/logo, /api/booths/{id}/poster | owner or staff |
+| POST | /api/booths/{id}/screens | owner or staff: the body is a screen image (slideshow) |
 | GET | /assets/{sha256}.{glb,png,jpg} | anyone: content-addressed, cached forever |
 
 Bodies are raw bytes (``Content-Type: application/octet-stream`` or the
@@ -144,6 +145,39 @@ async def remove_logo(booth_id: str, request: Request, caller: Caller) -> dict[s
 async def remove_poster(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     """Returns the workspace."""
     return await _remove_image(booth_id, ImageRole.POSTER, request, caller)
+
+
+@router.post(
+    "/api/booths/{booth_id}/screens",
+    summary="Add a picture to the booth screen's slideshow",
+    responses={
+        422: {
+            "description": "refused: not a readable picture, too large, a duplicate, or the "
+            "screen already has its most images (detail says which)"
+        },
+    },
+    openapi_extra=_RAW_BODY,
+)
+async def upload_screen(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
+    """Re-encoded as JPEG, at most 2048 px, metadata removed, added at the end of the draft's
+    screen images (at most six); returns the workspace."""
+    office = office_of(request)
+    role = ImageRole.SCREEN
+    limit = office.settings.image_max_bytes
+    check_declared_length(request.headers.get("content-length"), limit, role.value)
+    await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
+    # A full slideshow is refused before the body is read: no upload to throw away.
+    await asyncio.to_thread(office.editing.check_screen_room, caller, booth_id)
+    async with office.uploads.receiving(
+        caller.user_id, request.stream(), limit, role.value
+    ) as path:
+        deadline = office.uploads.deadline()
+        data = await office.uploads.reencode(path, role)
+        root = assets_root(office.settings.data_dir)
+        blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
+        deadline.check(role.value)
+        workspace = await asyncio.to_thread(office.editing.add_screen, caller, booth_id, blob)
+    return workspace.to_json()
 
 
 @router.get("/assets/{name}", summary="A stored booth file by its hash (cached forever)")

@@ -86,6 +86,22 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(including location).",
     ),
     "remove": ("移除", "Remove"),
+    "screens": ("屏幕轮播图片", "Screen images"),
+    "screens_hint": (
+        "展位屏幕会在海报之后依次轮播这些图片（每 8 秒一张），最多 {n} 张。"
+        "格式与处理方式同海报；审核通过后随该版本上线。",
+        "The booth's screen shows these pictures in turn after the poster (one every 8 s), "
+        "at most {n}. Same formats and treatment as the poster; they go live with the "
+        "approved revision.",
+    ),
+    "screens_none": ("还没有屏幕图片。", "No screen images yet."),
+    "screens_full": (
+        "已达到最多图片数量；请先移除一张再添加。",
+        "The screen has its most images; remove one before adding another.",
+    ),
+    "screen_n": ("第 {n} 张", "Image {n}"),
+    "move_earlier": ("前移", "Move earlier"),
+    "move_later": ("后移", "Move later"),
     "model": ("自定义 3D 展位", "Custom 3D booth"),
     "model_hint": (
         "上传 .glb 文件，或包含 .gltf 及其文件的 .zip。模型会被检查并缩放到展位范围内。",

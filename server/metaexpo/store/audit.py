@@ -36,6 +36,7 @@ class Action(StrEnum):
     MODEL_REMOVED = "model_removed"
     IMAGE_SET = "image_set"
     IMAGE_REMOVED = "image_removed"
+    SCREENS_ORDERED = "screens_ordered"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
     APPROVED = "approved"

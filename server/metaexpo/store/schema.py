@@ -34,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -187,7 +188,9 @@ class BoothRevision(Base):
 
     ``content`` holds the texts, links, template and colours
     (:class:`metaexpo.booths.content.BoothContent`); files are referenced by
-    hash. ``number`` counts a booth's revisions from 1 (0 is the catalog's).
+    hash; ``screen_shas`` lists the screen's slideshow pictures in the order shown
+    (:mod:`metaexpo.booths.screens`). ``number`` counts a booth's revisions from 1 (0 is the
+    catalog's).
     """
 
     __tablename__ = "booth_revisions"
@@ -202,6 +205,9 @@ class BoothRevision(Base):
     model_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
     logo_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
     poster_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    screen_shas: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=sa_text("'[]'")
+    )
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

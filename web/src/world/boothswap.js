@@ -12,11 +12,12 @@
  *     of that template (the same zone if possible, so its colours match).
  *
  * A template booth also shows the revision's brand (branding.js): its colours, the
- * poster on its screen, the logo by its sign.
+ * poster on its screen (a slideshow with the screen images, slideshow.js), the logo by its
+ * sign.
  *
  * Revisions only grow: an older message (from another node, late) is
  * ignored. `states` is what window.__expo.booths shows:
- * {revision, model, template, loaded, brand: {colours, logo, poster}}.
+ * {revision, model, template, loaded, brand: {colours, logo, poster, slides?, slide?}}.
  */
 
 import { BufferGeometry } from 'three';
@@ -24,7 +25,7 @@ import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { BoothBranding } from './branding.js';
 
 const EMPTY = new BufferGeometry();
-const LIVE_FIELDS = ['revision', 'model', 'template', 'colours', 'exhibitor', 'links', 'logo', 'poster'];
+const LIVE_FIELDS = ['revision', 'model', 'template', 'colours', 'exhibitor', 'links', 'logo', 'poster', 'screens'];
 
 class BoothSwapper {
   /**

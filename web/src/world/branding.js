@@ -1,6 +1,7 @@
 /**
  * An approved exhibitor's brand on its 3D booth (docs/scenes.md "Booths"): the booth's
- * colours repainted, the poster on the booth's front screen and the logo on a plate at the
+ * colours repainted, the poster on the booth's front screen (or, with screen images, a
+ * slideshow of the poster and the images there: slideshow.js) and the logo on a plate at the
  * left end of its sign, live as soon as the revision arrives.
  *
  * The scene builder labels every vertex of a template booth with its colour role
@@ -13,6 +14,7 @@
 import {
   BufferGeometry, Color, Mesh, MeshBasicMaterial, PlaneGeometry, SRGBColorSpace, TextureLoader,
 } from 'three';
+import { BoothSlideshows } from './slideshow.js';
 
 /** Role codes of `_ROLE`, in the builder's order (scenebuild/templates.py ROLES). */
 const ROLES = ['accent', 'accent_dark', 'platform', 'panel', 'counter_top', 'screen', 'frame'];
@@ -137,16 +139,19 @@ class BoothBranding {
   /**
    * @param {object} [deps]
    * @param {(url: string) => Promise<import('three').Texture>} [deps.loadTexture]
+   * @param {BoothSlideshows} [deps.slides] plays the screens of booths with screen images
    */
-  constructor({ loadTexture } = {}) {
+  constructor({ loadTexture, slides } = {}) {
     const loader = new TextureLoader();
     this.loadTexture = loadTexture ?? ((url) => loader.loadAsync(url));
+    this.slides = slides ?? new BoothSlideshows({ loadTexture });
     /** @type {Map<string, Promise<import('three').Texture>>} */
     this.textures = new Map();
   }
 
   /** Put the booth back as the builder made it: its own colours, no poster or logo. */
   clear(node) {
+    this.slides.remove(node);
     for (const child of [...node.children]) {
       if (child.userData?.brandPart) node.remove(child);
     }
@@ -172,11 +177,13 @@ class BoothBranding {
   }
 
   /**
-   * Show `payload`'s brand (colours, logo, poster) on the template booth `node`; resolves to
-   * what was shown (Shown: {colours, logo, poster, sizes}).
+   * Show `payload`'s brand (colours, logo, poster, screen images) on the template booth
+   * `node`; resolves to what was shown (Shown: {colours, logo, poster, sizes}, and with screen
+   * images the slideshow's report: {slides, slide, slideUrl, slideshow}).
    * `current()` says whether this is still the booth's newest revision (else nothing is added).
    * @param {import('three').Object3D & {geometry?: BufferGeometry}} node
-   * @param {{colours?: {accent?: string, panel?: string}, logo?: string|null, poster?: string|null}} payload
+   * @param {{colours?: {accent?: string, panel?: string}, logo?: string|null, poster?: string|null,
+   *   screens?: string[]}} payload
    * @param {() => boolean} [current]
    * @returns {Promise<Shown>}
    */
@@ -198,10 +205,15 @@ class BoothBranding {
     const signMesh = /** @type {Mesh | undefined} */ (node.children.find((c) => c.userData?.sign?.kind === 'booth'));
     const sign = signMesh?.geometry ? frontRect(signMesh.geometry, () => true) : null;
     const jobs = [];
+    const screens = Array.isArray(payload.screens) ? payload.screens.filter((u) => typeof u === 'string') : [];
+    /** @type {import('three').Texture | null} */
+    let posterTexture = null;
     if (payload.poster && screen) {
       jobs.push(this._texture(payload.poster).then((texture) => {
         if (!current()) return;
-        node.add(picture(texture, screen, 'booth-poster'));
+        // With screen images the slideshow shows the poster, as its first picture.
+        if (screens.length) posterTexture = texture;
+        else node.add(picture(texture, screen, 'booth-poster'));
         shown.poster = 'shown';
         shown.sizes.poster = imageSize(texture);
       }, () => { shown.poster = 'failed'; }));
@@ -224,6 +236,10 @@ class BoothBranding {
       }, () => { shown.logo = 'failed'; }));
     }
     await Promise.all(jobs);
+    if (screens.length && screen && current()) {
+      const urls = posterTexture && payload.poster ? [payload.poster, ...screens] : screens;
+      this.slides.add(node, screen, urls, posterTexture, shown);
+    }
     node.updateMatrixWorld(true);
     return shown;
   }

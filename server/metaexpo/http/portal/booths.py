@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
 
+from metaexpo.booths.files import sha_of_url
 from metaexpo.booths.images import ImageRole
+from metaexpo.booths.screens import MAX_SCREEN_IMAGES
 from metaexpo.booths.views import Workspace
-from metaexpo.errors import Invalid, RequestRefused
+from metaexpo.errors import Invalid, NotFound, RequestRefused
 from metaexpo.http.pages import (
     check_form,
     error_page,
@@ -47,6 +49,7 @@ def _files(ws: Workspace) -> dict[str, Any]:
             "preview": ws.open.preview_url,
             "logo": ws.open.logo_url,
             "poster": ws.open.poster_url,
+            "screens": ws.open.screens,
             "warnings": upload.report.get("warnings", []) if upload is not None else [],
         }
     preview = None
@@ -58,6 +61,7 @@ def _files(ws: Workspace) -> dict[str, Any]:
         "preview": preview,
         "logo": ws.live["logo"],
         "poster": ws.live["poster"],
+        "screens": [{"id": sha_of_url(url), "url": url} for url in ws.live["screens"]],
         "warnings": [],
     }
 
@@ -86,6 +90,7 @@ async def _editor(
         "problems": problems,
         "message": message,
         "back": "/staff/booths" if principal.is_staff else "/portal/booths",
+        "max_screens": MAX_SCREEN_IMAGES,
     }
     return render(request, "booth.html", context, principal=principal, status_code=status_code)
 
@@ -214,3 +219,29 @@ async def booth_logo_remove(booth_id: str, request: Request) -> Response:
 async def booth_poster_remove(booth_id: str, request: Request) -> Response:
     """Remove the poster from the draft."""
     return await _booth_action(request, booth_id, "poster/remove")
+
+
+#: The screen image buttons: what each does to the draft's slideshow.
+_SCREEN_ACTIONS = {"remove": None, "earlier": -1, "later": 1}
+
+
+@router.post("/booths/{booth_id}/screens/{image}/{action}")
+async def booth_screen_action(booth_id: str, image: str, action: str, request: Request) -> Response:
+    """Remove a screen image, or move it one place earlier or later in the slideshow."""
+    principal = await user_of(request)
+    if principal is None:
+        return login_redirect(request)
+    form = await read_form(request)
+    editing = office_of(request).editing
+    try:
+        if action not in _SCREEN_ACTIONS:
+            raise NotFound(f"there is no screen image action {action!r}")
+        check_form(request, principal, str(form.get("csrf", "")))
+        step = _SCREEN_ACTIONS[action]
+        if step is None:
+            await asyncio.to_thread(editing.remove_screen, principal, booth_id, image)
+        else:
+            await asyncio.to_thread(editing.move_screen, principal, booth_id, image, step)
+    except RequestRefused as exc:
+        return error_page(request, exc, principal, f"/portal/booths/{booth_id}")
+    return redirect(f"/portal/booths/{booth_id}?done=saved#screens")
