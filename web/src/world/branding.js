@@ -15,7 +15,7 @@ import {
 } from 'three';
 
 /** Role codes of `_ROLE`, in the builder's order (scenebuild/templates.py ROLES). */
-const ROLES = ['accent', 'accent_dark', 'platform', 'panel', 'counter_top', 'screen', 'frame'];
+const ROLES = ['accent', 'accent_dark', 'platform', 'panel', 'counter_top', 'screen', 'frame', 'plant', 'light'];
 /** The builder's baked shade (scenebuild/ao.py): factor at the floor, height where it ends. */
 const AO_FLOOR = 0.58;
 const AO_REACH = 1.4;
