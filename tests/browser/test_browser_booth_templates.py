@@ -71,6 +71,17 @@ def test_the_editor_shows_a_loaded_picture_of_every_template_the_slot_fits(
     assert pictures == [[name, 480, 360] for name in ("kiosk", "showcase", "island", "lounge")]
     radios = page.eval_on_selector_all("input[name=template]", "els => els.map((e) => e.value)")
     assert radios == ["kiosk", "showcase", "island", "lounge"]
+    # Picking another accent redraws every picture in it, before anything is saved.
+    page.fill("input[name=accent]", "#d01010")
+    page.dispatch_event("input[name=accent]", "change")
+    wait_until(
+        page,
+        "() => [...document.querySelectorAll('img.template-preview')].every((i) =>"
+        " i.src.includes('accent=%23d01010') && i.complete && i.naturalWidth > 0)",
+        None,
+        timeout=30,
+        what="every template picture redrawn in the picked accent",
+    )
 
 
 def test_an_approved_switch_to_a_new_template_redraws_the_booth_in_it(

@@ -71,8 +71,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "look": ("展位外观", "Booth look"),
     "template": ("模板", "Template"),
     "template_hint": (
-        "预览按已保存的颜色绘制；更改颜色并保存后即可看到新的效果。",
-        "The pictures use the saved colours; save new colours to see them here.",
+        "每种适合本展位的模板，按下方所选颜色绘制。",
+        "Each template that fits this booth, in the colours chosen below.",
     ),
     "template_preview": ("预览", "Preview"),
     "template_kiosk": ("标准展台（4×4 米）", "Kiosk (4 × 4 m)"),
