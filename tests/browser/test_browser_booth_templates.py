@@ -30,6 +30,12 @@ PLINTH = (-1.45, 0.2)
 PLANT, LIGHT = 7, 8
 
 
+@pytest.fixture(scope="module", autouse=True)
+def staff_account(server: ServerProcess) -> None:
+    """The staff account both tests sign in with (the server lives for the module)."""
+    create_staff(server.tmp / "data")
+
+
 def _poster() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 450), (40, 160, 60)).save(out, format="PNG")
@@ -55,7 +61,6 @@ def _sign_in(page: Page, base: str) -> None:
 def test_the_editor_shows_a_loaded_picture_of_every_template_the_slot_fits(
     server: ServerProcess, context: BrowserContext
 ) -> None:
-    create_staff(server.tmp / "data")
     page = context.new_page()
     _sign_in(page, server.http)
     page.goto(f"{server.http}/portal/booths/{ISLAND}?lang=en")
@@ -87,7 +92,6 @@ def test_the_editor_shows_a_loaded_picture_of_every_template_the_slot_fits(
 def test_an_approved_switch_to_a_new_template_redraws_the_booth_in_it(
     server: ServerProcess, context: BrowserContext, context2: BrowserContext
 ) -> None:
-    create_staff(server.tmp / "data")
     visitor = open_client(context, server.http, "Visitor")
     catalog = httpx.get(f"{server.http}/api/catalog", timeout=30).json()
     booth = next(b for b in catalog["booths"] if b["id"] == KIOSK)
