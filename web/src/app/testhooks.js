@@ -114,7 +114,7 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
      */
     boothBody(id) {
       const node = app.hall?.booths.get(id);
-      const geometry = node?.geometry;
+      const geometry = node instanceof Mesh ? node.geometry : null;
       const position = geometry?.getAttribute('position');
       if (!position) return null;
       const role = geometry.getAttribute('_role');

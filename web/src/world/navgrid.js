@@ -36,7 +36,8 @@ function decodeBase64(b64) {
 class NavGrid {
   /**
    * @param {{origin: number[], cell: number, width: number, height: number, radius?: number,
-   *          hall?: string}} shape
+   *          hall?: string, booths?: Record<string, {template: string, position: number[],
+   *          rotation_deg: number}>, templates?: Record<string, number[][][]>}} shape
    * @param {Uint8Array} bits W*H bits, row-major, LSB first; 1 = walkable
    */
   constructor({ origin, cell, width, height, radius = 0, hall = '', booths = {}, templates = {} }, bits) {
