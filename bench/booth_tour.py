@@ -34,17 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from run_multinode import PY, RESULTS, node, redis_server  # noqa: E402
+from run_multinode import PY, RESULTS, node, pinned_postgres, redis_server  # noqa: E402
 
 from metaexpo.loadtest.promtext import parse  # noqa: E402
 from metaexpo.loadtest.runner import machine  # noqa: E402
 from metaexpo.loadtest.truth import compare, dwell_error  # noqa: E402
-from tests.throwaway_postgres import ThrowawayPostgres  # noqa: E402
 
 #: What a stay's dwell may be off by, beyond the sampler's longest gap: one tick (20 Hz) for
 #: the pose to be applied before a sample can see it.
@@ -94,15 +92,7 @@ def run(setup: str, clients: int, duration: float, seed: int) -> dict[str, Any]:
         database = None
         shared: tuple[str, ...] = ()
         if len(names) > 1:
-            # In the system's temporary folder: initdb runs as the postgres user, who may not
-            # enter this run's private folder.
-            postgres = ThrowawayPostgres().start()
-            shared_parts.callback(postgres.stop)
-            if postgres.pid is not None:  # its later backends fork from it: core 0 too
-                server = psutil.Process(postgres.pid)
-                for proc in [server, *server.children(recursive=True)]:
-                    os.sched_setaffinity(proc.pid, {0})
-            database = postgres.create_database()
+            database = shared_parts.enter_context(pinned_postgres())
             redis_url = shared_parts.enter_context(redis_server(tmp))
             shared = ("--redis-url", redis_url, "--database-url", database)
             shared += ("--secret-key", secrets.token_urlsafe(32))

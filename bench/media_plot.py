@@ -37,17 +37,42 @@ def plot_media(summary: dict[str, Any], path: Path) -> None:
         ax.axhline(100, color="r", ls="--", lw=1, label="target p99 ≤ 100 ms")
         ax.set_xticks(list(x), voiced, rotation=30, ha="right", fontsize=8)
         ax.legend(fontsize=8)
-    ax.set_title("voice chunk, speaker → listener (ms)")
+        ax.set_title("voice chunk, speaker → listener (ms)")
+    else:
+        _forum_panel(ax, groups)
     ax = axes[3]
     tick = summary.get("tick")
-    if tick:
+    if not tick:
+        ax.axis("off")
+    else:
         kinds = [k for k in ("base", "media", "media-10pct") if k in tick]
         ax.bar(range(len(kinds)), [tick[k]["tick_cpu_ms_p50"] for k in kinds], color="#c2a67a")
         for i, k in enumerate(kinds):
             ax.plot([i] * len(tick[k]["reps"]), tick[k]["reps"], "k.", ms=4)
         ax.set_xticks(range(len(kinds)), kinds, fontsize=8)
-    ax.set_title(f"tick CPU p50 (ms), N = {tick['clients'] if tick else '-'} in process")
+        ax.set_title(f"tick CPU p50 (ms), N = {tick['clients']} in process")
     fig.suptitle(f"media benchmarks · {summary['started']}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _forum_panel(ax: Any, groups: dict[str, Any]) -> None:
+    """Stage audio p50 / p99 and slide p99 of the forum groups, with their targets."""
+    forums = [n for n in groups if groups[n].get("forum")]
+    if not forums:
+        ax.axis("off")
+        return
+    x = range(len(forums))
+    for offset, key, colour, label in (
+        (-0.27, "audio_latency_p50_ms", "#9bc59d", "audio p50"),
+        (0.0, "audio_latency_p99_ms", "#3c7d40", "audio p99 (target ≤ 150)"),
+        (0.27, "slides_latency_p99_ms", "#c2a67a", "slide p99 (target ≤ 200)"),
+    ):
+        values = [groups[n]["forum"][key] or 0 for n in forums]
+        ax.bar([i + offset for i in x], values, width=0.27, color=colour, label=label)
+    ax.axhline(150, color="r", ls="--", lw=1)
+    ax.axhline(200, color="r", ls=":", lw=1)
+    ax.set_xticks(list(x), forums, rotation=30, ha="right", fontsize=8)
+    ax.legend(fontsize=8)
+    ax.set_title("forum: stage audio and slides (ms)")

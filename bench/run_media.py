@@ -12,6 +12,8 @@ generator to core 1 with ``taskset``, as ``run_benchmarks.py`` does):
 * ``tick``: ``tick_cost.py`` N = 1,000 in process, timing the tick's CPU
   (thread time, which a busy shared machine does not inflate) of the same
   two checkouts, alternating, nobody talking (and, for scale, 10 % talking);
+* ``forum``: ``forum`` at ``--forum-clients`` beside ``hall-walk`` at the same N,
+  alternating (BENCHMARKS.md judges the forum's pose p99 against it);
 * ``fanout``: ``media_fanout.py`` (media inside the pose frames or in frames
   of their own).
 
@@ -247,16 +249,14 @@ def main() -> None:
         head = None if args.head.resolve() == ROOT else args.head.resolve()
         tick = tick_suite(args.base.resolve(), head or ROOT, max(3, args.reps))
     if "forum" in args.only:
+        n = args.forum_clients
         for rep in range(args.reps):
-            run = one(
-                "forum",
-                "forum",
-                args.forum_clients,
-                1 + rep,
-                args.duration,
-                args=["--probes", "8", "--slide-every", "5"],
-            )
-            groups.setdefault(f"forum-n{args.forum_clients}", []).append(run)
+            # Pose p99 is judged against hall-walk at the same N in the same run, alternating.
+            order = [("forum", "forum"), ("hw-forum-ref", "hall-walk")]
+            for label, scenario in order if rep % 2 == 0 else order[::-1]:
+                extra = ["--probes", "8", "--slide-every", "5"] if scenario == "forum" else None
+                run = one(label, scenario, n, 1 + rep, args.duration, args=extra)
+                groups.setdefault(f"{label}-n{n}", []).append(run)
     if "regression" in args.only:
         assert args.base is not None, "--base DIR: a worktree of the previous commit"
         base = args.base.resolve()

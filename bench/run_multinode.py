@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import signal
 import socket
@@ -115,6 +116,29 @@ def redis_server(tmp: Path) -> Iterator[str]:
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
         TREES.pop("redis", None)
+
+
+@contextlib.contextmanager
+def pinned_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL pinned to core 0 with the nodes; yields a fresh database's URL.
+
+    It lives in the system's temporary folder: initdb runs as the postgres user, who may
+    not enter a run's private folder. Its later backends fork from the postmaster, so
+    pinning the postmaster (and the helpers it has started) pins them too.
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.throwaway_postgres import ThrowawayPostgres  # noqa: PLC0415 - test helper
+
+    postgres = ThrowawayPostgres().start()
+    try:
+        if postgres.pid is not None:
+            server = psutil.Process(postgres.pid)
+            for proc in [server, *server.children(recursive=True)]:
+                with contextlib.suppress(ProcessLookupError, psutil.NoSuchProcess):
+                    os.sched_setaffinity(proc.pid, {0})
+        yield postgres.create_database()
+    finally:
+        postgres.stop()
 
 
 @contextlib.contextmanager

@@ -74,12 +74,24 @@ def inner_session(
     test.write_text(source)
     mark = tmp_path / "mark"
     env = {**os.environ, "MARK": str(mark), "WAIT": "1" if wait else ""}
+    env["PYTHONFAULTHANDLER"] = "1"  # a stuck run dumps its threads' stacks (see stop_within)
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     args += ["-p", "tests.databases", "--rootdir", str(tmp_path), str(test)]
     log = (tmp_path / "inner.log").open("wb")
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     return proc, mark
+
+
+def stop_within(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    """Wait for the inner run to exit; if it does not, fail with the stacks it was stuck in."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack to the log
+        proc.wait(30)
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-60:])
+        raise AssertionError(f"the inner run did not exit within {timeout:g} s:\n{tail}") from None
 
 
 def server_of(mark: Path) -> tuple[list[int], Path]:
@@ -117,7 +129,7 @@ def test_an_interrupted_or_killed_run_leaves_no_postgresql_running(
         pids, folder = server_of(mark)
         assert running(pids[0]), "the postmaster runs while the test holds it"
         proc.send_signal(signum)
-        proc.wait(60 * TIME_FACTOR)
+        stop_within(proc, tmp_path / "inner.log", 60 * TIME_FACTOR)
     finally:
         if proc.poll() is None:
             proc.kill()

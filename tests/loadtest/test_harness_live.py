@@ -34,6 +34,7 @@ REQUIRED = {
     "server_rss_mb",
     "tick_ms",
     "tick_overruns",
+    "server_frames_skipped_congested",
     "generator_cpu_cores",
 }
 

@@ -109,3 +109,16 @@ def test_chunks_received_in_time_are_not_missed() -> None:
     done = later + (DEADLINE_SLOTS + 2) * speech.SLOT_S
     ear.frame(frame(MsgType.DELTA, people, []), (ME, 0.0, 0.0), 0, done, c, True)
     assert c.expected >= 8 and c.missed == 0 and c.misrouted == 0
+
+
+def test_a_chunk_from_another_voice_zone_or_outside_the_near_set_is_misrouted() -> None:
+    booth = np.array([[-1.0, 3.0, -1.0, 3.0]])  # the listener stands inside this zone
+    ear = Ear(VoiceRules(12.0, 6, booth, seed=3, share=1.0, epoch=EPOCH), ORIGIN)
+    c = Counters()
+    inside, aisle, stranger = 2 | 1 << 16, 3 | 1 << 16, 4 | 1 << 16
+    people = {ME: (1.0, 1.0), inside: (2.0, 1.0), aisle: (8.0, 1.0)}
+    k = talking_slot(3, inside, 1.0)
+    chunks = [voice(inside, k), voice(aisle, k), voice(stranger, k)]
+    ear.frame(frame(MsgType.KEYFRAME, people, chunks), (ME, 1.0, 1.0), 100, EPOCH + 1.0, c, True)
+    assert c.voice_chunks == 3
+    assert c.misrouted == 2  # the aisle's voice crossed the zone; the stranger is not in view

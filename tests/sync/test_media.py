@@ -412,7 +412,34 @@ def test_with_two_fanout_phases_every_listener_gets_every_chunk_once(clock: Fake
     for _, link in listeners:
         got = [m.data for f in media_of(link) for m in f.media]
         assert sorted(got) == sorted(sent)
+    # The log keeps each phase's previous turn too (for listeners who change phase), then
+    # forgets: nothing lingers.
+    step(room, clock, 2)
     assert len(room.media.log) == 0
+
+
+@pytest.mark.parametrize("stay", [1, 2, 3])
+def test_a_listener_walking_between_cells_of_the_two_phases_misses_no_chunk(
+    clock: FakeClock, stay: int
+) -> None:
+    # Each phase serves its own cells; a listener that steps into a cell of the other phase
+    # between its turns must get the chunks that phase already routed to others, once.
+    room = make_room(clock, fanout_phases=2, teleport_min_interval_s=0.0)
+    (speaker, _), (walker, link), (_still, still_link) = place(
+        room, clock, (7.0, 7.0), (9.0, 7.0), (9.0, 9.0)
+    )
+    spots = [(9.0, 7.0), (10.0, 17.0)]  # cells of different phases (as in the test above)
+    sent = []
+    for k in range(24):
+        if k % stay == 0:
+            x, z = spots[(k // stay) % 2]
+            room.teleport(walker, (x, 1.6, z), None)
+        sent.append(talk(room, clock, speaker))
+        step(room, clock)
+    step(room, clock, 3)
+    got = [m.data for f in media_of(link) for m in f.media]
+    assert sorted(got) == sorted(sent), f"missed {len(set(sent) - set(got))}, {len(got)} got"
+    assert sorted(m.data for f in media_of(still_link) for m in f.media) == sorted(sent)
 
 
 # --- the routing against a brute-force reference --------------------------------------------

@@ -2,7 +2,7 @@
 // when neither), else a kept (and renewed) guest token; asked once per page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GUEST_KEY, HallPasses, hallPass } from '../src/net/hallpass.js';
+import { GUEST_KEY, HallPasses, hallPass, renewAt } from '../src/net/hallpass.js';
 
 class MemoryStorage {
   constructor() { this.items = new Map(); }
@@ -30,7 +30,7 @@ function server({ pass = null, guests = [] } = {}) {
 
 test('a page signed in to the portal joins with the account, in one request', async () => {
   const { fetchImpl, calls } = server({ pass: { kind: 'account', token: 'staff-token', expires_at: 2e9 } });
-  assert.deepEqual(await hallPass({ fetchImpl, storage: new MemoryStorage() }), { token: 'staff-token', kind: 'account', expires: 2e9 });
+  assert.deepEqual(await hallPass({ fetchImpl, storage: new MemoryStorage() }), { token: 'staff-token', kind: 'account', expires: 2e9, renew: 2e9 - 3600 });
   assert.deepEqual(calls, ['GET /api/auth/pass']);
 });
 
@@ -51,6 +51,18 @@ test('a guest token is kept and reused until it is about to expire', async () =>
   assert.equal((await hallPass({ fetchImpl, storage, now: () => 9000 }))?.token, 'g2', 'renewed near expiry');
   assert.equal(JSON.parse(storage.getItem(GUEST_KEY)).token, 'g2');
   assert.equal(calls.filter((c) => c.startsWith('POST')).length, 2);
+});
+
+test('a short-lived guest token is kept for most of its life, not asked for on every entry', async () => {
+  // An expo issuing 30-minute guest tokens: an hour's margin would replace each at once.
+  const storage = new MemoryStorage();
+  const { fetchImpl, calls } = server({ guests: [{ token: 'g1', expires_at: 2800 }, { token: 'g2', expires_at: 4600 }] });
+  assert.equal((await hallPass({ fetchImpl, storage, now: () => 1000 }))?.token, 'g1');
+  assert.equal((await hallPass({ fetchImpl, storage, now: () => 2000 }))?.token, 'g1', 'kept');
+  assert.equal((await hallPass({ fetchImpl, storage, now: () => 2400 }))?.token, 'g2', 'renewed in its last quarter');
+  assert.equal(calls.filter((c) => c.startsWith('POST')).length, 2);
+  assert.equal(renewAt(2800, 1000), 2350);
+  assert.equal(renewAt(1e10, 0), 1e10 - 3600);
 });
 
 test('without the expo a visitor joins without a token', async () => {

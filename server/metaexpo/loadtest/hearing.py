@@ -108,6 +108,7 @@ class Ear:
         """Take in one decoded DELTA or KEYFRAME received at ``now_ms`` / ``now_wall``."""
         self._update_view(frame)
         own_id, ox, oz = own
+        voice: list[tuple[int, int]] = []
         for m in frame.media:
             parsed = speech.read_chunk(m.data)
             if parsed is None:
@@ -127,8 +128,9 @@ class Ear:
             c.voice_bytes += MEDIA_HEAD + len(m.data)
             c.voice_chunks += 1
             self.second_speakers.add(m.id)
-            if self._misrouted(m.id, slot, ox, oz):
-                c.misrouted += 1
+            voice.append((m.id, slot))
+        if voice:
+            c.misrouted += self._misrouted(voice, ox, oz)
         if now_wall - self.second_start >= 1.0:
             if measuring and self.second_start:
                 c.speakers_per_second.append(len(self.second_speakers))
@@ -152,18 +154,28 @@ class Ear:
         for aid in record_ids(frame.gone).tolist():
             self.view.pop(aid, None)
 
-    def _misrouted(self, speaker: int, slot: int, ox: float, oz: float) -> bool:
+    def _misrouted(self, chunks: list[tuple[int, int]], ox: float, oz: float) -> int:
+        """How many of a frame's voice chunks (speaker id, slot) the rules say it must not get.
+
+        One vectorised pass per frame: a probe checks every chunk it hears, and a
+        check per chunk cost the generator more CPU than the bots it measures.
+        """
         r = self.rules
-        if not bool(speech.talking(r.seed, speaker, slot, r.share)):
-            return True  # the schedule never had it talk then: bytes went astray
-        where = self.view.get(speaker)
-        if where is None:
-            return True  # not in this listener's near set
-        if np.hypot(where[0] - ox, where[1] - oz) > r.radius + MARGIN:
-            return True
-        pts = np.array([[ox, oz], where], np.float64)
-        labels, clear = zone_labels(pts, r.zones), zone_clear(pts, r.zones)
-        return bool(clear.all() and labels[0] != labels[1])
+        ids = np.array([aid for aid, _ in chunks], np.int64)
+        slots = np.array([slot for _, slot in chunks], np.int64)
+        # Not on the schedule then: bytes went astray.
+        wrong = ~speech.talking(r.seed, ids, slots, r.share)
+        known = np.array([aid in self.view for aid in ids.tolist()], np.bool_)
+        wrong |= ~known  # not in this listener's near set
+        where = np.array(
+            [self.view.get(aid, (ox, oz)) for aid in ids.tolist()], np.float64
+        ).reshape(-1, 2)
+        wrong |= np.hypot(where[:, 0] - ox, where[:, 1] - oz) > r.radius + MARGIN
+        own = np.array([[ox, oz]], np.float64)
+        other_zone = zone_labels(where, r.zones) != zone_labels(own, r.zones)[0]
+        clear = zone_clear(where, r.zones) & bool(zone_clear(own, r.zones)[0])
+        wrong |= known & other_zone & clear
+        return int(wrong.sum())
 
     def _owe(
         self, own_id: int, ox: float, oz: float, now_wall: float, c: Counters, measuring: bool

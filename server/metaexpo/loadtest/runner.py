@@ -46,6 +46,7 @@ _SERVER_FIGURES = (
     "server_rss_mb",
     "tick_ms",
     "tick_overruns",
+    "server_frames_skipped_congested",
     "server_frames_out_per_s",
     "server_bytes_out_per_s",
 )
@@ -514,6 +515,9 @@ def _report(
             "p99": _ms(promtext.quantile(ticks, 0.99)),
         },
         "tick_overruns": int(delta("metaexpo_tick_overruns_total")),
+        # Frames the servers skipped for clients whose send buffer was full: where a run's
+        # probes miss media or updates, this says whether the server held them back.
+        "server_frames_skipped_congested": int(delta("metaexpo_frames_skipped_congested_total")),
         "server_frames_out_per_s": round(delta("metaexpo_frames_out_total") / duration, 1),
         "server_bytes_out_per_s": round(delta("metaexpo_bytes_out_total") / duration, 1),
         "generator_cpu_cores": round(gen_cpu, 4),

@@ -43,6 +43,9 @@ class ClientTable:
     media_chunks: npt.NDArray[np.float64]
     media_bytes: npt.NDArray[np.float64]
     media_at: npt.NDArray[np.float64]
+    #: Media log position from which the client is owed chunks (-1: whatever is new to the
+    #: phase that serves it); set at each of its turns, read when it has changed phase.
+    media_from: npt.NDArray[np.int64]
 
     _COLUMNS: tuple[tuple[str, npt.DTypeLike, float], ...] = (
         ("live", np.bool_, 0),
@@ -57,6 +60,7 @@ class ClientTable:
         ("media_chunks", np.float64, 0),
         ("media_bytes", np.float64, 0),
         ("media_at", np.float64, -np.inf),
+        ("media_from", np.int64, -1),
     )
 
     def ensure(self, capacity: int) -> None:
@@ -85,6 +89,7 @@ class ClientTable:
         self.invalid[row] = 0
         self.voice_muted[row] = False
         self.media_at[row] = -np.inf  # a fresh connection starts with full media allowances
+        self.media_from[row] = -1  # and hears from now on, not what the row's last owner missed
 
     def detach(self, row: int) -> None:
         """The client in ``row`` is gone (its avatar may stay, AWAY)."""

@@ -100,11 +100,13 @@ class VoiceZones:
 
 
 class MediaLog:
-    """Chunks received since each fan-out phase last took them, oldest first.
+    """Chunks received lately, oldest first, each at a position that only grows.
 
-    Each phase serves its own clients and takes what arrived since its last
-    turn, so a chunk reaches every phase's listeners exactly once; entries
-    are dropped once every phase has taken them.
+    Each fan-out phase serves its own clients and routes what arrived since
+    its last turn. A listener that walks into a cell of another phase between
+    its turns is owed the chunks that phase routed to others before it came,
+    so the tick asks from where each client was last served (``since``), and
+    the log keeps one more turn of each phase than the phases alone need.
     """
 
     def __init__(self, phases: int) -> None:
@@ -113,11 +115,19 @@ class MediaLog:
         self.stage: list[int] = []
         self.record: list[bytes] = []
         self.received: list[float] = []
+        #: Position of the oldest chunk kept (positions count every chunk ever added).
         self.base = 0
+        #: Per phase: where its last turn ended, and where the turn before that ended.
         self.cursor = [0] * phases
+        self._previous = [0] * phases
 
     def __len__(self) -> int:
         return len(self.record)
+
+    @property
+    def end(self) -> int:
+        """The position the next chunk will get."""
+        return self.base + len(self.record)
 
     def add(self, wire: int, stream: int, stage: int, record: bytes, now: float) -> None:
         """Keep one MEDIA_RECORD of speaker ``wire`` for every phase's next turn."""
@@ -127,23 +137,29 @@ class MediaLog:
         self.record.append(record)
         self.received.append(now)
 
-    def take(self, phase: int) -> MediaBatch:
-        """What arrived since ``phase``'s last turn; forget what every phase has had."""
-        end = self.base + len(self.record)
-        start = self.cursor[phase] - self.base
-        if start == len(self.record):
+    def take(self, phase: int, since: int | None = None) -> MediaBatch:
+        """What arrived since ``phase``'s last turn, or since ``since`` if that is earlier
+        (a client new to this phase); forget what no phase or client can still be owed."""
+        end = self.end
+        fresh = self.cursor[phase]
+        start = max(self.base, fresh if since is None else min(since, fresh))
+        if start == end:
             batch = NO_CHUNKS  # nobody talked: the common case costs no allocation
         else:
+            i = start - self.base
             batch = MediaBatch(
-                np.array(self.speaker[start:], np.int64),
-                np.array(self.stream[start:], np.int64),
-                np.array(self.stage[start:], np.int64),
-                self.record[start:],
-                np.array(self.received[start:], np.float64),
+                np.array(self.speaker[i:], np.int64),
+                np.array(self.stream[i:], np.int64),
+                np.array(self.stage[i:], np.int64),
+                self.record[i:],
+                np.array(self.received[i:], np.float64),
+                np.arange(start, end, dtype=np.int64),
+                fresh,
             )
+        self._previous[phase] = fresh
         self.cursor[phase] = end
-        done = min(self.cursor) - self.base
-        if done:
+        done = min(self._previous) - self.base
+        if done > 0:
             del self.speaker[:done], self.stream[:done], self.stage[:done]
             del self.record[:done], self.received[:done]
             self.base += done
@@ -152,16 +168,39 @@ class MediaLog:
 
 @dataclass(frozen=True, slots=True)
 class MediaBatch:
-    """Chunks for one fan-out phase: speaker wire ids, streams, stages, record bytes."""
+    """Chunks for one fan-out phase: speaker wire ids, streams, stages, record bytes,
+    their positions in the log, and from which position on they are new to the phase."""
 
     speaker: npt.NDArray[np.int64]
     stream: npt.NDArray[np.int64]
     stage: npt.NDArray[np.int64]
     records: list[bytes]
     received: npt.NDArray[np.float64]
+    position: npt.NDArray[np.int64]
+    fresh_from: int
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def since(self, position: int) -> MediaBatch:
+        """The chunks at ``position`` or later (a contiguous tail: positions are sorted)."""
+        i = int(np.searchsorted(self.position, position))
+        if i == 0:
+            return self
+        return MediaBatch(
+            self.speaker[i:],
+            self.stream[i:],
+            self.stage[i:],
+            self.records[i:],
+            self.received[i:],
+            self.position[i:],
+            self.fresh_from,
+        )
+
+    @property
+    def fresh_received(self) -> npt.NDArray[np.float64]:
+        """Receive times of the chunks new to this phase (for the server-added latency)."""
+        return self.received[int(np.searchsorted(self.position, self.fresh_from)) :]
 
 
 def _frozen(dtype: type[np.generic]) -> npt.NDArray[np.generic]:
@@ -177,6 +216,8 @@ NO_CHUNKS = MediaBatch(
     _frozen(np.int64),  # type: ignore[arg-type]
     [],
     _frozen(np.float64),  # type: ignore[arg-type]
+    _frozen(np.int64),  # type: ignore[arg-type]
+    0,
 )
 
 

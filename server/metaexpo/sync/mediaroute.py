@@ -85,11 +85,55 @@ def route_media(
     media: RoomMedia,
     radius: float,
     cap: int,
+    owed_from: Ints | None = None,
 ) -> MediaPlan:
     """Route ``batch`` to ``clients`` (rows, with their cells); see the module docstring.
 
     ``seen_pairs`` are the phase's sorted ``cell << 24 | avatar id`` visible-set keys.
+    ``owed_from`` is, per client, the log position from which it is owed chunks (a client
+    that walked in from another phase's cell is owed some this phase already routed, or
+    has had some it routes now); None: every client is owed the whole batch. Clients owed
+    from the same position share sections; there is one routing per such position.
     """
+    starts = np.unique(owed_from) if owed_from is not None else None
+    if starts is None or len(starts) <= 1:
+        start = int(starts[0]) if starts is not None and len(starts) else None
+        part = batch if start is None else batch.since(start)
+        return _route(part, state, grid, clients, client_cells, seen_pairs, media, radius, cap)
+    assert owed_from is not None
+    plan = MediaPlan(np.zeros(len(clients), np.intp), [b""], [0])
+    for start in starts.tolist():
+        mine = np.flatnonzero(owed_from == start)
+        routed = _route(
+            batch.since(start),
+            state,
+            grid,
+            clients[mine],
+            client_cells[mine],
+            seen_pairs,
+            media,
+            radius,
+            cap,
+        )
+        offset = len(plan.sections) - 1
+        plan.group[mine] = np.where(routed.group > 0, routed.group + offset, 0)
+        plan.sections.extend(routed.sections[1:])
+        plan.counts.extend(routed.counts[1:])
+    return plan
+
+
+def _route(
+    batch: MediaBatch,
+    state: RoomState,
+    grid: Grid,
+    clients: npt.NDArray[np.intp],
+    client_cells: Ints,
+    seen_pairs: Ints,
+    media: RoomMedia,
+    radius: float,
+    cap: int,
+) -> MediaPlan:
+    """Route ``batch`` to ``clients``, every one of them owed all of it."""
     n = len(clients)
     plan = MediaPlan(np.zeros(n, np.intp), [b""], [0])
     if n == 0 or len(batch) == 0:

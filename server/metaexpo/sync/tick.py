@@ -79,8 +79,13 @@ def run_tick(room: Room, now: float) -> None:
     mine = live_cells % phases == phase
     clients, client_cells = live[mine], live_cells[mine]
     prev = memory.prev_pairs[phase]
-    # Media chunks since this phase's last turn (taken even when nobody listens, so none linger).
-    chunks = room.media.log.take(phase)
+    # Media chunks since this phase's last turn (taken even when nobody listens, so none
+    # linger), and further back for a client that walked in from another phase's cell.
+    log = room.media.log
+    owed = cl.media_from[clients]
+    owed[owed < 0] = log.cursor[phase]
+    chunks = log.take(phase, int(owed.min()) if len(owed) else None)
+    cl.media_from[clients] = log.cursor[phase]
     if len(clients):
         cells, inverse = np.unique(client_cells, return_inverse=True)
         active = st.active_rows().astype(np.int64)
@@ -124,6 +129,7 @@ def run_tick(room: Room, now: float) -> None:
                 room.media,
                 s.voice_radius,
                 s.voice_cap,
+                owed,
             )
         _fan_out(room, clients, inverse, frames, periodic_kf, plan, tick, time_ms)
         memory.prev_pairs[phase] = current
@@ -152,7 +158,7 @@ def run_tick(room: Room, now: float) -> None:
     # 8. Reset and account: a pose counts as sent once every phase has served it.
     end = room.clock()
     if len(chunks) and len(clients):
-        room.stats.media_added_seconds.observe_many(end - chunks.received)
+        room.stats.media_added_seconds.observe_many(end - chunks.fresh_received)
     memory.applied_unsent.append(np.concatenate(room.applied) if room.applied else _NO_ROWS)
     room.applied = []
     if len(memory.applied_unsent) >= phases:

@@ -15,14 +15,17 @@
 
 /** localStorage key of the guest token. */
 const GUEST_KEY = 'metaexpo.guest';
-/** A token closer to its expiry than this (seconds) is replaced. */
+/** A token closer to its expiry than this (seconds) is replaced... */
 const RENEW_BEFORE_S = 3600;
+/** ...or than this share of its lifetime, where an expo issues short-lived tokens. */
+const RENEW_SHARE = 0.25;
 
 /**
  * @typedef {object} HallPass
  * @property {string} token for the join
  * @property {'account' | 'speaker' | 'guest'} kind signed in to the portal, a forum speaker, or a guest
  * @property {number} expires unix seconds
+ * @property {number} renew unix seconds from which it is replaced (see `renewAt`)
  */
 
 /**
@@ -47,6 +50,17 @@ function tokenOf(data) {
 }
 
 /**
+ * When a token is to be replaced: an hour before it expires, or a quarter of its
+ * lifetime before where that is shorter (an expo may issue tokens for less than an
+ * hour, and such a token must still be kept and reused for most of its life).
+ * @param {number} expires unix seconds
+ * @param {number} received unix seconds when the expo issued it (or, unknown, now)
+ */
+function renewAt(expires, received) {
+  return expires - Math.min(RENEW_BEFORE_S, Math.max(0, expires - received) * RENEW_SHARE);
+}
+
+/**
  * The token to join with, or null to join without one.
  * @param {HallPassDeps} [deps]
  * @returns {Promise<HallPass | null>}
@@ -60,14 +74,19 @@ async function hallPass({ as = null, fetchImpl = (url, init) => fetch(url, init)
     if (answer.status === 200) {
       const body = await answer.json();
       const found = tokenOf(body);
-      if (found && (body.kind === 'account' || body.kind === 'speaker')) return { ...found, kind: body.kind };
+      if (found && (body.kind === 'account' || body.kind === 'speaker')) {
+        return { ...found, kind: body.kind, renew: renewAt(found.expires, now()) };
+      }
     }
   } catch {
     // the expo is unreachable: a kept guest token may still do
   }
   try {
-    const kept = tokenOf(JSON.parse(storage?.getItem(GUEST_KEY) ?? 'null'));
-    if (kept && kept.expires - now() > RENEW_BEFORE_S) return { ...kept, kind: 'guest' };
+    const entry = JSON.parse(storage?.getItem(GUEST_KEY) ?? 'null');
+    const kept = tokenOf(entry);
+    const received = typeof entry?.received_at === 'number' ? entry.received_at : now();
+    const renew = kept ? renewAt(kept.expires, received) : 0;
+    if (kept && now() < renew) return { ...kept, kind: 'guest', renew };
   } catch {
     // a damaged entry: get a new token
   }
@@ -76,11 +95,11 @@ async function hallPass({ as = null, fetchImpl = (url, init) => fetch(url, init)
     const fresh = answer.ok ? tokenOf(await answer.json()) : null;
     if (!fresh) return null;
     try {
-      storage?.setItem(GUEST_KEY, JSON.stringify({ token: fresh.token, expires_at: fresh.expires }));
+      storage?.setItem(GUEST_KEY, JSON.stringify({ token: fresh.token, expires_at: fresh.expires, received_at: now() }));
     } catch {
       // storage full or refused: the token still works for this visit
     }
-    return { ...fresh, kind: 'guest' };
+    return { ...fresh, kind: 'guest', renew: renewAt(fresh.expires, now()) };
   } catch {
     return null;
   }
@@ -135,7 +154,7 @@ class HallPasses {
   async current() {
     const seen = this.ready;
     const pass = await seen;
-    if (this.ready === seen && (!pass || pass.expires - this.now() <= RENEW_BEFORE_S)) this.ask();
+    if (this.ready === seen && (!pass || this.now() >= pass.renew)) this.ask();
     return this.ready;
   }
 
@@ -157,4 +176,4 @@ class HallPasses {
   }
 }
 
-export { GUEST_KEY, HallPasses, forgetGuest, hallPass };
+export { GUEST_KEY, HallPasses, forgetGuest, hallPass, renewAt };
