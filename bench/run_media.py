@@ -221,6 +221,13 @@ def main() -> None:
         help="the checkout with media (default: this one; an export keeps edits out of a run)",
     )
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results" / "media",
+        help="folder for the runs' JSON, the summary and the plot (a later round's runs "
+        "keep their own folder, so earlier files stay as their summaries describe them)",
+    )
     parser.add_argument("--forum-clients", type=int, default=40, help="forum: bots")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000], help="regression: N")
     parser.add_argument("--duration", type=float, default=20.0)
@@ -231,6 +238,8 @@ def main() -> None:
         help="run server and generator at this nice level (e.g. -10) on a shared machine",
     )
     args = parser.parse_args()
+    global OUT  # noqa: PLW0603 - one folder per invocation, read by one()
+    OUT = args.out.resolve()
     if args.nice:
         run_benchmarks.PRIORITY = ["nice", "-n", str(args.nice)]
     groups: dict[str, list[dict[str, Any]]] = {}

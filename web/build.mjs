@@ -1,7 +1,7 @@
 // Production build of the web client: `npm run build` (scripts/bootstrap runs it).
 //
 // esbuild bundles src/main.js (three.js from node_modules, never a CDN),
-// src/styles.css (with the Noto Sans SC @font-face rules from @fontsource) and
+// src/styles.css (with the Noto Sans SC and emoji @font-face rules from @fontsource) and
 // src/viewer/kit.js (the portal's 3D preview), src/reach/dashboard.js (the reach dashboards of
 // the portal and the console, with Apache ECharts),
 // minified, into dist/app/ with content hashes in every file name, so the

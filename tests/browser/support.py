@@ -188,3 +188,34 @@ def click_tool(page: Page, button_id: str) -> None:
         what=f"the toolbar shows #{button_id}",
     )
     page.click(f"#{button_id}")
+
+
+#: Where a visitor holds the left hand to read the wrist menu: below and in front of the
+#: eyes (metres, in the XR rig's space, from the head).
+READING_HAND = (0.0, -0.25, -0.4)
+
+
+def set_left_controller(page: Page, position: list[float], quaternion: list[float]) -> None:
+    """Put IWER's left controller (its target ray, in the rig's space) there; wait until the
+    page has drawn frames with it."""
+    page.evaluate(
+        """([p, q]) => {
+          const c = xrDevice.controllers.left;
+          c.position.set(p[0], p[1], p[2]);
+          c.quaternion.set(q[0], q[1], q[2], q[3]);
+        }""",
+        [position, quaternion],
+    )
+    wait_frames(page)
+
+
+def left_palm_to_face(
+    page: Page, offset: tuple[float, float, float] = READING_HAND
+) -> dict[str, list[float]]:
+    """Hold the left controller at ``offset`` from the head with the palm turned to the face
+    (the pose comes from the page, web/src/app/testhooks.js leftPalmToFace); returns it."""
+    pose: dict[str, list[float]] = wait_until(
+        page, "o => __expoTest.leftPalmToFace(o)", list(offset), what="a left controller"
+    )
+    set_left_controller(page, pose["position"], pose["quaternion"])
+    return pose

@@ -1,8 +1,12 @@
-"""The VR menu under an emulated Quest 3 (IWER): the left grip opens it; the right
-controller's ray and trigger switch its tabs, send a quick phrase another page reads in
-its chat, play a gesture another page sees, and teleport through the zone list."""
+"""The VR menu under an emulated Quest 3 (IWER): worn on the left wrist, it opens when the
+left palm turns to the face, follows the left controller, and closes when the palm turns
+away; the left grip toggles it too. The right controller's ray and trigger switch its tabs,
+send a quick phrase another page reads in its chat, play a gesture another page sees, and
+teleport through the zone list."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
@@ -10,9 +14,12 @@ from playwright.sync_api import BrowserContext, Page
 from tests.browser.support import (
     IWER_INSTALL,
     IWER_UMD,
+    READING_HAND,
     click_tool,
     expo,
+    left_palm_to_face,
     open_client,
+    set_left_controller,
     wait_frames,
     wait_until,
 )
@@ -22,17 +29,17 @@ pytestmark = pytest.mark.browser
 
 
 def press(vr: Page, button: str) -> None:
-    """Point the right controller straight at the menu's ``button`` and pull the trigger."""
-    at = wait_until(
+    """Point the right controller square at the menu's ``button`` and pull the trigger."""
+    aim = wait_until(
         vr, "id => __expoTest.vrMenuButton(id)", button, what=f"the menu shows {button}"
     )
     vr.evaluate(
-        """([x, y, z]) => {
+        """({from: p, quaternion: q}) => {
           const c = xrDevice.controllers.right;
-          c.position.set(x, y, z + 0.3);
-          c.quaternion.set(0, 0, 0, 1);
+          c.position.set(p[0], p[1], p[2]);
+          c.quaternion.set(q[0], q[1], q[2], q[3]);
         }""",
-        at,
+        aim,
     )
     wait_frames(vr)  # the controller is there before the trigger is read
     vr.evaluate("xrDevice.controllers.right.updateButtonValue('trigger', 1)")
@@ -48,7 +55,12 @@ def squeeze_left(vr: Page) -> None:
     wait_frames(vr)
 
 
-def test_the_vr_menu_sends_a_quick_phrase_a_gesture_and_teleports(
+def palm_down(vr: Page) -> None:
+    """Let the left hand hang beside the body, the controller pointing ahead."""
+    set_left_controller(vr, [-0.25, 1.0, -0.3], [0, 0, 0, 1])
+
+
+def test_the_wrist_menu_opens_with_the_palm_follows_the_hand_and_does_its_work(
     context: BrowserContext, context2: BrowserContext, server: ServerProcess
 ) -> None:
     vr = open_client(context, server.http, "Quest", init_scripts=(IWER_UMD, IWER_INSTALL))
@@ -61,11 +73,37 @@ def test_the_vr_menu_sends_a_quick_phrase_a_gesture_and_teleports(
     click_tool(vr, "btn-vr")
     wait_until(vr, "__expo.xr.presenting && __expo.me.vr")
     vr.evaluate("xrDevice.quaternion.set(0, 0, 0, 1)")
-    wait_frames(vr)
-
+    palm_down(vr)
     assert expo(vr, "__expo.vrMenu.open") is False
-    squeeze_left(vr)
-    wait_until(vr, "__expo.vrMenu.open", what="the left grip opens the menu")
+
+    left_palm_to_face(vr)
+    wait_until(vr, "__expo.vrMenu.open", what="turning the left palm to the face opens the menu")
+    menu = expo(vr, "__expo.vrMenu")
+    assert menu["worn"], "the menu is worn on the left controller's grip"
+    assert math.dist(menu["position"], menu["wrist"]) < 0.3, menu
+
+    # It follows the hand: the controller moves 15 cm, the menu moves with it.
+    dx, dy, dz = 0.1, 0.05, -0.1
+    pose = vr.evaluate("o => __expoTest.leftPalmToFace(o)", list(READING_HAND))
+    moved = [pose["position"][0] + dx, pose["position"][1] + dy, pose["position"][2] + dz]
+    set_left_controller(vr, moved, pose["quaternion"])
+    wait_until(
+        vr,
+        "([start, d]) => { const p = __expo.vrMenu.position;"
+        " return Math.abs(Math.hypot(p[0] - start[0], p[1] - start[1], p[2] - start[2]) - d)"
+        " < 0.005; }",
+        [menu["position"], math.hypot(dx, dy, dz)],
+        what="the menu moves as far as the left controller",
+    )
+    after = expo(vr, "__expo.vrMenu")
+    assert after["open"]
+    reach = math.dist(menu["position"], menu["wrist"])
+    assert abs(math.dist(after["position"], after["wrist"]) - reach) < 1e-3, "fixed on the wrist"
+
+    palm_down(vr)
+    wait_until(vr, "!__expo.vrMenu.open", what="turning the palm away closes the menu")
+    left_palm_to_face(vr)
+    wait_until(vr, "__expo.vrMenu.open", what="turning it back opens it again")
 
     press(vr, "tab:chat")
     assert expo(vr, "__expo.vrMenu.tab") == "chat"
@@ -94,10 +132,15 @@ def test_the_vr_menu_sends_a_quick_phrase_a_gesture_and_teleports(
         [before[0], before[2]],
         what="the zone list teleports",
     )
+    wait_frames(vr)
     assert expo(vr, "__expo.vrMenu.open") is False, "choosing a place closes the menu"
 
+    # The grip toggles it, for headsets where the palm's turn is not seen.
+    palm_down(vr)
+    assert expo(vr, "__expo.vrMenu.open") is False
     squeeze_left(vr)
-    wait_until(vr, "__expo.vrMenu.open")
+    wait_until(vr, "__expo.vrMenu.open", what="a squeeze of the left grip opens the menu")
+    assert expo(vr, "__expo.vrMenu.worn")
     squeeze_left(vr)
     wait_until(vr, "!__expo.vrMenu.open", what="a second squeeze closes the menu")
     assert not vr.errors and not watcher.errors  # type: ignore[attr-defined]

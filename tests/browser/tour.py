@@ -30,6 +30,7 @@ from tests.browser.support import (
     IWER_UMD,
     click_tool,
     ensure_web_build,
+    left_palm_to_face,
     open_client,
     wait_frames,
     wait_until,
@@ -126,9 +127,10 @@ def take(browser: Browser, base: str, shot: Shot) -> Image.Image:
             wait_until(page, "__expo.xr.presenting && __expo.me.vr")
             page.evaluate("() => { xrDevice.quaternion.set(0, 0, 0, 1); }")
             wait_frames(page)
-            page.evaluate("xrDevice.controllers.left.updateButtonValue('squeeze', 1)")
-            wait_until(page, "__expo.vrMenu.open", what="the VR menu opens")
-            page.evaluate("xrDevice.controllers.left.updateButtonValue('squeeze', 0)")
+            left_palm_to_face(page)
+            wait_until(page, "__expo.vrMenu.open", what="the wrist menu opens")
+            # Look down at the wrist, as a visitor reading it does (14 degrees).
+            page.evaluate("() => { xrDevice.quaternion.set(-0.1219, 0, 0, 0.9925); }")
         wait_frames(page, 12)
         wait_until(page, "document.fonts.status === 'loaded'", what="the fonts")
         errors = getattr(page, "errors", [])
@@ -149,10 +151,13 @@ def destinations(browser: Browser, base: str) -> list[str]:
         ctx.close()
 
 
-def tour(browser: Browser, base: str) -> Iterator[tuple[Shot, Image.Image]]:
-    """Every picture of the tour, in order."""
+def tour(
+    browser: Browser, base: str, only: frozenset[str] = frozenset()
+) -> Iterator[tuple[Shot, Image.Image]]:
+    """Every picture of the tour in order (or those named in ``only``)."""
     for shot in shots(destinations(browser, base)):
-        yield shot, take(browser, base, shot)
+        if not only or shot.name in only:
+            yield shot, take(browser, base, shot)
 
 
 def path_of(shot: Shot) -> Path:
@@ -178,7 +183,10 @@ def blank(img: Image.Image) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "names", nargs="*", help="take only these pictures again (e.g. vr-menu-en); default: all"
+    )
+    args = parser.parse_args(argv)
     ensure_web_build()
     TOUR_DIR.mkdir(parents=True, exist_ok=True)
     server = ServerProcess(Path(tempfile.mkdtemp(prefix="metaexpo-tour-"))).start()
@@ -186,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
-                for shot, img in tour(browser, server.http):
+                for shot, img in tour(browser, server.http, frozenset(args.names)):
                     if blank(img):
                         print(f"{shot.name}: the picture is blank", file=sys.stderr)
                         return 1

@@ -55,7 +55,7 @@ import { Toolbar } from './ui/toolbar.js';
 import { VrMenu } from './ui/vrmenu.js';
 import { BoothSwapper } from './world/boothswap.js';
 import { BoothHighlight } from './world/highlight.js';
-import { emojiDraws } from './world/fonts.js';
+import { chooseEmojiFont } from './world/fonts.js';
 import { Picker } from './world/picking.js';
 import { SignPainter } from './world/signs.js';
 import { createStage, StageError } from './world/stage.js';
@@ -187,10 +187,12 @@ async function init() {
       switchLanguage: () => i18n.set(i18n.lang === 'zh' ? 'en' : 'zh'),
     },
   });
-  emojiDraws().then((ok) => {
-    document.body.classList.toggle('no-emoji', !ok);
-    document.body.dataset.emoji = ok ? 'colour' : 'none';
-    vrmenu.emoji = ok;
+  chooseEmojiFont().then((look) => {
+    document.body.classList.toggle('no-emoji', look === 'none');
+    document.body.dataset.emoji = look;
+    vrmenu.emoji = look !== 'none';
+    vrmenu.repaint();
+    app.remote?.relabel(); // name tags painted before the choice get the emoji font too
   }).catch((err) => noteError(app, 'emoji', err));
   new MutationObserver(() => vrmenu.chatChanged()).observe(byId('chat-log'), { childList: true });
   scene.add(highlight.lines, panel3d.mesh, vrmenu.mesh, tags.mesh, crowd.points);
@@ -322,6 +324,8 @@ async function init() {
       onClosePanel: () => panel3d.close(),
       menu: () => vrmenu,
       onMenu: () => vrmenu.toggle(camera),
+      onLeftGrip: (grip) => vrmenu.wear(grip),
+      onPalm: (facing) => vrmenu.palm(facing, camera),
       onSelectBooth: (id) => travel.openBooth(id),
       onTeleport: (x, y, z, yaw) => travel.sendTeleport(x, y, z, yaw),
       claimSelect: (raycaster) => forums.vr.claimSelect(raycaster),

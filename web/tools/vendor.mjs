@@ -5,7 +5,7 @@
 // copied byte for byte (less its source-map comment: the maps are not shipped) into
 // dist/app/ under a content-hashed name like the esbuild outputs, so the server caches it
 // forever. The licence texts of what the pages and the client ship (the OFL of the Noto
-// Sans SC font files, three.js, Swagger UI, Redoc, Apache ECharts and its zrender) are copied from the packages themselves
+// Sans SC, Noto Color Emoji and Noto Emoji font files, three.js, Swagger UI, Redoc, Apache ECharts and its zrender) are copied from the packages themselves
 // into dist/licenses/, which the service serves at /licenses.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +21,8 @@ const BUNDLES = {
 /** Licence notices: output name → [package, files in the package, joined in this order]. */
 const LICENCES = {
   'noto-sans-sc': ['@fontsource/noto-sans-sc', ['LICENSE']],
+  'noto-color-emoji': ['@fontsource/noto-color-emoji', ['LICENSE']],
+  'noto-emoji': ['@fontsource/noto-emoji', ['LICENSE']],
   three: ['three', ['LICENSE']],
   'swagger-ui': ['swagger-ui-dist', ['LICENSE', 'NOTICE', 'swagger-ui-bundle.js.LICENSE.txt']],
   redoc: ['redoc', ['LICENSE', 'bundles/redoc.standalone.js.LICENSE.txt']],

@@ -8,6 +8,7 @@
  * pose, drop the socket, project a booth to the screen, count draw calls.
  */
 
+import { Vector3 } from 'three';
 import { emoteOf } from '../avatars/animate.js';
 import { Slot } from '../net/interp.js';
 
@@ -85,10 +86,18 @@ function installHook(app, win = window) {
         navgrid: app.navgrid ? { width: app.navgrid.width, height: app.navgrid.height, cell: app.navgrid.cell } : null,
       };
     },
-    /** The VR menu: shown, its tab, the last button pressed. */
+    /**
+     * The VR menu: shown, its tab, the last button pressed, whether it is worn on the left
+     * wrist, its world position and that wrist's (the grip it hangs on), whether the
+     * gestures show glyphs.
+     */
     get vrMenu() {
       const m = app.vrmenu;
-      return { open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null };
+      const at = (o) => (o ? o.getWorldPosition(new Vector3()).toArray().map((v) => round(v)) : null);
+      return {
+        open: Boolean(m?.visible), tab: m?.tab ?? null, pressed: m?.lastPressed ?? null,
+        worn: Boolean(m?.wrist), position: at(m?.mesh), wrist: at(m?.wrist), emoji: m?.emoji ?? null,
+      };
     },
     /** The 3D booth panel: which booth, whether it is opaque, whether the poster is on it. */
     get panel3d() {

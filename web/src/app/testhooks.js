@@ -5,7 +5,7 @@
  * booth is or wait for a human to move a mouse.
  */
 
-import { Box3, Light, Mesh, Vector3 } from 'three';
+import { Box3, Light, Matrix4, Mesh, Quaternion, Vector3 } from 'three';
 import { forumTestHooks } from '../forum/testhook.js';
 import { voiceTestHooks } from '../voice/testhook.js';
 
@@ -73,10 +73,34 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
     },
     /**
      * Where the VR menu's button `id` is, in the XR rig's space (the space a controller's
-     * pose is given in, so a test can point one at it); null if the menu does not show it.
+     * pose is given in), and a pose {from, quaternion} that points a controller's ray at it;
+     * null if the menu does not show it.
      */
     vrMenuButton(id) {
       return app.vrmenu?.buttonAt(id, camera.parent ?? scene) ?? null;
+    },
+    /**
+     * A pose for the left controller (its target ray, in the XR rig's space, as IWER takes
+     * it) that puts its grip at the head + `offset` with the palm turned to the face, thumb
+     * up: what a visitor does to look at the wrist menu. Null without a left controller.
+     * @param {number[]} offset
+     */
+    leftPalmToFace(offset) {
+      const hand = app.xr?.hands.left;
+      if (!hand) return null;
+      const head = camera.position.clone();
+      const at = head.clone().add(_v.fromArray(offset));
+      const x = head.sub(at).normalize(); // out of the left palm, to the head
+      const z = new Vector3(0, -1, 0).addScaledVector(x, x.y).normalize(); // -Z, the thumb: up
+      const y = new Vector3().crossVectors(z, x);
+      const grip = new Matrix4().makeBasis(x, y, z).setPosition(at);
+      // The grip hangs at a fixed offset from the target ray: ray = grip * offset⁻¹.
+      const offsetM = hand.controller.matrix.clone().invert().multiply(hand.grip.matrix);
+      const ray = grip.multiply(offsetM.invert());
+      const position = new Vector3();
+      const quaternion = new Quaternion();
+      ray.decompose(position, quaternion, new Vector3());
+      return { position: position.toArray(), quaternion: quaternion.toArray() };
     },
     /** Close the socket without a goodbye; reconnect no sooner than `holdMs`. */
     dropSocket(holdMs = 0) {

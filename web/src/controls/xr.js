@@ -10,9 +10,11 @@
  *     (pushing the right stick forward aims the same arc);
  *   - the right stick flicked left/right turns by the snap angle (comfort
  *     setting); the left stick walks, unless "teleport only" is set;
- *   - a squeeze of the left grip opens or closes the VR menu (ui/vrmenu.js:
- *     zones, map, chat with quick phrases, settings, gestures); while it is
- *     open, a trigger on it presses what the ray points at;
+ *   - the VR menu (ui/vrmenu.js: zones, map, chat with quick phrases,
+ *     settings, gestures) is worn on the left wrist: it shows while the left
+ *     palm is turned to the face (controls/palm.js, checked every frame), and
+ *     a squeeze of the left grip opens or closes it; while it is open, the
+ *     right controller's trigger on it presses what the ray points at;
  *   - head and both grips give the VR_POSE the protocol sends.
  * Controller models are the visitor's own avatar hands (no download from a
  * CDN: the service must work offline).
@@ -23,6 +25,7 @@ import {
   Raycaster, RingGeometry, Vector3,
 } from 'three';
 import { crossFloor, sampleArc } from './arc.js';
+import { palmFacesHead } from './palm.js';
 import { walkStep, WALK_SPEED } from './walk.js';
 
 const ARC_POINTS = 48;
@@ -52,6 +55,9 @@ const _hits = [];
  * @property {() => import('../ui/panel3d.js').Panel3D | null} [panel] the 3D booth panel
  * @property {() => import('../ui/vrmenu.js').VrMenu | null} [menu] the VR menu
  * @property {() => void} [onMenu] the left grip was squeezed: open or close the menu
+ * @property {(grip: import('three').Object3D | null) => void} [onLeftGrip] the left controller's
+ *   grip space (the menu is worn on it), or null when that controller is gone
+ * @property {(facing: boolean) => void} [onPalm] the left palm turned to the face, or away
  * @property {() => void} [onClosePanel]
  * @property {(x: number, y: number, z: number, yaw: number) => void} onTeleport the head jumped
  * @property {(id: string) => void} onSelectBooth
@@ -136,6 +142,8 @@ class XrControls {
     this.landingOk = false;
     this.snapArmed = true;
     this.stickAim = false;
+    /** Whether the left palm is turned to the face (the wrist menu shows). */
+    this.palmUp = false;
     /** @type {string | null} why the last session could not start */
     this.error = null;
     const visuals = buildVisuals(scene);
@@ -216,6 +224,7 @@ class XrControls {
     this.aiming = null;
     this.arc.visible = false;
     this.reticle.visible = false;
+    this._setPalm(false);
     this._label();
     this.hooks.onSession?.(false);
   }
@@ -238,9 +247,16 @@ class XrControls {
       entry.hand = hand;
       this.hands[hand] = entry;
       ray.visible = ev.data?.targetRayMode === 'tracked-pointer';
+      if (hand === 'left') this.hooks.onLeftGrip?.(grip);
     });
     controller.addEventListener('disconnected', () => {
-      if (entry.hand && this.hands[entry.hand] === entry) this.hands[entry.hand] = null;
+      if (entry.hand && this.hands[entry.hand] === entry) {
+        this.hands[entry.hand] = null;
+        if (entry.hand === 'left') {
+          this._setPalm(false);
+          this.hooks.onLeftGrip?.(null);
+        }
+      }
       entry.source = null;
     });
     controller.addEventListener('selectstart', () => this._selectStart(entry));
@@ -263,7 +279,8 @@ class XrControls {
     const raycaster = this._rayFrom(entry.controller);
     if (this.hooks.claimSelect?.(raycaster)) return;
     const menu = this.hooks.menu?.();
-    if (menu?.visible) {
+    // The hand that wears the menu does not press it (its ray starts under the card).
+    if (menu?.visible && !(hand === 'left' && menu.wrist)) {
       _hits.length = 0;
       menu.mesh.raycast(raycaster, _hits);
       // A trigger on the menu presses its button and does nothing else.
@@ -366,7 +383,26 @@ class XrControls {
       }
     }
     if (this.aiming) this._updateArc();
+    this._watchPalm();
     return moved;
+  }
+
+  /** Once a frame: is the left palm turned to the face? Tells the hooks when that changes. */
+  _watchPalm() {
+    const left = this.hands.left;
+    let facing = false;
+    if (left?.source && left.grip.visible) {
+      left.grip.updateWorldMatrix(true, false);
+      this.camera.getWorldPosition(_v);
+      facing = palmFacesHead(left.grip.matrixWorld, _v, this.palmUp, 'left');
+    }
+    this._setPalm(facing);
+  }
+
+  _setPalm(facing) {
+    if (facing === this.palmUp) return;
+    this.palmUp = facing;
+    this.hooks.onPalm?.(facing);
   }
 
   _updateArc() {

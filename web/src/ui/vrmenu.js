@@ -1,9 +1,16 @@
 /**
  * The VR menu: what a headset has instead of the HTML overlays, which do
- * not exist inside an immersive session. A squeeze of the left grip opens
- * it as an opaque card in front of the visitor (turned to face them) and
- * closes it again; the right controller's ray and trigger press its
- * buttons. Four tabs:
+ * not exist inside an immersive session. It is worn on the left wrist, as
+ * in Quest apps: a card of about 0.3 m attached to the left controller's
+ * grip space (so it follows the hand), lying just above the fist and
+ * parallel to the palm. It shows
+ *   - while the visitor turns the left palm towards their face
+ *     (controls/palm.js compares the grip's orientation with the head), and
+ *   - after a squeeze of the left grip, which toggles it (for headsets or
+ *     poses where the palm turn is not detected); a squeeze while the palm
+ *     shows it hides it until the palm turns away.
+ * Without a tracked left controller it floats in front of the head instead.
+ * The right controller's ray and trigger press its buttons. Four tabs:
  *   - Zones: the directory's destinations, a press teleports there;
  *   - Map: the minimap, drawn large, a press teleports to that spot;
  *   - Chat: the latest lines, and quick phrases a press sends;
@@ -13,13 +20,34 @@
  * It is a canvas texture on one plane (one draw call); the buttons are
  * rectangles in canvas pixels, hit by the ray's UV. Painting happens on a
  * change (a tab, a new chat line, the map every half second), never per frame.
+ * Text size: the canvas is 1024 px over 0.3 m, so the smallest text (26 px,
+ * the gestures' names) is 7.6 mm tall, about 1.1 degrees at the 0.4 m a wrist
+ * is read from; chat lines (32 px) about 1.3 degrees.
  */
 
-import { CanvasTexture, Mesh, MeshBasicMaterial, PlaneGeometry, SRGBColorSpace, Vector3 } from 'three';
+import {
+  CanvasTexture, Matrix4, Mesh, MeshBasicMaterial, PlaneGeometry, Quaternion, SRGBColorSpace, Vector3,
+} from 'three';
 import { ensureFont, font } from '../world/fonts.js';
 import { context2d } from './dom.js';
+import { WristSwitch } from './wristswitch.js';
 
-const SIZE_M = 0.7;
+const SIZE_M = 0.3;
+/** Floating in front of the head (no left controller): as large to the eye as on the wrist. */
+const FLOAT_AHEAD_M = 0.6;
+const FLOAT_SCALE = 1.5;
+/**
+ * On the wrist, in the left grip's space (WebXR: +X out of the left palm, -Z towards the
+ * thumb, +Y towards the wrist): the card's centre 5 cm off the palm, 14 cm above the fist
+ * (thumb side) and 6 cm towards the wrist, so it sits over the wrist and leaves the hand
+ * in view; its face turned the way the palm faces, its top the thumb's way.
+ */
+const WRIST_AT = new Vector3(0.05, 0.06, -0.14);
+const WRIST_TURN = new Quaternion().setFromRotationMatrix(
+  new Matrix4().makeBasis(new Vector3(0, -1, 0), new Vector3(0, 0, -1), new Vector3(1, 0, 0)),
+);
+/** How far in front of a button `buttonAt` puts a pointer that aims at it. */
+const AIM_FROM_M = 0.3;
 const PX = 1024;
 const TABS = /** @type {const} */ (['directory', 'map', 'chat', 'settings']);
 const PHRASES = ['vrmenu.phraseHello', 'vrmenu.phraseThanks', 'vrmenu.phraseWhere', 'vrmenu.phraseBye'];
@@ -32,6 +60,9 @@ const ACCENT = '#0b6e99';
 const _head = new Vector3();
 const _fwd = new Vector3();
 const _local = new Vector3();
+const _normal = new Vector3();
+const _q = new Quaternion();
+const _spaceQ = new Quaternion();
 
 /**
  * @typedef {object} Button a pressable rectangle of the menu's canvas
@@ -85,8 +116,14 @@ class VrMenu {
     this.lastMap = -Infinity;
     /** @type {string | null} the last button pressed (for the tests) */
     this.lastPressed = null;
-    /** Whether colour emoji draw here (fonts.js emojiDraws); if not, gestures show their names. */
+    /** Whether emoji draw here (fonts.js chooseEmojiFont); if not, gestures show their names. */
     this.emoji = true;
+    /** @type {import('three').Object3D | null} the left grip the menu is worn on, if tracked */
+    this.wrist = null;
+    /** @type {import('three').Object3D | null} where the menu floats without a wrist (the scene) */
+    this.home = null;
+    /** Whether it should show: the palm's turn and the grip's squeezes. */
+    this.switch = new WristSwitch();
     i18n.onChange(() => this.repaint());
   }
 
@@ -94,22 +131,67 @@ class VrMenu {
     return this.mesh.visible;
   }
 
-  /** Open in front of `camera` (or close it if open). */
-  toggle(camera) {
-    if (this.visible) this.close();
-    else this.open(camera);
+  /**
+   * Wear the menu on `grip` (the left controller's grip space; it follows the hand from
+   * then on), or take it off (null: the controller is gone) and float it in front of the head.
+   * @param {import('three').Object3D | null} grip
+   */
+  wear(grip) {
+    if (grip) {
+      if (!this.wrist) this.home = this.mesh.parent;
+      grip.add(this.mesh);
+      this.mesh.position.copy(WRIST_AT);
+      this.mesh.quaternion.copy(WRIST_TURN);
+      this.mesh.scale.setScalar(1);
+      this.wrist = grip;
+      return;
+    }
+    if (!this.wrist) return;
+    this.wrist = null;
+    this.switch.palm(false);
+    this.close();
+    this.home?.add(this.mesh);
   }
 
-  /** Show the menu 0.75 m ahead of the head, a little below the eyes, facing the visitor. */
+  /**
+   * The left palm turned towards the face (true) or away (false): show or hide the menu.
+   * @param {boolean} facing
+   * @param {import('three').Camera} camera
+   */
+  palm(facing, camera) {
+    this.switch.palm(facing);
+    this._sync(camera);
+  }
+
+  /** The grip was squeezed: hide the menu if it shows, else show it until the next squeeze. */
+  toggle(camera) {
+    this.switch.squeeze();
+    this._sync(camera);
+  }
+
+  /** Show or hide as the squeeze and the palm say. */
+  _sync(camera) {
+    const want = this.switch.shows;
+    if (want && !this.visible) this.open(camera);
+    else if (!want && this.visible) this.mesh.visible = false;
+  }
+
+  /**
+   * Show the menu: on the wrist if worn, else 0.6 m ahead of the head, a little below the
+   * eyes, facing the visitor.
+   */
   async open(camera) {
-    camera.getWorldPosition(_head);
-    camera.getWorldDirection(_fwd);
-    _fwd.y = 0;
-    if (_fwd.lengthSq() < 1e-6) _fwd.set(0, 0, -1);
-    _fwd.normalize();
-    this.mesh.position.copy(_head).addScaledVector(_fwd, 0.75);
-    this.mesh.position.y = _head.y - 0.15;
-    this.mesh.lookAt(_head.x, this.mesh.position.y, _head.z);
+    if (!this.wrist) {
+      camera.getWorldPosition(_head);
+      camera.getWorldDirection(_fwd);
+      _fwd.y = 0;
+      if (_fwd.lengthSq() < 1e-6) _fwd.set(0, 0, -1);
+      _fwd.normalize();
+      this.mesh.scale.setScalar(FLOAT_SCALE);
+      this.mesh.position.copy(_head).addScaledVector(_fwd, FLOAT_AHEAD_M);
+      this.mesh.position.y = _head.y - 0.15;
+      this.mesh.lookAt(_head.x, this.mesh.position.y, _head.z);
+    }
     this.mesh.visible = true;
     this.repaint();
     // Glyphs for the labels (Chinese, emoji) arrive asynchronously: paint again once here.
@@ -117,7 +199,9 @@ class VrMenu {
     if (this.visible) this.repaint();
   }
 
+  /** Hide the menu (the ✕ button, a place chosen, the session's end). */
   close() {
+    this.switch.close();
     this.mesh.visible = false;
   }
 
@@ -149,19 +233,31 @@ class VrMenu {
 
   /**
    * Where a button's centre is, in `space`'s local coordinates (the XR rig: what a
-   * controller's pose is given in); null if the menu has no such button now.
+   * controller's pose is given in), and a pose that aims a controller's ray at it: `from`,
+   * 0.3 m in front of the card, turned as the card is (a ray's -Z then meets it square on).
+   * Null if the menu has no such button now.
    * @param {string} id
    * @param {import('three').Object3D} space
+   * @returns {{at: number[], from: number[], quaternion: number[]} | null}
    */
   buttonAt(id, space) {
     const b = this.buttons.find((c) => c.id === id);
     if (!b || !this.visible) return null;
     const u = (b.x + b.w / 2) / PX - 0.5;
     const v = 0.5 - (b.y + b.h / 2) / PX;
-    this.mesh.updateMatrixWorld(true);
+    this.mesh.updateWorldMatrix(true, false);
+    space.updateWorldMatrix(true, false);
     _local.set(u * SIZE_M, v * SIZE_M, 0).applyMatrix4(this.mesh.matrixWorld);
-    space.updateMatrixWorld(true);
-    return space.worldToLocal(_local).toArray();
+    this.mesh.getWorldQuaternion(_q);
+    space.getWorldQuaternion(_spaceQ);
+    _q.premultiply(_spaceQ.invert());
+    _normal.set(0, 0, 1).applyQuaternion(_q);
+    const at = space.worldToLocal(_local);
+    return {
+      at: at.toArray(),
+      from: at.clone().addScaledVector(_normal, AIM_FROM_M).toArray(),
+      quaternion: _q.toArray(),
+    };
   }
 
   /** Every text the menu may show now (to load its glyphs). */
@@ -308,7 +404,7 @@ class VrMenu {
     g.textBaseline = 'middle';
     g.fillText(clip(g, text, w - 20), x + w / 2, y + h / 2 + (label ? -12 : 2));
     if (label) {
-      g.font = font(22, 400);
+      g.font = font(26, 400);
       g.fillText(label, x + w / 2, y + h - 18);
     }
     g.textAlign = 'left';
