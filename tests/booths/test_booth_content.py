@@ -29,9 +29,15 @@ def test_every_catalog_booth_has_valid_content() -> None:
 
 
 def test_templates_that_fit_grow_with_the_slot() -> None:
-    assert fitting_templates(booth_of("kiosk")) == ["kiosk"]
-    assert fitting_templates(booth_of("island")) == ["kiosk", "island"]
-    assert fitting_templates(booth_of("pavilion")) == ["kiosk", "island", "pavilion"]
+    assert fitting_templates(booth_of("kiosk")) == ["kiosk", "showcase"]
+    assert fitting_templates(booth_of("island")) == ["kiosk", "showcase", "island", "lounge"]
+    assert fitting_templates(booth_of("pavilion")) == [
+        "kiosk",
+        "showcase",
+        "island",
+        "lounge",
+        "pavilion",
+    ]
 
 
 def problems_of(data: dict[str, Any], template: str = "kiosk") -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ def test_api_catalog_has_all_booths_bilingual(client: TestClient) -> None:
             set(s["title"]) == {"zh", "en"} for s in booth["scenarios"]
         )
         assert len(booth["position"]) == 2 and len(booth["front"]) == 2
-        assert booth["template"] in {"kiosk", "island", "pavilion"}
+        assert booth["template"] in {"kiosk", "showcase", "island", "lounge", "pavilion"}
         assert all(tag in body["tags"] for tag in exhibitor["tags"])
     assert set(body["expo"]) == {"title", "subtitle", "notice"}
     assert body["halls"][0]["bounds_min"] == [-128.0, 0.0, -128.0]

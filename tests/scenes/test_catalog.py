@@ -99,7 +99,7 @@ def test_every_booth_has_tags_scenarios_and_an_example_contact(catalog: Catalog)
         assert parts.scheme == "https"
         assert parts.hostname in {"example.org", "example.com"}, booth.id
     templates = {booth.template for booth in catalog.booths}
-    assert templates == {"kiosk", "island", "pavilion"}
+    assert templates == {"kiosk", "showcase", "island", "lounge", "pavilion"}
 
 
 def test_hall_is_256_m_square_and_16_m_high(catalog: Catalog) -> None:
@@ -557,7 +557,10 @@ def test_bad_ids_texts_and_angles_are_refused(tmp_path: Path) -> None:
     message = _problems(tmp_path, files)
     assert 'id: "Retail 01" is not a valid id' in message
     assert "rotation_deg: 45 is not a multiple of 90 degrees" in message
-    assert "template: input should be 'kiosk', 'island' or 'pavilion', got \"tent\"" in message
+    assert (
+        "template: input should be 'kiosk', 'showcase', 'island', 'lounge' or 'pavilion', "
+        'got "tent"' in message
+    )
     assert "exhibitor.name.zh: contains the control character U+000A" in message
     assert 'exhibitor.tags: "ar" is listed twice' in message
 

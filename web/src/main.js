@@ -201,6 +201,9 @@ async function init() {
   let signsDue;
   const booths = new BoothSwapper({
     onChange: (id) => {
+      // A booth drawn in another template blocks that template's floor (docs/scenes.md).
+      const state = booths.states[id];
+      if (state && !state.model && state.template) app.navgrid?.restampBooth(id, state.template);
       highlight.forget(id);
       panel.refresh(id);
       // Texts may have changed: repaint the signs once a burst of changes has passed.

@@ -61,3 +61,33 @@ test('the nearest walkable point is the point itself, or the nearest open cell',
   assert.deepEqual(grid.nearestWalkable(3.4, 0.5), [3.5, 2.5]);
   assert.equal(grid.nearestWalkable(0.5, 0.5, 1), null, 'nothing open within 1 m');
 });
+
+test('a booth switched live to another template has its slot redrawn for that template', () => {
+  // A 12 m square of 0.25 m cells; a booth at (6, 6) turned a quarter (front towards +x).
+  const W = 48;
+  const bytes = new Uint8Array(Math.ceil((W * W) / 8)).fill(0xff);
+  const grid = NavGrid.fromJson({
+    version: 1, origin: [0, 0], cell: 0.25, width: W, height: W, radius: 0.3,
+    bits: Buffer.from(bytes).toString('base64'),
+    booths: { b: { template: 'wall', position: [6, 6], rotation_deg: 90 } },
+    templates: {
+      // 'wall': a back wall at local z -2..-1.8; 'post': a post at local (1, 1).
+      wall: [[[-2, -2], [2, -2], [2, -1.8], [-2, -1.8]]],
+      post: [[[0.9, 0.9], [1.1, 0.9], [1.1, 1.1], [0.9, 1.1]]],
+    },
+  });
+  // The grid starts all open; switching to the post blocks the post's floor.
+  assert.equal(grid.restampBooth('b', 'post'), true);
+  // Local (1, 1) turned 90° about +y: x' = x + z·1 → 6 + 1 = 7, z' = -x + 0 → 6 - 1 = 5.
+  assert.equal(grid.walkable(7, 5), false, 'the new post blocks its floor, turned with the booth');
+  assert.equal(grid.walkable(7.2, 5.2), false, 'and the radius around it');
+  assert.equal(grid.walkable(7.6, 5.6), true);
+  // Back to the wall: local z -1.9 turned is world x 6 - 1.9 = 4.1, along z from 4 to 8.
+  assert.equal(grid.restampBooth('b', 'wall'), true);
+  assert.equal(grid.walkable(7, 5), true, 'the post is gone');
+  for (const z of [4.2, 6, 7.8]) assert.equal(grid.walkable(4.1, z), false, `the wall at z ${z}`);
+  assert.equal(grid.walkable(5, 6), true);
+  assert.equal(grid.restampBooth('b', 'wall'), false, 'no change');
+  assert.equal(grid.restampBooth('b', 'tower'), false, 'an unknown template changes nothing');
+  assert.equal(grid.restampBooth('nobody', 'post'), false);
+});

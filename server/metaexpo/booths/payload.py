@@ -5,7 +5,7 @@
 
     {"type": "booth", "id", "hall", "revision": int,
      "model": "/assets/<sha256>.glb" | null,        null: draw the template
-     "template": "kiosk" | "island" | "pavilion",
+     "template": "kiosk" | "showcase" | "island" | "lounge" | "pavilion",
      "colours": {"accent": "#rrggbb", "panel": "#rrggbb"},
      "exhibitor": {"name": T, "tagline": T, "description": T, "tags": [id], "contact": url},
      "links": [{"title": T, "url": url}],

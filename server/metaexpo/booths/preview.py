@@ -92,6 +92,15 @@ def render_preview(glb: bytes) -> bytes:
     triangles, colours = _world_triangles(scene)
     if len(triangles) == 0:
         raise ValueError("the model has no triangles")
+    return render_triangles(triangles, colours)
+
+
+def render_triangles(triangles: FloatArray, colours: FloatArray) -> bytes:
+    """A PNG picture of ``triangles`` (n, 3, 3; metres, y up, front +z) in ``colours`` (n, 3;
+    RGB 0-255), drawn back to front (any model, however thin or open its surfaces).
+
+    Raises ``ValueError`` if no triangle has an area.
+    """
     axes = _view()
     view = triangles @ axes.T  # (n, 3, 3): x right, y up, z towards the viewer
     normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
@@ -131,6 +140,66 @@ def render_preview(glb: bytes) -> bytes:
     for tri, fill in zip(points, fills, strict=True):
         draw.polygon([tuple(p) for p in tri], fill=fill)
     final = image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS).convert("RGB")
+    out = io.BytesIO()
+    final.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_solids(
+    triangles: FloatArray, colours: FloatArray, *, yaw_deg: float, pitch_deg: float
+) -> bytes:
+    """A PNG picture of closed solids (``triangles`` n, 3, 3 wound counter-clockwise seen from
+    outside; ``colours`` n, 3, sRGB 0-255) seen from ``yaw_deg`` right of the front and
+    ``pitch_deg`` above, with hidden faces culled and a depth buffer, so a screen on a wall or
+    a sign on its header shows exactly (drawing back to front gets those wrong).
+
+    Raises ``ValueError`` if no triangle faces the viewer.
+    """
+    axes = _view(yaw_deg, pitch_deg)
+    view = triangles @ axes.T  # x right, y up, z towards the viewer
+    normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+    lengths = np.linalg.norm(normals, axis=1)
+    facing = (normals @ axes[2]) > 1e-9 * np.maximum(lengths, 1e-300)
+    lo = view.reshape(-1, 3).min(axis=0)
+    hi = view.reshape(-1, 3).max(axis=0)
+    keep = facing & (lengths > 0)
+    if not keep.any():
+        raise ValueError("no triangle faces the viewer")
+    view, colours, normals = view[keep], colours[keep], normals[keep] / lengths[keep, None]
+    lambert = np.clip(normals @ (_LIGHT / np.linalg.norm(_LIGHT)), 0.0, 1.0)
+    shaded = np.clip(colours * (0.45 + 0.55 * lambert)[:, None], 0, 255)
+
+    width, height = WIDTH * _SS, HEIGHT * _SS
+    size = np.maximum(hi - lo, 1e-9)
+    scale = 0.86 * min(WIDTH / size[0], HEIGHT / size[1]) * _SS
+    centre = (lo + hi) / 2
+    px = (view[..., 0] - centre[0]) * scale + width / 2
+    py = height / 2 - (view[..., 1] - centre[1]) * scale
+    image = np.empty((height, width, 3), dtype=np.float64)
+    image[:] = _BACKGROUND[:3]
+    floor_y = round(float(height / 2 - (lo[1] - centre[1]) * scale))
+    image[max(floor_y, 0) :] = _FLOOR[:3]
+    depth = np.full((height, width), -np.inf)
+    for (x0, x1, x2), (y0, y1, y2), zs, fill in zip(
+        px.tolist(), py.tolist(), view[..., 2].tolist(), shaded.tolist(), strict=True
+    ):
+        left, right = max(int(min(x0, x1, x2)), 0), min(int(max(x0, x1, x2)) + 1, width)
+        top, bottom = max(int(min(y0, y1, y2)), 0), min(int(max(y0, y1, y2)) + 1, height)
+        denominator = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2)
+        if left >= right or top >= bottom or abs(denominator) < 1e-12:
+            continue
+        xs = np.arange(left, right) + 0.5
+        ys = (np.arange(top, bottom) + 0.5)[:, None]
+        w0 = ((y1 - y2) * (xs - x2) + (x2 - x1) * (ys - y2)) / denominator
+        w1 = ((y2 - y0) * (xs - x2) + (x0 - x2) * (ys - y2)) / denominator
+        w2 = 1.0 - w0 - w1
+        z = w0 * zs[0] + w1 * zs[1] + w2 * zs[2]
+        region = depth[top:bottom, left:right]
+        nearer = (w0 >= -1e-9) & (w1 >= -1e-9) & (w2 >= -1e-9) & (z > region)
+        region[nearer] = z[nearer]
+        image[top:bottom, left:right][nearer] = fill
+    final = Image.fromarray(image.round().astype(np.uint8), "RGB")
+    final = final.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     final.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -37,12 +37,15 @@ SCREEN = "#10161f"
 FRAME = "#fafafa"
 CABLE = "#78909c"
 ACOUSTIC = "#3a4a63"
+#: Booth foliage and the warm white of lamps, shelf strips and light rings.
+PLANT = "#4f8a4b"
+LAMP = "#fff1cf"
 
 WHITE = "#ffffff"
 BLACK = "#000000"
 
 
-def _mix_srgb(colour: str, other: str, amount: float) -> str:
+def mix_srgb(colour: str, other: str, amount: float) -> str:
     """``colour`` moved ``amount`` (0..1) of the way towards ``other``, in sRGB hex."""
     a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
@@ -68,17 +71,21 @@ class ZonePalette:
     counter_top: Rgba8
     screen: Rgba8
     frame: Rgba8
+    plant: Rgba8
+    light: Rgba8
 
 
 def zone_palette(colour: str) -> ZonePalette:
     """The palette for a zone whose catalog colour is ``colour`` (``#rrggbb``)."""
     return ZonePalette(
         accent=rgba8(colour),
-        accent_dark=rgba8(_mix_srgb(colour, BLACK, 0.35)),
-        floor=rgba8(_mix_srgb(colour, WHITE, 0.62)),
-        platform=rgba8(_mix_srgb(colour, WHITE, 0.85)),
+        accent_dark=rgba8(mix_srgb(colour, BLACK, 0.35)),
+        floor=rgba8(mix_srgb(colour, WHITE, 0.62)),
+        platform=rgba8(mix_srgb(colour, WHITE, 0.85)),
         panel=rgba8("#f4f5f2"),
         counter_top=rgba8("#dfe3e6"),
         screen=rgba8(SCREEN),
         frame=rgba8(FRAME),
+        plant=rgba8(PLANT),
+        light=rgba8(LAMP),
     )

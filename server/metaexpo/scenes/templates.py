@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-TemplateName = Literal["kiosk", "island", "pavilion"]
+TemplateName = Literal["kiosk", "showcase", "island", "lounge", "pavilion"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,8 @@ class BoothTemplate:
 
 TEMPLATES: dict[TemplateName, BoothTemplate] = {
     "kiosk": BoothTemplate("kiosk", width=4.0, depth=4.0, height=4.0),
+    "showcase": BoothTemplate("showcase", width=4.0, depth=4.0, height=4.0),
     "island": BoothTemplate("island", width=8.0, depth=8.0, height=6.0),
+    "lounge": BoothTemplate("lounge", width=8.0, depth=8.0, height=6.0),
     "pavilion": BoothTemplate("pavilion", width=12.0, depth=12.0, height=9.0),
 }

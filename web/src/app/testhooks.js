@@ -135,6 +135,20 @@ function installTestHooks({ app, travel, player, gate, signs, canvas, camera, re
         inView: _v.z < 1 && Math.abs(_v.x) < 1 && Math.abs(_v.y) < 1,
       };
     },
+    /**
+     * The body a booth node draws: its vertex count and the colour roles among its vertices
+     * (`_ROLE` codes, docs/scenes.md), enough to tell one template's shape from another's.
+     */
+    boothBody(id) {
+      const node = app.hall?.booths.get(id);
+      const geometry = node instanceof Mesh ? node.geometry : null;
+      const position = geometry?.getAttribute('position');
+      if (!position) return null;
+      const role = geometry.getAttribute('_role');
+      const roles = new Set();
+      for (let i = 0; role && i < role.count; i++) roles.add(role.getX(i));
+      return { vertices: position.count, roles: [...roles].sort((a, b) => a - b) };
+    },
     /** What a click at client (x, y) hits, doing what the click would do. */
     pick(x, y) {
       const hit = travel.pickAt(x, y);

@@ -17,7 +17,7 @@ import {
 import { BoothSlideshows } from './slideshow.js';
 
 /** Role codes of `_ROLE`, in the builder's order (scenebuild/templates.py ROLES). */
-const ROLES = ['accent', 'accent_dark', 'platform', 'panel', 'counter_top', 'screen', 'frame'];
+const ROLES = ['accent', 'accent_dark', 'platform', 'panel', 'counter_top', 'screen', 'frame', 'plant', 'light'];
 /** The builder's baked shade (scenebuild/ao.py): factor at the floor, height where it ends. */
 const AO_FLOOR = 0.58;
 const AO_REACH = 1.4;

@@ -9,7 +9,8 @@
  * to know the avatar's shape.
  *
  * Pure (no DOM, no three.js): movement (controls/walk.js), path finding
- * (world/pathfind.js) and VR teleport checks ask it. Tested in
+ * (world/pathfind.js) and VR teleport checks ask it; a booth switched live to
+ * another template has its slot redrawn (`restampBooth`). Tested in
  * test/navgrid.test.js on grids built in the test.
  */
 
@@ -35,10 +36,11 @@ function decodeBase64(b64) {
 class NavGrid {
   /**
    * @param {{origin: number[], cell: number, width: number, height: number, radius?: number,
-   *          hall?: string}} shape
+   *          hall?: string, booths?: Record<string, {template: string, position: number[],
+   *          rotation_deg: number}>, templates?: Record<string, number[][][]>}} shape
    * @param {Uint8Array} bits W*H bits, row-major, LSB first; 1 = walkable
    */
-  constructor({ origin, cell, width, height, radius = 0, hall = '' }, bits) {
+  constructor({ origin, cell, width, height, radius = 0, hall = '', booths = {}, templates = {} }, bits) {
     this.x0 = origin[0];
     this.z0 = origin[1];
     this.cell = cell;
@@ -47,6 +49,10 @@ class NavGrid {
     this.radius = radius;
     this.hall = hall;
     this.bits = bits;
+    /** @type {Record<string, {template: string, position: number[], rotation_deg: number}>} */
+    this.booths = booths;
+    /** @type {Record<string, number[][][]>} each template's footprints, in the booth's frame */
+    this.templates = templates;
   }
 
   /**
@@ -72,7 +78,11 @@ class NavGrid {
     if (bytes.length < Math.ceil((width * height) / 8)) {
       throw new NavGridError(`navigation grid: ${bytes.length} bytes of bits for ${width} × ${height} cells`);
     }
-    return new NavGrid({ origin, cell, width, height, radius: data.radius ?? 0, hall: data.hall ?? '' }, bytes);
+    const object = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+    return new NavGrid({
+      origin, cell, width, height, radius: data.radius ?? 0, hall: data.hall ?? '',
+      booths: object(data.booths), templates: object(data.templates),
+    }, bytes);
   }
 
   /** Column of world x (may be off the grid). */
@@ -90,6 +100,63 @@ class NavGrid {
     if (i < 0 || j < 0 || i >= this.width || j >= this.height) return false;
     const k = j * this.width + i;
     return ((this.bits[k >> 3] >> (k & 7)) & 1) === 1;
+  }
+
+  /** Set cell (i, j) walkable or not (cells off the grid are left alone). */
+  setOpen(i, j, walkable) {
+    if (i < 0 || j < 0 || i >= this.width || j >= this.height) return;
+    const k = j * this.width + i;
+    if (walkable) this.bits[k >> 3] |= 1 << (k & 7);
+    else this.bits[k >> 3] &= ~(1 << (k & 7));
+  }
+
+  /**
+   * Redraw booth `id`'s slot for `template` after a live template change (docs/scenes.md,
+   * "Booths that change live"): the cells within `radius` of the footprints of the template
+   * it showed open up, those within `radius` of the new template's are blocked. Booth
+   * footprints are rectangles turned by quarter turns, so the distance is exact. Returns
+   * whether anything was redrawn (false for an unknown booth or template, or no change).
+   * @param {string} id
+   * @param {string} template
+   */
+  restampBooth(id, template) {
+    const booth = this.booths[id];
+    const now = this.templates[template];
+    if (!booth || !Array.isArray(now) || booth.template === template) return false;
+    const rects = (footprints) => (footprints ?? []).map((quad) => {
+      const a = (booth.rotation_deg * Math.PI) / 180;
+      // Quarter turns exactly, as the builder turns them (three.js rotation.y).
+      const c = Math.round(Math.cos(a) * 1e12) / 1e12;
+      const s = Math.round(Math.sin(a) * 1e12) / 1e12;
+      const xs = quad.map(([x, z]) => booth.position[0] + c * x + s * z);
+      const zs = quad.map(([x, z]) => booth.position[1] - s * x + c * z);
+      return [Math.min(...xs), Math.min(...zs), Math.max(...xs), Math.max(...zs)];
+    });
+    const before = rects(this.templates[booth.template]);
+    const after = rects(now);
+    const all = [...before, ...after];
+    if (!all.length) return false;
+    const half = this.cell / 2;
+    const near = (list, cx, cz) => list.some(([x0, z0, x1, z1]) => {
+      const dx = Math.max(0, Math.abs(cx - (x0 + x1) / 2) - half - (x1 - x0) / 2);
+      const dz = Math.max(0, Math.abs(cz - (z0 + z1) / 2) - half - (z1 - z0) / 2);
+      return Math.hypot(dx, dz) < this.radius - 1e-9;
+    });
+    const reach = this.radius + this.cell;
+    const i0 = this.col(Math.min(...all.map((r) => r[0])) - reach);
+    const i1 = this.col(Math.max(...all.map((r) => r[2])) + reach);
+    const j0 = this.row(Math.min(...all.map((r) => r[1])) - reach);
+    const j1 = this.row(Math.max(...all.map((r) => r[3])) + reach);
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        const cx = this.cx(i);
+        const cz = this.cz(j);
+        if (near(after, cx, cz)) this.setOpen(i, j, false);
+        else if (near(before, cx, cz)) this.setOpen(i, j, true);
+      }
+    }
+    booth.template = template;
+    return true;
   }
 
   /** Whether an avatar may stand with its centre at (x, z). */

@@ -24,6 +24,7 @@ _STATIC = {
     "portal.css": "text/css; charset=utf-8",
     "portal.js": "text/javascript; charset=utf-8",
     "viewer.js": "text/javascript; charset=utf-8",
+    "template_preview.js": "text/javascript; charset=utf-8",
     "forum_run.js": "text/javascript; charset=utf-8",
 }
 _VIEWER_BUNDLE = re.compile(r"^viewer-[A-Z0-9]{8}\.js$")
