@@ -8,4 +8,4 @@ colours, node layout, packing), so servers rebuild on their next start.
 from __future__ import annotations
 
 #: Increase by one for every change to the built output.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
