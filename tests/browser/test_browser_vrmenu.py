@@ -1,6 +1,6 @@
 """The VR menu under an emulated Quest 3 (IWER): worn on the left wrist, it opens when the
 left palm turns to the face, follows the left controller, and closes when the palm turns
-away; the left grip toggles it too. The right controller's ray and trigger switch its tabs,
+away; the left controller's X button toggles it too (not the grip: that is the talk button). The right controller's ray and trigger switch its tabs,
 send a quick phrase another page reads in its chat, play a gesture another page sees, and
 teleport through the zone list."""
 
@@ -48,10 +48,15 @@ def press(vr: Page, button: str) -> None:
     wait_frames(vr)  # the release is read: the next pull is a new one
 
 
-def squeeze_left(vr: Page) -> None:
-    vr.evaluate("xrDevice.controllers.left.updateButtonValue('squeeze', 1)")
+def press_x(vr: Page) -> None:
+    vr.evaluate("xrDevice.controllers.left.updateButtonValue('x-button', 1)")
     wait_frames(vr)
-    vr.evaluate("xrDevice.controllers.left.updateButtonValue('squeeze', 0)")
+    vr.evaluate("xrDevice.controllers.left.updateButtonValue('x-button', 0)")
+    wait_frames(vr)
+
+
+def squeeze_left(vr: Page, value: float) -> None:
+    vr.evaluate(f"xrDevice.controllers.left.updateButtonValue('squeeze', {value})")
     wait_frames(vr)
 
 
@@ -135,12 +140,17 @@ def test_the_wrist_menu_opens_with_the_palm_follows_the_hand_and_does_its_work(
     wait_frames(vr)
     assert expo(vr, "__expo.vrMenu.open") is False, "choosing a place closes the menu"
 
-    # The grip toggles it, for headsets where the palm's turn is not seen.
+    # The X button toggles it, for headsets where the palm's turn is not seen.
     palm_down(vr)
     assert expo(vr, "__expo.vrMenu.open") is False
-    squeeze_left(vr)
-    wait_until(vr, "__expo.vrMenu.open", what="a squeeze of the left grip opens the menu")
+    press_x(vr)
+    wait_until(vr, "__expo.vrMenu.open", what="the left X button opens the menu")
     assert expo(vr, "__expo.vrMenu.worn")
-    squeeze_left(vr)
-    wait_until(vr, "!__expo.vrMenu.open", what="a second squeeze closes the menu")
+    press_x(vr)
+    wait_until(vr, "!__expo.vrMenu.open", what="a second press closes the menu")
+    # Holding the left grip is the talk button: talking never opens or closes the menu.
+    squeeze_left(vr, 1)
+    squeeze_left(vr, 0)
+    wait_frames(vr)
+    assert expo(vr, "__expo.vrMenu.open") is False, "the grip (talk) left the menu alone"
     assert not vr.errors and not watcher.errors  # type: ignore[attr-defined]

@@ -52,14 +52,14 @@ test('the palm shows the menu and turning away hides it', () => {
   assert.equal(s.shows, false);
 });
 
-test('a squeeze pins the menu open whatever the palm does, and a second squeeze closes it', () => {
+test('a press of the menu button pins the menu open whatever the palm does, and a second press closes it', () => {
   const s = new WristSwitch();
-  s.squeeze();
+  s.toggle();
   assert.equal(s.shows, true);
   s.palm(true);
   s.palm(false);
   assert.equal(s.shows, true, 'pinned: the palm turning away does not hide it');
-  s.squeeze();
+  s.toggle();
   assert.equal(s.shows, false);
 });
 
@@ -73,8 +73,8 @@ test('closed while the palm faces the face, it stays closed until the palm turns
   s.palm(false);
   s.palm(true);
   assert.equal(s.shows, true);
-  s.squeeze();
-  assert.equal(s.shows, false, 'a squeeze hides what the palm showed');
-  s.squeeze();
+  s.toggle();
+  assert.equal(s.shows, false, 'a press hides what the palm showed');
+  s.toggle();
   assert.equal(s.shows, true, 'and a second one pins it');
 });

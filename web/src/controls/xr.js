@@ -13,7 +13,8 @@
  *   - the VR menu (ui/vrmenu.js: zones, map, chat with quick phrases,
  *     settings, gestures) is worn on the left wrist: it shows while the left
  *     palm is turned to the face (controls/palm.js, checked every frame), and
- *     a squeeze of the left grip opens or closes it; while it is open, the
+ *     the left controller's X button opens or closes it (not the grip: holding
+ *     the left grip is the talk button, voice/voice.js); while it is open, the
  *     right controller's trigger on it presses what the ray points at;
  *   - head and both grips give the VR_POSE the protocol sends.
  * Controller models are the visitor's own avatar hands (no download from a
@@ -32,6 +33,8 @@ const ARC_POINTS = 48;
 const STICK_DEADZONE = 0.25;
 const SNAP_ARM = 0.7;
 const MOVING = 0x01;
+/** The left controller's xr-standard button that opens or closes the VR menu: X (Quest). */
+const MENU_BUTTON = 4;
 const REST_LEFT = new Vector3(-0.25, -0.55, -0.3);
 const REST_RIGHT = new Vector3(0.25, -0.55, -0.3);
 
@@ -54,7 +57,7 @@ const _hits = [];
  * @property {(raycaster: Raycaster) => string | null} pickBooth the booth the ray points at
  * @property {() => import('../ui/panel3d.js').Panel3D | null} [panel] the 3D booth panel
  * @property {() => import('../ui/vrmenu.js').VrMenu | null} [menu] the VR menu
- * @property {() => void} [onMenu] the left grip was squeezed: open or close the menu
+ * @property {() => void} [onMenu] the left X button was pressed: open or close the menu
  * @property {(grip: import('three').Object3D | null) => void} [onLeftGrip] the left controller's
  *   grip space (the menu is worn on it), or null when that controller is gone
  * @property {(facing: boolean) => void} [onPalm] the left palm turned to the face, or away
@@ -144,6 +147,8 @@ class XrControls {
     this.stickAim = false;
     /** Whether the left palm is turned to the face (the wrist menu shows). */
     this.palmUp = false;
+    /** Whether the menu button was down on the last frame (a press is its down edge). */
+    this.menuButtonDown = false;
     /** @type {string | null} why the last session could not start */
     this.error = null;
     const visuals = buildVisuals(scene);
@@ -260,9 +265,6 @@ class XrControls {
       entry.source = null;
     });
     controller.addEventListener('selectstart', () => this._selectStart(entry));
-    controller.addEventListener('squeezestart', () => {
-      if (entry.hand === 'left') this.hooks.onMenu?.();
-    });
     controller.addEventListener('selectend', () => this._selectEnd(entry));
   }
 
@@ -384,6 +386,7 @@ class XrControls {
     }
     if (this.aiming) this._updateArc();
     this._watchPalm();
+    this._watchMenuButton();
     return moved;
   }
 
@@ -397,6 +400,14 @@ class XrControls {
       facing = palmFacesHead(left.grip.matrixWorld, _v, this.palmUp, 'left');
     }
     this._setPalm(facing);
+  }
+
+  /** Once a frame: a press of the left X button opens or closes the menu. */
+  _watchMenuButton() {
+    const pad = this.hands.left?.source?.gamepad;
+    const down = Boolean(pad?.buttons?.[MENU_BUTTON]?.pressed);
+    if (down && !this.menuButtonDown) this.hooks.onMenu?.();
+    this.menuButtonDown = down;
   }
 
   _setPalm(facing) {

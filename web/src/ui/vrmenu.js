@@ -6,9 +6,10 @@
  * parallel to the palm. It shows
  *   - while the visitor turns the left palm towards their face
  *     (controls/palm.js compares the grip's orientation with the head), and
- *   - after a squeeze of the left grip, which toggles it (for headsets or
- *     poses where the palm turn is not detected); a squeeze while the palm
- *     shows it hides it until the palm turns away.
+ *   - after a press of the left controller's X button, which toggles it (for
+ *     headsets or poses where the palm turn is not detected; not the grip,
+ *     which is the talk button); a press while the palm shows it hides it
+ *     until the palm turns away.
  * Without a tracked left controller it floats in front of the head instead.
  * The right controller's ray and trigger press its buttons. Four tabs:
  *   - Zones: the directory's destinations, a press teleports there;
@@ -122,7 +123,7 @@ class VrMenu {
     this.wrist = null;
     /** @type {import('three').Object3D | null} where the menu floats without a wrist (the scene) */
     this.home = null;
-    /** Whether it should show: the palm's turn and the grip's squeezes. */
+    /** Whether it should show: the palm's turn and the menu button's presses. */
     this.switch = new WristSwitch();
     i18n.onChange(() => this.repaint());
   }
@@ -163,13 +164,13 @@ class VrMenu {
     this._sync(camera);
   }
 
-  /** The grip was squeezed: hide the menu if it shows, else show it until the next squeeze. */
+  /** The menu button was pressed: hide the menu if it shows, else show it until the next press. */
   toggle(camera) {
-    this.switch.squeeze();
+    this.switch.toggle();
     this._sync(camera);
   }
 
-  /** Show or hide as the squeeze and the palm say. */
+  /** Show or hide as the menu button and the palm say. */
   _sync(camera) {
     const want = this.switch.shows;
     if (want && !this.visible) this.open(camera);

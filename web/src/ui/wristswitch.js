@@ -1,9 +1,9 @@
 /**
  * When the wrist menu shows: the rule between its two ways in (ui/vrmenu.js).
  *   - Turning the left palm to the face shows it; turning it away hides it.
- *   - A squeeze of the left grip toggles it: shown, it hides; hidden, it shows and stays
- *     ("pinned") wherever the palm turns, until a squeeze or a press that closes it.
- *   - Closed while the palm faces the face (a squeeze, ✕, a place chosen), it stays closed
+ *   - A press of the menu button (the left X; the grip is the talk button) toggles it: shown, it hides; hidden, it shows and stays
+ *     ("pinned") wherever the palm turns, until another press or a press on it that closes it.
+ *   - Closed while the palm faces the face (the menu button, ✕, a place chosen), it stays closed
  *     until the palm turns away: the visitor's "no" outweighs a pose they still hold.
  */
 
@@ -25,8 +25,8 @@ class WristSwitch {
     if (!facing) this.dismissed = false;
   }
 
-  /** The grip was squeezed. */
-  squeeze() {
+  /** The menu button was pressed. */
+  toggle() {
     if (this.shows) {
       this.close();
     } else {
@@ -35,7 +35,7 @@ class WristSwitch {
     }
   }
 
-  /** The menu was closed (a squeeze, its ✕, a place chosen, the session's end). */
+  /** The menu was closed (the menu button, its ✕, a place chosen, the session's end). */
   close() {
     this.pinned = false;
     this.dismissed = this.facing;
