@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def harness(
     urls: list[str], scenario: str, n: int, duration: float, seed: int, label: str
 ) -> dict[str, Any]:
     """One loadtest run over ``urls`` (bots spread evenly), pinned to the generator core."""
-    out = Path(tempfile.mkdtemp(prefix="mn-media-")) / "r.json"
+    folder = Path(tempfile.mkdtemp(prefix="mn-media-"))
+    out = folder / "r.json"
     cmd = ["taskset", "-c", "1", PY, "-m", "metaexpo", "loadtest", "--scenario", scenario]
     cmd += ["--clients", str(n), "--duration", str(duration), "--ramp", str(max(2.0, n / 150))]
     cmd += ["--seed", str(seed), "--procs", "2", "--probes", "32", "--json", str(out)]
@@ -81,8 +83,11 @@ def harness(
         cmd += ["--staff-password", STAFF_PASSWORD]
     for url in urls:
         cmd += ["--url", url]
-    subprocess.run(cmd, cwd=ROOT, check=True, timeout=duration + 300)
-    return dict(json.loads(out.read_text()))
+    try:
+        subprocess.run(cmd, cwd=ROOT, check=True, timeout=duration + 300)
+        return dict(json.loads(out.read_text()))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run(scenario: str, nodes: int, n: int, duration: float, seed: int) -> dict[str, Any]:
@@ -91,6 +96,7 @@ def run(scenario: str, nodes: int, n: int, duration: float, seed: int) -> dict[s
     names = [f"n{i + 1}" for i in range(nodes)]
     load_before = os.getloadavg()
     with contextlib.ExitStack() as parts:
+        parts.callback(shutil.rmtree, tmp, True)  # the nodes' data folders, after they stop
         database = None
         shared: tuple[str, ...] = ()
         if nodes > 1:
@@ -114,6 +120,7 @@ def run(scenario: str, nodes: int, n: int, duration: float, seed: int) -> dict[s
 
 
 def dig(report: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    """The number at ``path`` in a run's report, or None where the run has none."""
     value: Any = report
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
@@ -146,6 +153,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Run the scenarios asked for on one node and on three, alternating; write the JSON."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

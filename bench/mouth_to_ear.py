@@ -243,6 +243,7 @@ def summary(values: list[float]) -> dict[str, float | int | None]:
 
 
 def played(page: Page) -> int:
+    """How many decoded buffers the listener page has started playing."""
     count: int = page.evaluate("() => __expoTest.latency.playedCount()")
     return count
 
@@ -263,6 +264,7 @@ def heard_by(listener: Page, n: int, timeout: float, shortfalls: list[str]) -> N
 
 
 def arm(pages: list[Page], detector: dict[str, float]) -> None:
+    """Start the pages' latency taps afresh, with the click detector's settings."""
     for page in pages:
         page.evaluate("(o) => __expoTest.latency.arm(o)", detector)
 
@@ -323,6 +325,7 @@ def record(
 
 @contextmanager
 def media_browser(wav: Path) -> Iterator[Browser]:
+    """One headless Chromium whose fake microphone plays ``wav``."""
     with sync_playwright() as p:
         browser = launch_media_browser(p, wav)
         try:
@@ -354,6 +357,7 @@ def open_spot(base: str) -> tuple[str, float, float]:
 
 
 def stand(page: Page, x: float, z: float) -> None:
+    """Put the page's visitor at (x, z) and wait until the page reports them there."""
     page.evaluate("([x, z]) => __expoTest.setPose(x, 1.6, z, Math.PI / 2)", [x, z])
     wait_until(
         page,
@@ -502,6 +506,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
 
 
 def main() -> None:
+    """Measure the paths asked for; write the JSON and the plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--paths", nargs="+", choices=("voice", "stage"), default=["voice", "stage"]

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from metaexpo.scenebuild import BUILDER_VERSION
 from tests.backoffice import STAFF_LOGIN, STAFF_PASSWORD, Expo, expo_app
 
 #: Slots of each size in the retail zone (scenes/zones/01-retail.yaml), and what fits them.
@@ -43,7 +44,7 @@ def _pictures(page: str, booth: str) -> list[tuple[str, str, str]]:
     """(template, accent, panel) of every template picture on the editor ``page``."""
     found = re.findall(
         rf'<img class="template-preview" data-template="([a-z]+)" width="240" height="180" '
-        rf'src="/portal/booths/{booth}/templates/\1\.png\?accent=%23([0-9a-f]{{6}})'
+        rf'src="/portal/booths/{booth}/templates/\1\.png\?v={BUILDER_VERSION}&amp;accent=%23([0-9a-f]{{6}})'
         rf'&amp;panel=%23([0-9a-f]{{6}})"',
         page,
     )
@@ -119,6 +120,20 @@ def test_a_bad_colour_or_template_is_refused_with_the_reason(client: TestClient)
     unknown = client.get("/portal/booths/retail-04/templates/hut.png")
     assert unknown.status_code == 404 and "kiosk, showcase" in unknown.text
     assert client.get("/portal/booths/nowhere-01/templates/kiosk.png").status_code == 404
+    # A colour with anything after it (here a newline) is not a colour.
+    trailing = client.get("/portal/booths/retail-04/templates/kiosk.png?accent=%23aabbcc%0A")
+    assert trailing.status_code == 422
+
+
+def test_a_picture_is_kept_a_week_only_under_the_current_builders_url(
+    client: TestClient,
+) -> None:
+    url = "/portal/booths/retail-04/templates/kiosk.png"
+    current = client.get(f"{url}?v={BUILDER_VERSION}")
+    assert current.headers["cache-control"] == "private, max-age=604800"
+    older = client.get(f"{url}?v={BUILDER_VERSION - 1}")
+    assert older.headers["cache-control"] == "private, no-cache"
+    assert older.content == current.content  # the same picture, drawn once
 
 
 def test_a_stranger_is_sent_to_sign_in(client: TestClient) -> None:

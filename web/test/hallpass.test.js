@@ -65,6 +65,15 @@ test('a short-lived guest token is kept for most of its life, not asked for on e
   assert.equal(renewAt(1e10, 0), 1e10 - 3600);
 });
 
+test('a guest token kept without its receipt time is replaced an hour before it expires', async () => {
+  const storage = new MemoryStorage();
+  storage.setItem(GUEST_KEY, JSON.stringify({ token: 'old', expires_at: 1000 + 1800 }));
+  const { fetchImpl } = server({ guests: [{ token: 'g1', expires_at: 1e10 }] });
+  assert.equal((await hallPass({ fetchImpl, storage, now: () => 1000 }))?.token, 'g1', 'within the hour: renewed');
+  storage.setItem(GUEST_KEY, JSON.stringify({ token: 'old', expires_at: 1000 + 7200 }));
+  assert.equal((await hallPass({ fetchImpl, storage, now: () => 1000 }))?.token, 'old', 'two hours left: kept');
+});
+
 test('without the expo a visitor joins without a token', async () => {
   const fetchImpl = async () => { throw new TypeError('offline'); };
   assert.equal(await hallPass({ fetchImpl, storage: null }), null);

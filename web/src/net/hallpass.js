@@ -84,8 +84,9 @@ async function hallPass({ as = null, fetchImpl = (url, init) => fetch(url, init)
   try {
     const entry = JSON.parse(storage?.getItem(GUEST_KEY) ?? 'null');
     const kept = tokenOf(entry);
-    const received = typeof entry?.received_at === 'number' ? entry.received_at : now();
-    const renew = kept ? renewAt(kept.expires, received) : 0;
+    const received = typeof entry?.received_at === 'number' ? entry.received_at : null;
+    // Kept before tokens recorded when they came: an hour's margin, as then.
+    const renew = !kept ? 0 : received === null ? kept.expires - RENEW_BEFORE_S : renewAt(kept.expires, received);
     if (kept && now() < renew) return { ...kept, kind: 'guest', renew };
   } catch {
     // a damaged entry: get a new token

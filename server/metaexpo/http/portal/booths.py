@@ -26,6 +26,7 @@ from metaexpo.http.pages import (
 )
 from metaexpo.http.security import office_of
 from metaexpo.roles import Principal
+from metaexpo.scenebuild import BUILDER_VERSION
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -91,6 +92,8 @@ async def _editor(
         "message": message,
         "back": "/staff/booths" if principal.is_staff else "/portal/booths",
         "max_screens": MAX_SCREEN_IMAGES,
+        # Template pictures change with the builder: their URLs name its version.
+        "builder_version": BUILDER_VERSION,
     }
     return render(request, "booth.html", context, principal=principal, status_code=status_code)
 

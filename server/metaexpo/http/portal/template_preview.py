@@ -4,16 +4,18 @@
 is a still of template ``name`` as the hall draws it in the booth's zone with
 those colours (metaexpo.scenebuild.template_preview), rendered on the server
 (metaexpo.booths.preview) so it shows with no script, no WebGL and offline.
-Only templates that fit the booth's slot are drawn; pictures are kept for a
-while (a small cache in memory, a week in the browser), as they depend only
-on what the URL says and the catalog.
+Only templates that fit the booth's slot are drawn. A picture is drawn in the
+upload workers (``--model-workers`` processes: a render is a Python loop over
+the template's triangles and tens of megabytes of buffers, which must not
+share the sync tick's GIL), and kept for a while: a small cache in the
+server's memory, and a week in the browser, the URL naming the builder's
+version (``v``) so that pictures change with the templates.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from functools import lru_cache
+from collections import OrderedDict
 
 from fastapi import APIRouter, Request, Response
 
@@ -22,18 +24,21 @@ from metaexpo.booths.preview import render_solids
 from metaexpo.errors import Invalid, NotFound, RequestRefused
 from metaexpo.http.pages import error_page, login_redirect, user_of
 from metaexpo.http.security import office_of
+from metaexpo.scenebuild import BUILDER_VERSION
 from metaexpo.scenebuild.template_preview import branded_palette, template_triangles
 from metaexpo.scenes import TemplateName
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+#: Pictures kept in the server's memory (about 60 KB each).
+CACHED_PICTURES = 128
+_pictures: OrderedDict[tuple[str, str, str, str], bytes] = OrderedDict()
 #: A template is seen a little lower and more from the front than an uploaded model, so a
 #: canopy does not hide the floor nor a side wall the shelves.
 YAW_DEG, PITCH_DEG = 22.0, 14.0
 
 
-@lru_cache(maxsize=128)
 def template_picture(name: TemplateName, zone_colour: str, accent: str, panel: str) -> bytes:
     """The PNG of template ``name`` in a zone of colour ``zone_colour`` with an exhibitor's
     ``accent`` and ``panel`` colours (``#rrggbb``, lower case)."""
@@ -46,7 +51,7 @@ def _colour(request: Request, key: str, default: str) -> str:
     value = request.query_params.get(key)
     if value is None:
         return default
-    if not _COLOUR.match(value):
+    if not _COLOUR.fullmatch(value):
         raise Invalid(f"{key} must be a colour written #rrggbb, not {value!r}")
     return value.lower()
 
@@ -71,7 +76,16 @@ async def template_preview(booth_id: str, name: str, request: Request) -> Respon
         panel = _colour(request, "panel", DEFAULT_PANEL)
     except RequestRefused as exc:
         return error_page(request, exc, principal, f"/portal/booths/{booth_id}")
-    png = await asyncio.to_thread(template_picture, template, zone_colour, accent, panel)
-    return Response(
-        png, media_type="image/png", headers={"Cache-Control": "private, max-age=604800"}
-    )
+    key = (template, zone_colour, accent, panel)
+    png = _pictures.get(key)
+    if png is None:
+        png = await office.uploads.workers.run(template_picture, *key)
+        _pictures[key] = png
+        while len(_pictures) > CACHED_PICTURES:
+            _pictures.popitem(last=False)
+    else:
+        _pictures.move_to_end(key)
+    # A week in the browser only for the URL that names this builder's version.
+    current = request.query_params.get("v") == str(BUILDER_VERSION)
+    cache = "private, max-age=604800" if current else "private, no-cache"
+    return Response(png, media_type="image/png", headers={"Cache-Control": cache})
