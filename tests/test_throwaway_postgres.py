@@ -67,6 +67,10 @@ def wait_until(condition: object, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def inner_session(
     tmp_path: Path, *, wait: bool, source: str = INNER_TEST
 ) -> tuple[subprocess.Popen[bytes], Path]:
@@ -78,7 +82,17 @@ def inner_session(
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     args += ["-p", "tests.databases", "--rootdir", str(tmp_path), str(test)]
     log = (tmp_path / "inner.log").open("wb")
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # A run started in the background of a shell without job control (nohup ... &)
+        # inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler:
+        # the inner run must get Ctrl-C as a terminal would deliver it.
+        preexec_fn=_default_sigint,  # noqa: PLW1509 (one call, before exec)
+    )
     log.close()
     return proc, mark
 

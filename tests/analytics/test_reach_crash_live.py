@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.analytics.tour import ANY_TICK_LOAD, FAST_REACH, SAMPLE_PERIOD, export
+from tests.analytics.tour import ANY_TICK_LOAD, FAST_REACH, FLUSH_S, SAMPLE_PERIOD, export
 from tests.live import Client, ServerProcess, metric
 from tests.waiting import eventually
 
@@ -98,5 +98,8 @@ async def test_kill_9_mid_minute_loses_at_most_that_minute_and_counts_nothing_tw
     assert retail["visits"] == 2  # one before the crash, one after: none twice
     assert retail["unique_visitors"] == 2
     shortest, longest = (sum(bound) for bound in zip(*stays, strict=True))
-    assert shortest - 2 * SAMPLE_PERIOD <= retail["dwell_s"] <= longest + 2 * SAMPLE_PERIOD
+    # The crash may take with it what the first stay added after the last write before it
+    # (at most one flush period): that is the loss the product promises to stay within.
+    lost = FLUSH_S
+    assert shortest - 2 * SAMPLE_PERIOD - lost <= retail["dwell_s"] <= longest + 2 * SAMPLE_PERIOD
     assert booths["retail-03"]["visits"] == after_crash["retail-03"]["visits"]

@@ -15,7 +15,8 @@ from tests.live import metric
 #: Reach settings of the test servers: samples four times a second (a stay's dwell is then
 #: within about a quarter second, so a small run's few stays add up to within 2 %), and the
 #: current minute written every second.
-FAST_REACH = ("--analytics-sample-hz", "4", "--analytics-flush-s", "1")
+FLUSH_S = 1.0
+FAST_REACH = ("--analytics-sample-hz", "4", "--analytics-flush-s", str(FLUSH_S))
 SAMPLE_PERIOD = 0.25
 #: These servers refuse joins only when the tick is over its whole period: the tests are about
 #: reach, not the tick-load guard (tests/sync/test_tick.py), and at the default 0.8 the shared

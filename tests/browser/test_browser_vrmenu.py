@@ -1,6 +1,7 @@
 """The VR menu under an emulated Quest 3 (IWER): worn on the left wrist, it opens when the
 left palm turns to the face, follows the left controller, and closes when the palm turns
-away; the left controller's X button toggles it too (not the grip: that is the talk button). The right controller's ray and trigger switch its tabs,
+away; the left controller's X button toggles it too (not the grip: that is the talk
+button). The right controller's ray and trigger switch its tabs,
 send a quick phrase another page reads in its chat, play a gesture another page sees, and
 teleport through the zone list."""
 
