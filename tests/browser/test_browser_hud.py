@@ -146,9 +146,9 @@ def test_the_gesture_buttons_never_show_empty(browser: Browser, server: ServerPr
         for button in page.locator("#emotes button").all():
             name = button.get_attribute("aria-label") or ""
             shown = button.inner_text().strip()
-            if emoji == "colour":
+            if emoji in ("colour", "mono"):  # the colour font, or the outline one where it fails
                 assert shown in ("👋", "👏", "👍"), shown
-            else:  # this browser draws no colour emoji: the buttons say what they do
+            else:  # this browser draws no emoji at all: the buttons say what they do
                 assert shown == name, f"{shown!r} shown, {name!r} named"
             box = button.bounding_box()
             assert box is not None and box["width"] > 20
