@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -93,10 +94,15 @@ async def upload_model(
 async def _upload_image(
     booth_id: str, role: ImageRole, request: Request, caller: Caller
 ) -> dict[str, Any]:
+    """Receive, re-encode and store one picture, then put it in the draft in ``role``'s place
+    (a screen image goes at the end of the slideshow); returns the workspace."""
     office = office_of(request)
     limit = office.settings.image_max_bytes
     check_declared_length(request.headers.get("content-length"), limit, role.value)
     await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
+    if role is ImageRole.SCREEN:
+        # A full slideshow is refused before the body is read: no upload to throw away.
+        await asyncio.to_thread(office.editing.check_screen_room, caller, booth_id)
     async with office.uploads.receiving(
         caller.user_id, request.stream(), limit, role.value
     ) as path:
@@ -105,7 +111,11 @@ async def _upload_image(
         root = assets_root(office.settings.data_dir)
         blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
         deadline.check(role.value)
-        workspace = await asyncio.to_thread(office.editing.set_image, caller, booth_id, role, blob)
+        if role is ImageRole.SCREEN:
+            keep = functools.partial(office.editing.add_screen, caller, booth_id, blob)
+        else:
+            keep = functools.partial(office.editing.set_image, caller, booth_id, role, blob)
+        workspace = await asyncio.to_thread(keep)
     return workspace.to_json()
 
 
@@ -161,23 +171,7 @@ async def remove_poster(booth_id: str, request: Request, caller: Caller) -> dict
 async def upload_screen(booth_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     """Re-encoded as JPEG, at most 2048 px, metadata removed, added at the end of the draft's
     screen images (at most six); returns the workspace."""
-    office = office_of(request)
-    role = ImageRole.SCREEN
-    limit = office.settings.image_max_bytes
-    check_declared_length(request.headers.get("content-length"), limit, role.value)
-    await asyncio.to_thread(office.uploads.check_allowed, caller, booth_id)
-    # A full slideshow is refused before the body is read: no upload to throw away.
-    await asyncio.to_thread(office.editing.check_screen_room, caller, booth_id)
-    async with office.uploads.receiving(
-        caller.user_id, request.stream(), limit, role.value
-    ) as path:
-        deadline = office.uploads.deadline()
-        data = await office.uploads.reencode(path, role)
-        root = assets_root(office.settings.data_dir)
-        blob = StoredBlob(await asyncio.to_thread(store_blob, root, data), len(data))
-        deadline.check(role.value)
-        workspace = await asyncio.to_thread(office.editing.add_screen, caller, booth_id, blob)
-    return workspace.to_json()
+    return await _upload_image(booth_id, ImageRole.SCREEN, request, caller)
 
 
 @router.get("/assets/{name}", summary="A stored booth file by its hash (cached forever)")
