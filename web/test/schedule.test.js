@@ -1,5 +1,5 @@
 // Scheduling decoded buffers on the AudioContext clock (src/media/schedule.js): end to end
-// when in step, never overlapping, late ones started at once or dropped.
+// when in step, never overlapping, late ones started at once and the rest slipped after them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BufferSchedule, ClockMap } from '../src/media/schedule.js';
@@ -30,13 +30,43 @@ test('a buffer wanted before the previous one ends waits for it (no overlap)', (
   assert.ok(close(/** @type {number} */ (s.place(1.005, D, 0.9)), 1.0 + D));
 });
 
-test('a slightly late buffer starts now; one mostly over is dropped', () => {
+test('a late buffer starts now and the ones after it follow it end to end (the schedule slips)', () => {
   const s = new BufferSchedule({ minLeadS: 0 });
-  assert.equal(s.place(1.0, D, 1.004), 1.004);
+  // Decoded 300 ms after its moment (a page busy drawing): played now, not dropped...
+  assert.equal(s.place(1.0, D, 1.3), 1.3);
   assert.equal(s.late, 1);
-  assert.equal(s.place(1.5, D, 1.52), null);
+  assert.ok(close(s.slipS, 0.3));
+  // ...and the rest of the spurt, decoded just as late, plays right after it, without a gap.
+  assert.ok(close(/** @type {number} */ (s.place(1.0 + D, D, 1.3)), 1.3 + D));
+  assert.ok(close(/** @type {number} */ (s.place(1.0 + 2 * D, D, 1.3)), 1.3 + 2 * D));
+  assert.equal(s.dropped, 0);
+  assert.equal(s.scheduled, 3);
+});
+
+test('a page late again and again keeps playing every buffer, later each time, up to the limit', () => {
+  const s = new BufferSchedule({ minLeadS: 0, maxSlipS: 1 });
+  let now = 1.0;
+  for (let i = 0; i < 40; i++) {
+    now += 0.03; // each buffer decoded 10 ms later than the one before it
+    assert.notEqual(s.place(1.0 + i * D, D, now), null, `buffer ${i} played`);
+  }
+  assert.equal(s.dropped, 0);
+  // Beyond the limit a buffer is dropped: the listener is never held further behind.
+  assert.equal(s.place(2.0, D, 3.5), null);
   assert.equal(s.dropped, 1);
-  assert.equal(s.scheduled, 1);
+});
+
+test('the slip is given back in pauses, each pause shortened by at most half', () => {
+  const s = new BufferSchedule({ minLeadS: 0 });
+  s.place(1.0, D, 1.2); // slipped 200 ms
+  assert.ok(close(s.slipS, 0.2));
+  // A 300 ms pause before the next spurt: 150 ms of the slip comes back, 150 ms of pause stays.
+  const next = /** @type {number} */ (s.place(1.0 + D + 0.3, D, 1.25));
+  assert.ok(close(s.slipS, 0.05));
+  assert.ok(close(next - (1.2 + D), 0.15));
+  // A long pause gives back the rest; then buffers play where they are wanted again.
+  assert.equal(s.place(3.0, D, 2.0), 3.0);
+  assert.equal(s.slipS, 0);
 });
 
 test('page time maps to context time and re-maps only when the clocks drift apart', () => {

@@ -1,37 +1,43 @@
 /**
- * The microphone: getUserMedia, then raw audio frames (WebCodecs AudioData)
- * for the encoder, and the level of each frame for the silence gate.
+ * The microphone: getUserMedia, then Opus packets (encoder.js) and the level
+ * of each stretch of input (for the silence gate, gate.js).
  *
- * Frames come from a MediaStreamTrackProcessor where the browser has one
- * (Chrome, Edge); elsewhere from a ScriptProcessorNode, which every Web Audio
- * implementation still runs and which needs no worklet file (the page's CSP
- * allows scripts from the expo only). Stereo input is reduced to its first
- * channel: the stage is mono.
+ * Where the browser can (a MediaStreamTrackProcessor whose readable moves to
+ * a worker: Chrome, Edge), frames are read, measured and encoded in a worker
+ * (micworker.js), off the page's main thread. A page busy drawing the hall (a
+ * slow GPU, a software renderer, a loaded machine) reads late, and a
+ * processor read late drops what its buffer cannot hold: on the main thread
+ * that was heard as holes of seconds in a speaker's voice. Elsewhere frames
+ * come from the track processor on the main thread, or from a
+ * ScriptProcessorNode (every Web Audio implementation still runs it), and are
+ * encoded there. Stereo input is reduced to its first channel: talk is mono.
+ *
+ * `accept()` says whether frames go to the encoder now (push-to-talk): frames
+ * it refuses are dropped before the encoder, in whichever thread reads them.
+ * `frames`, `gapMs` (input lost between frames: what a late reader costs) and
+ * `packets` are what the tests and the curious read.
  *
  * Refusals become a CaptureError whose `key` is an i18n sentence (permission
  * refused, no microphone, something else), so the visitor always learns why
  * their microphone is not live.
  */
 
+import { CaptureError } from './captureerror.js';
+import { OpusEncoder } from './encoder.js';
 import { rms } from './gate.js';
-
-class CaptureError extends Error {
-  /**
-   * @param {string} key an i18n key for the visitor
-   * @param {string} message
-   */
-  constructor(key, message) {
-    super(message);
-    this.key = key;
-  }
-}
 
 /**
  * @typedef {object} CaptureHooks
- * @property {(frame: AudioData) => void} onFrame a mono frame (the callee closes it)
+ * @property {(seq: number, data: Uint8Array, timestampUs: number) => void} onPacket an Opus packet:
+ *   its seq, bytes and the capture timestamp of its first sample
  * @property {(startUs: number, durationUs: number, level: number) => void} [onLevel]
+ * @property {() => void} [onDropped] a frame was refused by `accept` (dropped before the encoder)
+ * @property {(err: Error) => void} [onError] the encoder failed (the microphone is then useless)
+ * @property {() => boolean} [accept] whether frames are encoded now
  * @property {(samples: Float32Array, sampleRate: number, timestampUs: number) => void} [onSamples]
  *   each frame's first channel (a measurement's tap: media/taps.js)
+ * @property {() => boolean} [wantsSamples] whether `onSamples` is listened to now (the worker
+ *   then sends the samples over)
  */
 
 /**
@@ -59,26 +65,94 @@ function monoFrame(samples, sampleRate, timestampUs) {
   });
 }
 
+/**
+ * The clock frames are stamped with: the first frame's timestamp plus the samples read since,
+ * which is the clock the encoder stamps its packets on, so the silence gate can match each
+ * packet to the level of the frames it came from. A track processor's own timestamps may jump
+ * (Chrome's restarts them, seconds back, when its readable moves to a worker); a jump forward is
+ * input lost between two reads and is counted in `gapUs`.
+ */
+class SampleClock {
+  constructor() {
+    /** @type {number | null} the stamp of the next frame (µs) */
+    this.nextUs = null;
+    /** @type {number | null} where the last frame ended on the processor's own timestamps (µs) */
+    this.rawEndUs = null;
+    this.gapUs = 0;
+  }
+
+  /**
+   * The stamp of a frame.
+   * @param {number} rawUs its timestamp as the processor gave it
+   * @param {number} durationUs
+   * @returns {number}
+   */
+  stamp(rawUs, durationUs) {
+    // A millisecond of slack: timestamps are rounded to whole µs per frame.
+    if (this.rawEndUs !== null && rawUs - this.rawEndUs > 1000) this.gapUs += rawUs - this.rawEndUs;
+    this.rawEndUs = rawUs + durationUs;
+    const at = this.nextUs ?? rawUs;
+    this.nextUs = at + durationUs;
+    return at;
+  }
+}
+
+/**
+ * The worker's script (micworker.js, content-hashed by the build), named by the page's
+ * `<meta name="mic-worker">`; null where there is none (an unbuilt page, a test).
+ * @param {any} scope
+ * @returns {string | null}
+ */
+function micWorkerUrl(scope) {
+  const meta = scope.document?.querySelector?.('meta[name="mic-worker"]');
+  return meta?.getAttribute('content') || null;
+}
+
 class MicCapture {
   /**
-   * @param {CaptureHooks & {mediaDevices?: MediaDevices, scope?: any}} deps
+   * @param {CaptureHooks & {mediaDevices?: MediaDevices, scope?: any, bitrate?: number,
+   *   workerUrl?: string | null}} deps
    */
   constructor({
-    onFrame, onLevel = () => {}, onSamples = () => {}, mediaDevices = navigator.mediaDevices, scope = globalThis,
+    onPacket, onLevel = () => {}, onDropped = () => {}, onError = () => {}, accept = () => true,
+    onSamples = () => {}, wantsSamples = () => false, mediaDevices = navigator.mediaDevices,
+    scope = globalThis, bitrate = 28000, workerUrl = micWorkerUrl(scope),
   }) {
-    this.onFrame = onFrame;
+    this.onPacket = onPacket;
     this.onLevel = onLevel;
+    this.onDropped = onDropped;
+    this.onError = onError;
+    this.accept = accept;
     this.onSamples = onSamples;
+    this.wantsSamples = wantsSamples;
     this.mediaDevices = mediaDevices;
     this.scope = scope;
+    this.bitrate = bitrate;
+    this.workerUrl = workerUrl;
     /** @type {MediaStream | null} */
     this.stream = null;
-    /** @type {AudioContext | null} the fallback path's context */
+    /** @type {AudioContext | null} the script-processor path's context */
     this.ctx = null;
+    /** @type {Worker | null} the worker path's worker */
+    this.worker = null;
+    /** @type {OpusEncoder | null} the main-thread paths' encoder */
+    this.encoder = null;
+    /** what the worker was last told: [accept, samples] */
+    this.told = [true, false];
+    this.clock = new SampleClock();
+    /** input lost between frames in the worker (µs), as it last said */
+    this.workerGapUs = 0;
     this.running = false;
     this.frames = 0;
+    this.packets = 0;
+    this.bytes = 0;
     this.label = '';
     this.path = '';
+  }
+
+  /** Input lost between frames so far (ms): 0 unless the reader fell behind. */
+  get gapMs() {
+    return Math.round((this.clock.gapUs + this.workerGapUs) / 1000);
   }
 
   /** Ask for the microphone and start reading it; throws a CaptureError. */
@@ -104,17 +178,127 @@ class MicCapture {
     this.label = track.label;
     this.running = true;
     track.addEventListener('ended', () => this.stop());
-    if (typeof this.scope.MediaStreamTrackProcessor === 'function') this._readTrack(track);
-    else this._processNode(this.stream);
+    if (typeof this.scope.MediaStreamTrackProcessor !== 'function') this._processNode(this.stream);
+    else if (!this._inWorker(track)) this._readTrack(track);
   }
 
-  /** Stop reading and release the microphone (its indicator goes off). */
+  /** Stop reading and release the microphone (its indicator goes off); pending packets are dropped. */
   stop() {
     this.running = false;
     for (const t of this.stream?.getTracks() ?? []) t.stop();
     this.stream = null;
     this.ctx?.close().catch(() => {});
     this.ctx = null;
+    this.worker?.terminate();
+    this.worker = null;
+    this.encoder?.close();
+    this.encoder = null;
+  }
+
+  // --- the worker path ----------------------------------------------------------------------------
+
+  /**
+   * Read and encode in a worker; false where this browser cannot move the processor's readable.
+   * @param {MediaStreamTrack} track
+   * @returns {boolean}
+   */
+  _inWorker(track) {
+    if (!this.workerUrl || typeof this.scope.Worker !== 'function') return false;
+    /** @type {Worker} */
+    let worker;
+    let readable;
+    try {
+      worker = new this.scope.Worker(this.workerUrl, { type: 'module', name: 'microphone' });
+      readable = new this.scope.MediaStreamTrackProcessor({ track, maxBufferSize: 200 }).readable;
+      this.told = [this.accept(), this.wantsSamples()];
+      worker.postMessage(
+        { readable, bitrate: this.bitrate, accept: this.told[0], samples: this.told[1] }, [readable],
+      );
+    } catch {
+      // No transferable streams here: read on the main thread.
+      return false;
+    }
+    this.path = 'worker';
+    this.worker = worker;
+    worker.addEventListener('message', (ev) => this._fromWorker(ev.data));
+    worker.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      if (this.worker !== worker) return;
+      worker.terminate();
+      this.worker = null;
+      if (this.running && this.frames === 0) {
+        // The script did not load (an old cached page, a proxy): read on the main thread.
+        this._readTrack(track);
+      } else {
+        this.onError(new Error(ev.message || 'the microphone worker failed'));
+      }
+    });
+    return true;
+  }
+
+  /** @param {any} m a message of micworker.js */
+  _fromWorker(m) {
+    if (!this.running) return;
+    if (m.frame) {
+      const [startUs, durationUs, level, accepted, gapUs] = m.frame;
+      this.frames++;
+      this.workerGapUs = gapUs;
+      this.onLevel(startUs, durationUs, level);
+      if (m.samples) this.onSamples(m.samples[0], m.samples[1], startUs);
+      if (!accepted) this.onDropped();
+      const want = [this.accept(), this.wantsSamples()];
+      if (want[0] !== this.told[0] || want[1] !== this.told[1]) {
+        this.told = want;
+        this.worker?.postMessage({ accept: want[0], samples: want[1] });
+      }
+    } else if (m.packet) {
+      const [seq, data, ts] = m.packet;
+      this._packet(seq, data, ts);
+    } else if (m.error) {
+      this.onError(new Error(m.error));
+    }
+  }
+
+  // --- the main-thread paths ----------------------------------------------------------------------
+
+  /**
+   * @param {number} seq
+   * @param {Uint8Array} data
+   * @param {number} ts
+   */
+  _packet(seq, data, ts) {
+    this.packets++;
+    this.bytes += data.byteLength;
+    this.onPacket(seq, data, ts);
+  }
+
+  /** @returns {OpusEncoder} the main-thread paths' encoder, made on first use */
+  _encoder() {
+    this.encoder ??= new OpusEncoder({
+      bitrate: this.bitrate,
+      onPacket: (seq, data, ts) => this._packet(seq, data, ts),
+      onError: (err) => this.onError(err),
+    });
+    return this.encoder;
+  }
+
+  /**
+   * One frame read on the main thread: measured, then encoded or dropped.
+   * @param {AudioData} mono closed here
+   * @param {Float32Array} samples its samples
+   */
+  _frame(mono, samples) {
+    const duration = (mono.numberOfFrames / mono.sampleRate) * 1e6;
+    const at = this.clock.stamp(mono.timestamp, duration);
+    this.frames++;
+    this.onLevel(at, duration, rms(samples));
+    if (this.wantsSamples()) this.onSamples(samples, mono.sampleRate, at);
+    if (this.accept()) {
+      this._encoder().encode(mono);
+    } else {
+      mono.close();
+      this.onDropped();
+    }
   }
 
   /** @param {MediaStreamTrack} track */
@@ -133,13 +317,9 @@ class MicCapture {
         break;
       }
       const samples = firstChannel(frame);
-      const duration = (frame.numberOfFrames / frame.sampleRate) * 1e6;
-      this.onLevel(frame.timestamp, duration, rms(samples));
-      this.onSamples(samples, frame.sampleRate, frame.timestamp);
       const mono = frame.numberOfChannels === 1 ? frame : monoFrame(samples, frame.sampleRate, frame.timestamp);
       if (mono !== frame) frame.close();
-      this.frames++;
-      this.onFrame(mono);
+      this._frame(mono, samples);
     }
     reader.releaseLock();
   }
@@ -160,10 +340,7 @@ class MicCapture {
       const samples = new Float32Array(ev.inputBuffer.getChannelData(0));
       const timestamp = (read / ctx.sampleRate) * 1e6;
       read += samples.length;
-      this.onLevel(timestamp, (samples.length / ctx.sampleRate) * 1e6, rms(samples));
-      this.onSamples(samples, ctx.sampleRate, timestamp);
-      this.frames++;
-      this.onFrame(monoFrame(samples, ctx.sampleRate, timestamp));
+      this._frame(monoFrame(samples, ctx.sampleRate, timestamp), samples);
     };
     // A processing node only runs when connected to the output; the gain keeps it silent.
     source.connect(node).connect(mute).connect(ctx.destination);
@@ -171,4 +348,4 @@ class MicCapture {
   }
 }
 
-export { CaptureError, MicCapture };
+export { CaptureError, MicCapture, SampleClock, firstChannel, monoFrame };

@@ -21,6 +21,9 @@ import { rms } from './gate.js';
  * @typedef {object} ChannelStats
  * @property {number} decoded frames decoded
  * @property {number} scheduled buffers started
+ * @property {number} lateDecoded buffers decoded after their moment (played late, not dropped)
+ * @property {number} droppedLate buffers too late to play at all
+ * @property {number} slipMs how much later than the jitter buffer wanted this speaker plays now
  * @property {number} rms level of about the last decoded second (0–1)
  * @property {number} peakRms the loudest decoded 20 ms so far
  * @property {import('./jitter.js').JitterStats} jitter
@@ -96,7 +99,9 @@ class SpeakerChannel {
   /** @returns {ChannelStats} */
   get stats() {
     return {
-      decoded: this.decoder.decoded, scheduled: this.schedule.scheduled, rms: this.level, peakRms: this.peak,
+      decoded: this.decoder.decoded, scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
+      droppedLate: this.schedule.dropped, slipMs: Math.round(this.schedule.slipS * 1000),
+      rms: this.level, peakRms: this.peak,
       jitter: { ...this.jitter.stats }, targetMs: this.jitter.targetMs, delayMs: this.jitter.delayMs,
     };
   }

@@ -6,10 +6,11 @@
  * microphone may run at 44.1 kHz; Opus packets decode at 48 kHz whatever went
  * in). `seq` comes from the packet's timestamp, so a packet dropped by the
  * silence gate leaves a gap of exactly its slots, and starts at a random
- * value so listeners tell a restarted stream from a late packet.
+ * value so listeners tell a restarted stream from a late packet. Packets are
+ * stamped on the input frames' clock, whatever clock the encoder keeps.
  */
 
-import { CaptureError } from './capture.js';
+import { CaptureError } from './captureerror.js';
 
 /** Microseconds of audio in one packet. */
 const PACKET_US = 20000;
@@ -28,8 +29,10 @@ class OpusEncoder {
     this.onError = onError;
     this.bitrate = bitrate;
     this.seq0 = Math.floor(random() * 65536);
-    /** @type {number | null} the first packet's timestamp */
-    this.t0 = null;
+    /** @type {number | null} the first frame's timestamp (µs) */
+    this.in0 = null;
+    /** @type {number | null} the first packet's timestamp as the encoder stamped it (µs) */
+    this.out0 = null;
     this.packets = 0;
     this.bytes = 0;
     this.encoder = new AudioEncoder({
@@ -51,6 +54,7 @@ class OpusEncoder {
           opus: { frameDuration: PACKET_US, useinbandfec: false, usedtx: false },
         });
       }
+      this.in0 ??= frame.timestamp;
       this.encoder.encode(frame);
     } catch (err) {
       this.onError(err instanceof Error ? err : new Error(String(err)));
@@ -68,11 +72,15 @@ class OpusEncoder {
   _output(chunk) {
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
-    this.t0 ??= chunk.timestamp;
-    const seq = (this.seq0 + Math.round((chunk.timestamp - this.t0) / PACKET_US)) & 0xffff;
+    this.out0 ??= chunk.timestamp;
+    // On the frames' clock: an encoder in a worker stamps packets on a clock of its own (Chrome's
+    // is seconds apart from what the track processor there says), and the silence gate matches
+    // packets to the levels of the frames they came from.
+    const ts = (this.in0 ?? this.out0) + chunk.timestamp - this.out0;
+    const seq = (this.seq0 + Math.round((ts - (this.in0 ?? this.out0)) / PACKET_US)) & 0xffff;
     this.packets++;
     this.bytes += data.byteLength;
-    this.onPacket(seq, data, chunk.timestamp);
+    this.onPacket(seq, data, ts);
   }
 }
 

@@ -8,14 +8,18 @@
  * as clicks, so consecutive buffers are laid end to end whenever the wanted
  * time is within `toleranceS` of where the previous one ends; anything else
  * (the start of a spurt, a skipped slot) is placed where the jitter buffer
- * wants it. A buffer that would start in the past is started at once if it is
- * only a little late, and dropped if more than half of it is already gone.
+ * wants it. A buffer that would start in the past is started at once.
+ *
+ * A page too busy to decode in time (a slow device drawing the hall, a tab
+ * starved of CPU) hands over buffers whose moment has passed, one after
+ * another. Dropping them would leave the listener in silence for as long as
+ * the page stays slow, so the schedule slips instead: everything from that
+ * buffer on plays that much later (up to `maxSlipS`), end to end, and the slip
+ * is given back in the pauses (each shortened by at most half). Only a buffer later than
+ * `maxSlipS` is dropped.
  *
  * Pure; unit-tested in test/schedule.test.js.
  */
-
-/** How much of a buffer may already be past for it to be started late rather than dropped. */
-const LATE_FRACTION = 0.5;
 
 class ClockMap {
   /** @param {{resyncS?: number}} [options] re-map when the clocks drift apart by more */
@@ -49,12 +53,15 @@ class ClockMap {
 }
 
 class BufferSchedule {
-  /** @param {{toleranceS?: number, minLeadS?: number}} [options] */
-  constructor({ toleranceS = 0.008, minLeadS = 0.003 } = {}) {
+  /** @param {{toleranceS?: number, minLeadS?: number, maxSlipS?: number}} [options] */
+  constructor({ toleranceS = 0.008, minLeadS = 0.003, maxSlipS = 2 } = {}) {
     this.toleranceS = toleranceS;
     this.minLeadS = minLeadS;
+    this.maxSlipS = maxSlipS;
     /** @type {number | null} where the last scheduled buffer ends (context s) */
     this.end = null;
+    /** how much later than wanted buffers play now (s): what late decoding cost */
+    this.slipS = 0;
     this.dropped = 0;
     this.late = 0;
     this.scheduled = 0;
@@ -62,24 +69,32 @@ class BufferSchedule {
 
   /**
    * Where to start a buffer of `durationS` that should start at `wantS`, now being `nowS`;
-   * null to drop it (it would be mostly over).
+   * null to drop it (later than the schedule may slip).
    * @param {number} wantS
    * @param {number} durationS
    * @param {number} nowS the context's currentTime
    * @returns {number | null}
    */
   place(wantS, durationS, nowS) {
-    let start = wantS;
-    if (this.end !== null && Math.abs(wantS - this.end) <= this.toleranceS) start = this.end;
+    let start = wantS + this.slipS;
+    if (this.slipS > 0 && (this.end === null || start - this.end > this.toleranceS)) {
+      // A pause: give back up to half of it (the talk keeps its rhythm, the delay shrinks).
+      const pause = this.end === null ? 2 * this.slipS : start - this.end;
+      this.slipS = Math.max(0, this.slipS - pause / 2);
+      start = wantS + this.slipS;
+    }
+    if (this.end !== null && Math.abs(start - this.end) <= this.toleranceS) start = this.end;
     // Never on top of what is already scheduled.
     if (this.end !== null && start < this.end) start = this.end;
     const earliest = nowS + this.minLeadS;
     if (start < earliest) {
-      if (earliest - start > durationS * LATE_FRACTION) {
+      const behind = earliest - wantS;
+      if (behind > this.maxSlipS) {
         this.dropped++;
         return null;
       }
       this.late++;
+      this.slipS = Math.max(this.slipS, behind);
       start = earliest;
     }
     this.end = start + durationS;

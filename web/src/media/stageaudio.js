@@ -9,8 +9,8 @@
  * orientation follow the camera each frame (HRTF in VR, equal-power panning
  * on a desktop). Chunks from the visitor's own id are dropped.
  *
- * Speaking: microphone (capture.js) → Opus (encoder.js) → silence gate
- * (gate.js) → AUDIO frames of two chunks (batcher.js) → `sendAudio`.
+ * Speaking: microphone → Opus (capture.js, in a worker where it can) → silence
+ * gate (gate.js) → AUDIO frames of two chunks (batcher.js) → `sendAudio`.
  *
  * Browsers start an AudioContext suspended until the visitor clicks: `unlock()`
  * must run inside a click (the lobby's Enter does it; a "Join audio" button
@@ -22,7 +22,6 @@
 import { CaptureError, MicCapture } from './capture.js';
 import { ChunkBatcher } from './batcher.js';
 import { SpeakerChannel } from './channel.js';
-import { OpusEncoder } from './encoder.js';
 import { SilenceGate } from './gate.js';
 import { ClockMap } from './schedule.js';
 import { audioSupport } from './support.js';
@@ -81,7 +80,7 @@ class StageAudio {
     this.blocked = false;
     this.dropped = 0;
     this.received = 0;
-    /** @type {{capture: MicCapture, encoder: OpusEncoder, gate: SilenceGate, batcher: ChunkBatcher, stream: number} | null} */
+    /** @type {{capture: MicCapture, gate: SilenceGate, batcher: ChunkBatcher, stream: number} | null} */
     this.mic = null;
     this.micKey = null;
     this.sent = 0;
@@ -233,28 +232,26 @@ class StageAudio {
         else this.refused += chunks.length;
       },
     });
-    const encoder = new OpusEncoder({
+    const capture = new MicCapture({
       onPacket: (seq, data, ts) => {
         this.taps?.packet?.(seq, ts);
         if (gate.open(ts)) batcher.add(seq, data);
         else batcher.flush();
       },
+      onLevel: (start, duration, level) => gate.level(start, duration, level),
       onError: (err) => {
         this.stopMic();
         this.onProblem('media.micFailed', err.message);
       },
-    });
-    const capture = new MicCapture({
-      onFrame: (frame) => encoder.encode(frame),
-      onLevel: (start, duration, level) => gate.level(start, duration, level),
       onSamples: (samples, rate, ts) => this.taps?.capture?.(samples, rate, ts),
+      wantsSamples: () => Boolean(this.taps?.capture),
       scope: this.scope,
     });
-    this.mic = { capture, encoder, gate, batcher, stream };
+    this.mic = { capture, gate, batcher, stream };
     try {
       await capture.start();
     } catch (err) {
-      encoder.close();
+      capture.stop();
       this.mic = null;
       throw err;
     }
@@ -273,7 +270,6 @@ class StageAudio {
     this.mic = null;
     mic.capture.stop();
     mic.batcher.flush();
-    mic.encoder.close();
     this.onChange();
   }
 
@@ -299,7 +295,8 @@ class StageAudio {
       speakers,
       mic: mic ? {
         stream: mic.stream, path: mic.capture.path, label: mic.capture.label, frames: mic.capture.frames,
-        packets: mic.encoder.packets, bytes: mic.encoder.bytes, gated: mic.gate.closed, frames_sent: mic.batcher.frames,
+        gapMs: mic.capture.gapMs, packets: mic.capture.packets, bytes: mic.capture.bytes, gated: mic.gate.closed,
+        frames_sent: mic.batcher.frames,
       } : null,
       sent: this.sent, refused: this.refused, lookaheadMs: this.lookaheadMs,
     };

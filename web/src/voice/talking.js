@@ -1,6 +1,6 @@
 /**
- * The visitor's microphone for proximity voice: captured (media/capture.js),
- * encoded to Opus (media/encoder.js), held back in silence (media/gate.js)
+ * The visitor's microphone for proximity voice: captured and encoded to Opus
+ * (media/capture.js, in a worker where it can), held back in silence (media/gate.js)
  * and sent as VOICE frames (media/batcher.js), but only while `sending` says
  * so (push-to-talk held, or the open mic on: ptt.js). Frames captured while
  * not sending are dropped before the encoder, so nothing of them leaves the
@@ -9,7 +9,6 @@
 
 import { CaptureError, MicCapture } from '../media/capture.js';
 import { ChunkBatcher } from '../media/batcher.js';
-import { OpusEncoder } from '../media/encoder.js';
 import { SilenceGate } from '../media/gate.js';
 import { audioSupport } from '../media/support.js';
 
@@ -29,7 +28,7 @@ class VoiceMic {
     this.sending = sending;
     this.onProblem = onProblem;
     this.scope = scope;
-    /** @type {{capture: MicCapture, encoder: OpusEncoder, gate: SilenceGate, batcher: ChunkBatcher} | null} */
+    /** @type {{capture: MicCapture, gate: SilenceGate, batcher: ChunkBatcher} | null} */
     this.parts = null;
     this.sent = 0;
     this.unsent = 0;
@@ -60,37 +59,32 @@ class VoiceMic {
         else this.unsent += chunks.length;
       },
     });
-    const encoder = new OpusEncoder({
+    const capture = new MicCapture({
       onPacket: (seq, data, ts) => {
         this.taps?.packet?.(seq, ts);
         if (gate.open(ts) && this.sending()) batcher.add(seq, data);
         else batcher.flush();
       },
+      onLevel: (start, duration, level) => gate.level(start, duration, level),
+      onDropped: () => {
+        this.dropped++;
+        batcher.flush();
+      },
       onError: (err) => {
         this.stop();
         this.onProblem('media.micFailed', err.message);
       },
-    });
-    const capture = new MicCapture({
-      onFrame: (frame) => {
-        if (this.sending()) {
-          encoder.encode(frame);
-        } else {
-          this.dropped++;
-          frame.close();
-          batcher.flush();
-        }
-      },
-      onLevel: (start, duration, level) => gate.level(start, duration, level),
+      accept: () => this.sending(),
       onSamples: (samples, rate, ts) => this.taps?.capture?.(samples, rate, ts),
+      wantsSamples: () => Boolean(this.taps?.capture),
       scope: this.scope,
     });
-    const parts = { capture, encoder, gate, batcher };
+    const parts = { capture, gate, batcher };
     this.parts = parts;
     try {
       await capture.start();
     } catch (err) {
-      encoder.close();
+      capture.stop();
       if (this.parts === parts) this.parts = null;
       throw err;
     }
@@ -104,7 +98,6 @@ class VoiceMic {
     this.parts = null;
     parts.capture.stop();
     parts.batcher.flush();
-    parts.encoder.close();
   }
 
   get stats() {
@@ -112,8 +105,8 @@ class VoiceMic {
     return {
       open: Boolean(p), sent: this.sent, unsent: this.unsent, droppedFrames: this.dropped,
       ...(p ? {
-        path: p.capture.path, label: p.capture.label, frames: p.capture.frames, packets: p.encoder.packets,
-        bytes: p.encoder.bytes, gated: p.gate.closed, framesSent: p.batcher.frames,
+        path: p.capture.path, label: p.capture.label, frames: p.capture.frames, gapMs: p.capture.gapMs,
+        packets: p.capture.packets, bytes: p.capture.bytes, gated: p.gate.closed, framesSent: p.batcher.frames,
       } : {}),
     };
   }
