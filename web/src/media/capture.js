@@ -294,7 +294,7 @@ class MicCapture {
     this.onLevel(at, duration, rms(samples));
     if (this.wantsSamples()) this.onSamples(samples, mono.sampleRate, at);
     if (this.accept()) {
-      this._encoder().encode(mono);
+      this._encoder().encode(mono, at);
     } else {
       mono.close();
       this.onDropped();

@@ -7,13 +7,62 @@
  * in). `seq` comes from the packet's timestamp, so a packet dropped by the
  * silence gate leaves a gap of exactly its slots, and starts at a random
  * value so listeners tell a restarted stream from a late packet. Packets are
- * stamped on the input frames' clock, whatever clock the encoder keeps.
+ * stamped on the capture's clock (PacketStamps), whatever clock the encoder
+ * keeps: the silence gate matches them to the levels of the frames they hold.
  */
 
 import { CaptureError } from './captureerror.js';
 
 /** Microseconds of audio in one packet. */
 const PACKET_US = 20000;
+
+/**
+ * Where each packet's first sample was captured. An encoder's own output timestamps cannot be
+ * trusted for that (Chrome's count the samples it was given from the first frame on: they skip
+ * neither frames held back by push-to-talk nor a clock that jumps), so the frames given to the
+ * encoder are remembered with their capture stamps, and packet k starts at input sample
+ * k × (samples per packet) of them.
+ */
+class PacketStamps {
+  constructor() {
+    /** @type {[number, number, number][]} frames given to the encoder: [startUs, samples, rate] */
+    this.frames = [];
+    /** the next packet's first sample, counted from the first remembered frame's */
+    this.cursor = 0;
+    /** the last stamp given (µs), for a packet the remembered frames no longer cover */
+    this.lastUs = 0;
+  }
+
+  /**
+   * A frame went into the encoder.
+   * @param {number} startUs its capture stamp
+   * @param {number} samples
+   * @param {number} rate
+   */
+  input(startUs, samples, rate) {
+    this.frames.push([startUs, samples, rate]);
+  }
+
+  /**
+   * The stamp of the next packet out of the encoder.
+   * @returns {number}
+   */
+  output() {
+    while (this.frames.length && this.cursor >= this.frames[0][1]) {
+      this.cursor -= this.frames[0][1];
+      this.frames.shift();
+    }
+    const head = this.frames[0];
+    if (!head) {
+      this.lastUs += PACKET_US;
+      return this.lastUs;
+    }
+    const [startUs, , rate] = head;
+    this.lastUs = startUs + Math.round((this.cursor / rate) * 1e6);
+    this.cursor += Math.round((rate * PACKET_US) / 1e6);
+    return this.lastUs;
+  }
+}
 
 class OpusEncoder {
   /**
@@ -29,10 +78,9 @@ class OpusEncoder {
     this.onError = onError;
     this.bitrate = bitrate;
     this.seq0 = Math.floor(random() * 65536);
-    /** @type {number | null} the first frame's timestamp (µs) */
-    this.in0 = null;
-    /** @type {number | null} the first packet's timestamp as the encoder stamped it (µs) */
-    this.out0 = null;
+    /** @type {number | null} the first packet's stamp (µs) */
+    this.t0 = null;
+    this.stamps = new PacketStamps();
     this.packets = 0;
     this.bytes = 0;
     this.encoder = new AudioEncoder({
@@ -44,8 +92,10 @@ class OpusEncoder {
   /**
    * Encode one frame (closed here).
    * @param {AudioData} frame
+   * @param {number} [atUs] its start on the capture's clock (capture.js's SampleClock), which
+   *   the packets are stamped on; the frame's own timestamp if not given
    */
-  encode(frame) {
+  encode(frame, atUs = frame.timestamp) {
     try {
       if (this.encoder.state === 'closed') return;
       if (this.encoder.state === 'unconfigured') {
@@ -54,7 +104,7 @@ class OpusEncoder {
           opus: { frameDuration: PACKET_US, useinbandfec: false, usedtx: false },
         });
       }
-      this.in0 ??= frame.timestamp;
+      this.stamps.input(atUs, frame.numberOfFrames, frame.sampleRate);
       this.encoder.encode(frame);
     } catch (err) {
       this.onError(err instanceof Error ? err : new Error(String(err)));
@@ -72,16 +122,13 @@ class OpusEncoder {
   _output(chunk) {
     const data = new Uint8Array(chunk.byteLength);
     chunk.copyTo(data);
-    this.out0 ??= chunk.timestamp;
-    // On the frames' clock: an encoder in a worker stamps packets on a clock of its own (Chrome's
-    // is seconds apart from what the track processor there says), and the silence gate matches
-    // packets to the levels of the frames they came from.
-    const ts = (this.in0 ?? this.out0) + chunk.timestamp - this.out0;
-    const seq = (this.seq0 + Math.round((ts - (this.in0 ?? this.out0)) / PACKET_US)) & 0xffff;
+    const ts = this.stamps.output();
+    this.t0 ??= ts;
+    const seq = (this.seq0 + Math.round((ts - this.t0) / PACKET_US)) & 0xffff;
     this.packets++;
     this.bytes += data.byteLength;
     this.onPacket(seq, data, ts);
   }
 }
 
-export { OpusEncoder, PACKET_US };
+export { OpusEncoder, PACKET_US, PacketStamps };

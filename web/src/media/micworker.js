@@ -62,7 +62,7 @@ async function run(readable, bitrate) {
     }
     const mono = frame.numberOfChannels === 1 ? frame : monoFrame(firstChannel(frame), frame.sampleRate, frame.timestamp);
     if (mono !== frame) frame.close();
-    encoder.encode(mono);
+    encoder.encode(mono, at);
   }
   encoder.close();
 }
