@@ -3,8 +3,8 @@
 // esbuild bundles src/main.js (three.js from node_modules, never a CDN),
 // src/styles.css (with the Noto Sans SC and emoji @font-face rules from @fontsource) and
 // src/viewer/kit.js (the portal's 3D preview), src/reach/dashboard.js (the reach dashboards of
-// the portal and the console, with Apache ECharts) and src/media/micworker.js (the microphone's
-// worker, named in index.html by <meta name="mic-worker">),
+// the portal and the console, with Apache ECharts), src/media/micworker.js and decodeworker.js (the
+// microphone's and the speakers' decoders' workers, named in index.html by <meta> tags),
 // minified, into dist/app/ with content hashes in every file name, so the
 // server can cache them forever. dist/index.html is index.html with the
 // hashed <link>/<script> filled in; it is the one file served uncached.
@@ -52,6 +52,8 @@ async function main() {
       reach: 'src/reach/dashboard.js',
       // The microphone's worker (capture.js finds it by the page's <meta name="mic-worker">).
       micworker: 'src/media/micworker.js',
+      // The speakers' decoders (decoding.js finds it by <meta name="decode-worker">).
+      decodeworker: 'src/media/decodeworker.js',
     },
     bundle: true,
     minify: true,
@@ -74,13 +76,15 @@ async function main() {
   const js = outputs.find((f) => /^main-[A-Z0-9]+\.js$/.test(f));
   const css = outputs.find((f) => /^styles-[A-Z0-9]+\.css$/.test(f));
   const micWorker = outputs.find((f) => /^micworker-[A-Z0-9]+\.js$/.test(f));
-  if (!js || !css || !micWorker) throw new Error(`build: missing outputs in ${outputs.join(', ')}`);
+  const decodeWorker = outputs.find((f) => /^decodeworker-[A-Z0-9]+\.js$/.test(f));
+  if (!js || !css || !micWorker || !decodeWorker) throw new Error(`build: missing outputs in ${outputs.join(', ')}`);
 
   const template = await readFile(path.join(here, 'index.html'), 'utf8');
   const html = template
     .replace(
       '<!-- app:css -->',
-      `<link rel="stylesheet" href="/app/${css}">\n<meta name="mic-worker" content="/app/${micWorker}">`,
+      `<link rel="stylesheet" href="/app/${css}">\n<meta name="mic-worker" content="/app/${micWorker}">\n` +
+        `<meta name="decode-worker" content="/app/${decodeWorker}">`,
     )
     .replace('<!-- app:js -->', `<script type="module" src="/app/${js}"></script>`);
   if (html === template) throw new Error('build: index.html lacks the app:css / app:js markers');
@@ -95,7 +99,7 @@ async function main() {
     if (f.endsWith('.woff2')) fonts += size;
   }
   for (const f of Object.values(vendor.docs)) files[f] = (await stat(path.join(appDir, f))).size;
-  const manifest = { built: new Date().toISOString(), js, css, micWorker, files, ...vendor };
+  const manifest = { built: new Date().toISOString(), js, css, micWorker, decodeWorker, files, ...vendor };
   await writeFile(path.join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(

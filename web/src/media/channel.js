@@ -2,7 +2,7 @@
  * One speaker heard by this listener: jitter buffer → decoder → buffers
  * scheduled on the AudioContext, into the speaker's own panner.
  *
- *   push(seq, bytes) ─► JitterBuffer ─pump()─► OpusDecoder ─► BufferSchedule ─► source.start(t)
+ *   push(seq, bytes) ─► JitterBuffer ─pump()─► Opus decoder (decoding.js: a worker) ─► BufferSchedule ─► source.start(t)
  *                                                                      └─► panner ─► the mix
  *
  * `pump(now)` runs every ~20 ms (stageaudio.js): it takes the chunks due
@@ -13,7 +13,7 @@
  */
 
 import { JitterBuffer } from './jitter.js';
-import { OpusDecoder } from './decoder.js';
+import { decoderFor } from './decoding.js';
 import { BufferSchedule } from './schedule.js';
 import { rms } from './gate.js';
 
@@ -53,7 +53,7 @@ class SpeakerChannel {
       panningModel, distanceModel: 'inverse', refDistance: 12, rolloffFactor: 0.6, maxDistance: 500,
     });
     this.panner.connect(output);
-    this.decoder = new OpusDecoder({ onSamples: (s, rate, tag, ts) => this._play(s, rate, tag, ts) });
+    this.decoder = decoderFor((s, rate, tag, ts) => this._play(s, rate, tag, ts));
     this.decoded = 0;
     this.energy = 0;
     this.level = 0;
