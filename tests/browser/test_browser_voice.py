@@ -195,6 +195,21 @@ def test_neighbours_hear_each_other_the_far_one_joins_by_walking_and_a_local_mut
     a.evaluate("() => __expoTest.voice.release('key')")
     wait_until(a, "() => ['ready', 'off'].includes(__expo.voice.indicator)")
     assert not voice(a)["sending"]
+    # The microphone stays captured 8 s (no prompt at the next sentence), and what it hears
+    # meanwhile is dropped before the encoder, in the worker that reads it: over the next half
+    # second of frames, no packet more than the few already in the encoder at the release. (A
+    # machine slow enough to pass the 8 s first has released the microphone: nothing to send.)
+    released = voice(a)["mic"]
+    after = wait_until(
+        a,
+        "n => { const m = __expo.voice.mic; return !m.open || m.frames >= n ? m : false; }",
+        released.get("frames", 0) + 50,
+        what="half a second of frames after the release, or the microphone released",
+    )
+    if after["open"]:
+        assert after["path"] == "worker", after
+        assert after["packets"] <= released["packets"] + 3, (released, after)
+        assert after["droppedFrames"] >= released["droppedFrames"] + 40, (released, after)
     for page in pages:
         assert not page.errors, page.errors  # type: ignore[attr-defined]
         page.context.close()

@@ -23,11 +23,12 @@ test('frames held back (push-to-talk released) leave their time out of the stamp
 
 test('a packet starting inside a frame is stamped where in the frame it starts', () => {
   const s = new PacketStamps();
-  // 441-sample frames at 44.1 kHz (10 ms): the second packet starts 882 samples in.
-  for (let i = 0; i < 6; i++) s.input(i * 10_000, 441, 44100);
-  s.output();
-  assert.equal(s.output(), 20_000);
-  assert.equal(s.output(), 40_000);
+  // 1024-sample frames at 48 kHz (a ScriptProcessorNode's), 21,333 µs each: packets of 960
+  // samples start inside them.
+  for (let i = 0; i < 4; i++) s.input(i * 21_333, 1024, 48000);
+  assert.equal(s.output(), 0);
+  assert.equal(s.output(), 20_000); // sample 960, inside frame 0
+  assert.equal(s.output(), 21_333 + 18_667); // sample 1920 = frame 1's sample 896 (18.67 ms in)
 });
 
 test('a packet the remembered frames no longer cover follows the last by 20 ms', () => {

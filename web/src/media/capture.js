@@ -13,7 +13,10 @@
  * encoded there. Stereo input is reduced to its first channel: talk is mono.
  *
  * `accept()` says whether frames go to the encoder now (push-to-talk): frames
- * it refuses are dropped before the encoder, in whichever thread reads them.
+ * it refuses are dropped before the encoder, in whichever thread reads them;
+ * the owner calls `refreshAccept()` when it changes, so the worker knows at
+ * once (a page busy drawing would otherwise tell it only with the next frame
+ * it handles).
  * `frames`, `gapMs` (input lost between frames: what a late reader costs) and
  * `packets` are what the tests and the curious read.
  *
@@ -205,17 +208,16 @@ class MicCapture {
   _inWorker(track) {
     if (!this.workerUrl || typeof this.scope.Worker !== 'function') return false;
     /** @type {Worker} */
-    let worker;
-    let readable;
+    const worker = new this.scope.Worker(this.workerUrl, { type: 'module', name: 'microphone' });
     try {
-      worker = new this.scope.Worker(this.workerUrl, { type: 'module', name: 'microphone' });
-      readable = new this.scope.MediaStreamTrackProcessor({ track, maxBufferSize: 200 }).readable;
+      const readable = new this.scope.MediaStreamTrackProcessor({ track, maxBufferSize: 200 }).readable;
       this.told = [this.accept(), this.wantsSamples()];
       worker.postMessage(
         { readable, bitrate: this.bitrate, accept: this.told[0], samples: this.told[1] }, [readable],
       );
     } catch {
       // No transferable streams here: read on the main thread.
+      worker.terminate();
       return false;
     }
     this.path = 'worker';
@@ -246,17 +248,25 @@ class MicCapture {
       this.onLevel(startUs, durationUs, level);
       if (m.samples) this.onSamples(m.samples[0], m.samples[1], startUs);
       if (!accepted) this.onDropped();
-      const want = [this.accept(), this.wantsSamples()];
-      if (want[0] !== this.told[0] || want[1] !== this.told[1]) {
-        this.told = want;
-        this.worker?.postMessage({ accept: want[0], samples: want[1] });
-      }
+      this.refreshAccept();
     } else if (m.packet) {
       const [seq, data, ts] = m.packet;
       this._packet(seq, data, ts);
     } else if (m.error) {
       this.onError(new Error(m.error));
     }
+  }
+
+  /**
+   * Tell the worker at once when `accept()` or `wantsSamples()` changed (the visitor pressed or
+   * released the talk control): frames are judged in the worker, by what it was last told.
+   */
+  refreshAccept() {
+    if (!this.worker) return;
+    const want = [this.accept(), this.wantsSamples()];
+    if (want[0] === this.told[0] && want[1] === this.told[1]) return;
+    this.told = want;
+    this.worker.postMessage({ accept: want[0], samples: want[1] });
   }
 
   // --- the main-thread paths ----------------------------------------------------------------------

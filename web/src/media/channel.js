@@ -20,6 +20,7 @@ import { rms } from './gate.js';
 /**
  * @typedef {object} ChannelStats
  * @property {number} decoded frames decoded
+ * @property {string} decodedIn 'worker' (decoding.js) or 'main' (this page's main thread)
  * @property {number} scheduled buffers started
  * @property {number} lateDecoded buffers decoded after their moment (played late, not dropped)
  * @property {number} droppedLate buffers too late to play at all
@@ -99,7 +100,7 @@ class SpeakerChannel {
   /** @returns {ChannelStats} */
   get stats() {
     return {
-      decoded: this.decoder.decoded, scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
+      decoded: this.decoder.decoded, decodedIn: this.decoder.path, scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
       droppedLate: this.schedule.dropped, slipMs: Math.round(this.schedule.slipS * 1000),
       rms: this.level, peakRms: this.peak,
       jitter: { ...this.jitter.stats }, targetMs: this.jitter.targetMs, delayMs: this.jitter.delayMs,

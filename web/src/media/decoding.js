@@ -38,7 +38,8 @@ class WorkerDecoder {
     this.worker = w;
     this.onSamples = onSamples;
     this.decoded = 0;
-    this.errors = 0;
+    this.workerErrors = 0;
+    this.path = 'worker';
     /** @type {OpusDecoder | null} used instead once the worker failed */
     this.local = null;
     sinks.set(this.id, this);
@@ -51,6 +52,7 @@ class WorkerDecoder {
    */
   decode(data, slot, tag) {
     if (failed) {
+      this.path = 'main';
       this.local ??= new OpusDecoder({ onSamples: (s, rate, t, ts) => this.output(s, rate, t, ts) });
       this.local.decode(data, slot, tag);
       return;
@@ -68,6 +70,11 @@ class WorkerDecoder {
   output(samples, rate, tag, ts) {
     this.decoded++;
     this.onSamples(samples, rate, tag, ts);
+  }
+
+  /** Packets the decoder refused (in the worker, then on the main thread). */
+  get errors() {
+    return this.workerErrors + (this.local?.errors ?? 0);
   }
 
   close() {
@@ -95,13 +102,14 @@ function pageWorker(scope) {
         for (const [id, samples, rate, tag, ts] of m.out) sinks.get(id)?.output(samples, rate, tag, ts);
       } else if (m.error) {
         const sink = sinks.get(m.error[0]);
-        if (sink) sink.errors++;
+        if (sink) sink.workerErrors++;
       }
     });
     w.addEventListener('error', (ev) => {
       // The script did not load or broke: decode on the main thread from now on.
       ev.preventDefault();
       failed = true;
+      w.terminate();
     });
     worker = w;
   } catch {
@@ -115,11 +123,13 @@ function pageWorker(scope) {
  * @param {OnSamples} onSamples decoded samples with the tag they went in with
  * @param {any} [scope] the page's globals
  * @returns {{decode: (data: Uint8Array, slot: number, tag: number) => void, close: () => void,
- *   decoded: number, errors: number}}
+ *   decoded: number, errors: number, path: string}}
  */
 function decoderFor(onSamples, scope = globalThis) {
   const w = pageWorker(scope);
-  return w && !failed ? new WorkerDecoder(w, onSamples) : new OpusDecoder({ onSamples });
+  if (w && !failed) return new WorkerDecoder(w, onSamples);
+  const local = new OpusDecoder({ onSamples });
+  return Object.assign(local, { path: 'main' });
 }
 
 export { decoderFor };

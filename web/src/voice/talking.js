@@ -91,6 +91,11 @@ class VoiceMic {
     if (this.parts !== parts) capture.stop(); // released while the browser was asking
   }
 
+  /** Whether chunks go out changed (a talk control, the place): the capture must know at once. */
+  refreshSending() {
+    this.parts?.capture.refreshAccept();
+  }
+
   /** Release the microphone (the browser's indicator goes off). */
   stop() {
     const parts = this.parts;

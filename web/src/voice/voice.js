@@ -175,6 +175,7 @@ class Voice {
   /** @param {string} source a talk control came up */
   release(source) {
     this.talk.release(source, performance.now());
+    this.mic.refreshSending();
     this._paint();
   }
 
@@ -253,6 +254,7 @@ class Voice {
     if (want && !this.mic.open && !this.starting) this._startMic();
     else if (!want && this.mic.open) this.mic.stop();
     this.talk.captured = this.mic.open && !this.starting;
+    this.mic.refreshSending();
   }
 
   async _startMic() {
