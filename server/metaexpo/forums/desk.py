@@ -295,7 +295,9 @@ class ForumDesk:
             roles = await asyncio.to_thread(self.people.roles, sid, actor)
             if may(ForumAction.WATCH, roles):
                 self._watch(sid, origin)
-                hands, invited = snapshot.live.hand_queue()
+                # The queue as it is now, not as it was before the awaits above: a hand raised
+                # meanwhile reached the watchers before this moderator was one.
+                hands, invited = self.snapshots.get(sid, snapshot).live.hand_queue()
                 self._reply(origin, fm.hands_message(sid, hands, invited))
                 queue = await asyncio.to_thread(self.questions.queue, sid)
                 self._reply(origin, fm.queue_message(sid, [q.full() for q in queue]))
