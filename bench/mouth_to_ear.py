@@ -227,15 +227,60 @@ def pair_clicks(
     }
 
 
+def chunk_path(
+    speaker: dict[str, Any], listener: dict[str, Any], c_speaker: float, c_listener: float
+) -> dict[str, Any]:
+    """Where every chunk's time went before the listener's jitter buffer, from the pages' taps:
+    encoded → handed to the speaker's socket (the speaker page's main thread and the two-chunk
+    batch), handed → off the listener's socket (server tick, fan-out, the listener page's main
+    thread). ``transit_spread`` is what the jitter buffer must absorb: each chunk's (arrival −
+    slot time) over the fastest one's, the quantity its target is sized by."""
+    stamp = {int(seq): float(ts) / 1000 for seq, ts in speaker["packets"]}
+    sent = {int(seq): float(ms) for seq, ms in speaker["sent"]}
+    arrived = [(int(seq), float(ms)) for _key, seq, ms in listener["arrived"]]
+    to_send = [sent[q] - stamp[q] for q in sent if q in stamp]
+    over = [ms + c_listener - (sent[q] + c_speaker) for q, ms in arrived if q in sent]
+    relative = [
+        ms + c_listener - (sent[q] + c_speaker) + sent[q] - stamp[q]
+        for q, ms in arrived
+        if q in sent and q in stamp
+    ]
+    fastest = min(relative) if relative else 0.0
+    # A slow chunk that came off the socket just as one of the listener's long tasks ended was
+    # held back by the listener's main thread, not by the server.
+    ends = sorted(start + duration for start, duration in listener["longTasks"])
+    slow = [(q, ms) for q, ms in arrived if q in sent]
+    slow = [(q, ms) for q, ms in slow if ms + c_listener - (sent[q] + c_speaker) > 150]
+    held = sum(1 for _q, ms in slow if any(0 <= ms - end <= 15 for end in ends))
+    return {
+        "chunks_sent": len(sent),
+        "chunks_arrived": len(arrived),
+        "encoded_to_sent": summary(to_send),
+        "sent_to_arrived": summary(over),
+        "transit_spread": summary([r - fastest for r in relative]),
+        "slow_arrivals": len(slow),
+        "slow_arrivals_after_listener_long_task": held,
+        "long_tasks": {
+            page: {
+                "count": len(rec["longTasks"]),
+                "busy_ms": round(sum(d for _s, d in rec["longTasks"]), 1),
+                "longest_ms": round(max((d for _s, d in rec["longTasks"]), default=0.0), 1),
+            }
+            for page, rec in (("speaker", speaker), ("listener", listener))
+        },
+    }
+
+
 def summary(values: list[float]) -> dict[str, float | int | None]:
     """p50, p95, max (and min, mean) of ``values`` (ms)."""
     if not values:
-        return {"n": 0, "p50": None, "p95": None, "max": None, "min": None, "mean": None}
+        return dict.fromkeys(("p50", "p95", "p99", "max", "min", "mean"), None) | {"n": 0}
     a = np.array(values)
     return {
         "n": len(values),
         "p50": round(float(np.percentile(a, 50)), 1),
         "p95": round(float(np.percentile(a, 95)), 1),
+        "p99": round(float(np.percentile(a, 99)), 1),
         "max": round(float(a.max()), 1),
         "min": round(float(a.min()), 1),
         "mean": round(float(a.mean()), 1),
@@ -302,6 +347,7 @@ def record(
         "codec_shift": summary([r["codec_shift_ms"] for r in rows]),
         "scheduled_ahead": summary([r["scheduled_ahead_ms"] for r in rows]),
         **paired,
+        "chunk_path": chunk_path(spoken, heard, c_speaker["offset_ms"], c_listener["offset_ms"]),
         "captured": len(spoken["captured"]),
         "played": len(heard["played"]),
         "mic_frames": spoken["frames"],
@@ -334,9 +380,19 @@ def media_browser(wav: Path) -> Iterator[Browser]:
             browser.close()
 
 
-def small_context(browser: Browser) -> BrowserContext:
-    """A context of the pages' small size."""
-    return browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+# ``--playout main``: the page never finds its playout worklet, so its speakers are scheduled
+# from the main thread as where AudioWorklet is missing (media/playout.js): the same run's
+# comparison. The meta tag is read when the audio context is made, after the page loaded.
+WITHOUT_WORKLET = """document.addEventListener('DOMContentLoaded',
+  () => document.querySelector('meta[name="playout-worklet"]')?.remove());"""
+
+
+def small_context(browser: Browser, playout: str) -> BrowserContext:
+    """A context of the pages' small size; ``playout`` 'main' hides the playout worklet."""
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    if playout == "main":
+        context.add_init_script(WITHOUT_WORKLET)
+    return context
 
 
 def open_spot(base: str) -> tuple[str, float, float]:
@@ -373,8 +429,8 @@ def voice_path(browser: Browser, tmp: Path, args: argparse.Namespace) -> dict[st
     try:
         room, x, z = open_spot(server.http)
         query = {"room": room}
-        speaker = hall_page(small_context(browser), server.http, "Ada", query=query)
-        listener = hall_page(small_context(browser), server.http, "Bo", query=query)
+        speaker = hall_page(small_context(browser, args.playout), server.http, "Ada", query=query)
+        listener = hall_page(small_context(browser, args.playout), server.http, "Bo", query=query)
         speaker_id = speaker.evaluate("() => __expo.id")
         stand(speaker, x, z)
         stand(listener, x + 2, z)
@@ -386,7 +442,7 @@ def voice_path(browser: Browser, tmp: Path, args: argparse.Namespace) -> dict[st
             return listener.evaluate(
                 """(id) => { const h = __expo.voice.hearing; const s = h.speakers[id];
                   return {lookaheadMs: h.lookaheadMs, targetMs: s?.targetMs, delayMs: s?.delayMs,
-                          stats: s?.jitter,
+                          stats: s?.jitter, playedIn: s?.playedIn, decodedIn: s?.decodedIn,
                           decoded: s?.decoded, scheduled: s?.scheduled}; }""",
                 speaker_id,
             )
@@ -403,10 +459,10 @@ def voice_path(browser: Browser, tmp: Path, args: argparse.Namespace) -> dict[st
         server.stop()
 
 
-def speaker_in_hall(browser: Browser, base: str, link: str) -> Page:
+def speaker_in_hall(browser: Browser, base: str, link: str, args: argparse.Namespace) -> Page:
     """The invited speaker's page: the link accepted at the portal, then the speaker page's way
     into the hall (``/?forum=…&as=speaker``) with ``test`` added for the latency hook."""
-    page = small_context(browser).new_page()
+    page = small_context(browser, args.playout).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors  # type: ignore[attr-defined]
@@ -433,8 +489,9 @@ def stage_path(browser: Browser, tmp: Path, args: argparse.Namespace) -> dict[st
         staff.slides(session, deck(1), "one.pdf")
         link = staff.invite_speaker(session, "Lin Xiaolan")
         staff.go_live(session)
-        speaker = speaker_in_hall(browser, server.http, link)
-        listener = hall_page(small_context(browser), server.http, "Bo", session=session)
+        speaker = speaker_in_hall(browser, server.http, link, args)
+        context = small_context(browser, args.playout)
+        listener = hall_page(context, server.http, "Bo", session=session)
         key = f"{speaker.evaluate('() => __expo.id')}:2"
         arm([speaker, listener], args.detector)
         wait_until(speaker, "() => !!document.querySelector('#forum-live [data-key=step]')")
@@ -445,7 +502,7 @@ def stage_path(browser: Browser, tmp: Path, args: argparse.Namespace) -> dict[st
             return listener.evaluate(
                 """(k) => { const a = __expo.forum.audio; const s = a.speakers[k];
                   return {lookaheadMs: a.lookaheadMs, targetMs: s?.targetMs, delayMs: s?.delayMs,
-                          stats: s?.jitter,
+                          stats: s?.jitter, playedIn: s?.playedIn, decodedIn: s?.decodedIn,
                           decoded: s?.decoded, scheduled: s?.scheduled}; }""",
                 key,
             )
@@ -520,6 +577,12 @@ def main() -> None:
         help="click period; below the silence gate's 300 ms hangover the speaker talks on",
     )
     parser.add_argument("--threshold", type=float, default=0.2, help="the detector's level")
+    parser.add_argument(
+        "--playout",
+        choices=("worklet", "main"),
+        default="worklet",
+        help="where listeners play speakers: the audio thread (the product) or the main thread",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     args.detector = {"threshold": args.threshold, "refractoryMs": min(100, args.period_ms / 2)}
@@ -533,6 +596,7 @@ def main() -> None:
         "loadavg_before": [round(v, 2) for v in os.getloadavg()],
         "targets_ms": TARGETS,
         "detector": args.detector,
+        "playout": args.playout,
         "time_factor": os.environ.get("METAEXPO_TEST_TIME_FACTOR", "1"),
         "paths": {},
     }
@@ -553,7 +617,7 @@ def main() -> None:
                 )
     report["loadavg_after"] = [round(v, 2) for v in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"mouth-to-ear-{stamp}.json"
+    out = args.out / f"mouth-to-ear-{stamp}-{args.playout}.json"
     out.write_text(json.dumps(report, indent=1) + "\n")
     plot(report, out.with_suffix(".png"))
     print(out)

@@ -4,7 +4,8 @@
 // src/styles.css (with the Noto Sans SC and emoji @font-face rules from @fontsource) and
 // src/viewer/kit.js (the portal's 3D preview), src/reach/dashboard.js (the reach dashboards of
 // the portal and the console, with Apache ECharts), src/media/micworker.js and decodeworker.js (the
-// microphone's and the speakers' decoders' workers, named in index.html by <meta> tags),
+// microphone's and the speakers' decoders' workers) and src/media/playoutworklet.js (the
+// speakers' playout on the audio thread), each named in index.html by a <meta> tag,
 // minified, into dist/app/ with content hashes in every file name, so the
 // server can cache them forever. dist/index.html is index.html with the
 // hashed <link>/<script> filled in; it is the one file served uncached.
@@ -54,6 +55,8 @@ async function main() {
       micworker: 'src/media/micworker.js',
       // The speakers' decoders (decoding.js finds it by <meta name="decode-worker">).
       decodeworker: 'src/media/decodeworker.js',
+      // The speakers' playout on the audio thread (playout.js finds it by <meta name="playout-worklet">).
+      playoutworklet: 'src/media/playoutworklet.js',
     },
     bundle: true,
     minify: true,
@@ -77,14 +80,16 @@ async function main() {
   const css = outputs.find((f) => /^styles-[A-Z0-9]+\.css$/.test(f));
   const micWorker = outputs.find((f) => /^micworker-[A-Z0-9]+\.js$/.test(f));
   const decodeWorker = outputs.find((f) => /^decodeworker-[A-Z0-9]+\.js$/.test(f));
-  if (!js || !css || !micWorker || !decodeWorker) throw new Error(`build: missing outputs in ${outputs.join(', ')}`);
+  const playoutWorklet = outputs.find((f) => /^playoutworklet-[A-Z0-9]+\.js$/.test(f));
+  if (!js || !css || !micWorker || !decodeWorker || !playoutWorklet) throw new Error(`build: missing outputs in ${outputs.join(', ')}`);
 
   const template = await readFile(path.join(here, 'index.html'), 'utf8');
   const html = template
     .replace(
       '<!-- app:css -->',
       `<link rel="stylesheet" href="/app/${css}">\n<meta name="mic-worker" content="/app/${micWorker}">\n` +
-        `<meta name="decode-worker" content="/app/${decodeWorker}">`,
+        `<meta name="decode-worker" content="/app/${decodeWorker}">\n` +
+        `<meta name="playout-worklet" content="/app/${playoutWorklet}">`,
     )
     .replace('<!-- app:js -->', `<script type="module" src="/app/${js}"></script>`);
   if (html === template) throw new Error('build: index.html lacks the app:css / app:js markers');
@@ -99,7 +104,7 @@ async function main() {
     if (f.endsWith('.woff2')) fonts += size;
   }
   for (const f of Object.values(vendor.docs)) files[f] = (await stat(path.join(appDir, f))).size;
-  const manifest = { built: new Date().toISOString(), js, css, micWorker, decodeWorker, files, ...vendor };
+  const manifest = { built: new Date().toISOString(), js, css, micWorker, decodeWorker, playoutWorklet, files, ...vendor };
   await writeFile(path.join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(

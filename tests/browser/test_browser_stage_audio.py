@@ -100,10 +100,12 @@ def test_microphone_is_encoded_buffered_decoded_and_played_in_one_page(
         timeout=90,
     )
     mic = forum(page)["audio"]["mic"]
-    # Read and encoded in the microphone's worker, decoded in the decoders' worker: off the page's
-    # main thread, which may be busy drawing.
+    # Read and encoded in the microphone's worker, decoded in the decoders' worker and played by
+    # the playout worklet on the audio thread: off the page's main thread, which may be busy
+    # drawing.
     assert mic["path"] == "worker" and mic["packets"] > 0
     assert heard["decodedIn"] == "worker"
+    assert heard["playedIn"] == "worklet"
     # The WAV is 0.4 s of tone, 0.6 s of silence: the gate held some of the silence back.
     wait_until(page, "() => __expo.forum.audio.mic.gated > 0", timeout=30)
     assert heard["jitter"]["played"] >= 10

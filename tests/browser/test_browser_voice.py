@@ -108,6 +108,8 @@ def hears(page: Page, speaker: int, at_least: int = 15) -> dict[str, Any]:
         timeout=90,
         what=f"{at_least} decoded, audible chunks of speaker {speaker}",
     )
+    # Played by the page's playout worklet, on the audio thread (media/playoutworklet.js).
+    assert heard["playedIn"] == "worklet", heard
     return heard
 
 

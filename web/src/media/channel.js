@@ -1,26 +1,36 @@
 /**
- * One speaker heard by this listener: jitter buffer → decoder → buffers
- * scheduled on the AudioContext, into the speaker's own panner.
+ * One speaker heard by this listener, into the speaker's own panner. Two
+ * ways to play, the first wherever the page has it:
  *
- *   push(seq, bytes) ─► JitterBuffer ─pump()─► Opus decoder (decoding.js: a worker) ─► BufferSchedule ─► source.start(t)
- *                                                                      └─► panner ─► the mix
+ *   on the audio thread (playout.js says whether the worklet loaded):
+ *   push(seq, bytes) ─► Opus decoder (decoding.js: a worker) ─► playout worklet (jitter buffer,
+ *                                                                 sample-accurate) ─► panner ─► the mix
  *
- * `pump(now)` runs every ~20 ms (stageaudio.js): it takes the chunks due
- * within the jitter buffer's lookahead and decodes them; each decoded 20 ms
- * goes to an AudioBufferSourceNode started at its playout time on the
+ *   from the main thread (no AudioWorklet, an unbuilt page):
+ *   push(seq, bytes) ─► JitterBuffer ─pump()─► Opus decoder ─► BufferSchedule ─► source.start(t)
+ *                                                                                  └─► panner ─► the mix
+ *
+ * On the audio thread a chunk is decoded as it arrives and the worklet
+ * (playoutworklet.js, playoutcore.js) plays it at its moment, whatever the
+ * page's main thread is doing; `pump()` then does nothing. From the main
+ * thread, `pump(now)` runs every ~20 ms (stageaudio.js): it takes the chunks
+ * due within the jitter buffer's lookahead and decodes them; each decoded
+ * 20 ms goes to an AudioBufferSourceNode started at its playout time on the
  * context's clock. The statistics (decoded frames, signal level, late and
- * lost chunks, delay) are what the tests and the curious read.
+ * lost chunks, delay, where it played) are what the tests and the curious read.
  */
 
 import { JitterBuffer } from './jitter.js';
 import { decoderFor } from './decoding.js';
 import { BufferSchedule } from './schedule.js';
 import { rms } from './gate.js';
+import { playoutReady } from './playout.js';
 
 /**
  * @typedef {object} ChannelStats
  * @property {number} decoded frames decoded
  * @property {string} decodedIn 'worker' (decoding.js) or 'main' (this page's main thread)
+ * @property {string} playedIn 'worklet' (the audio thread) or 'main' (scheduled from the main thread)
  * @property {number} scheduled buffers started
  * @property {number} lateDecoded buffers decoded after their moment (played late, not dropped)
  * @property {number} droppedLate buffers too late to play at all
@@ -54,7 +64,26 @@ class SpeakerChannel {
       panningModel, distanceModel: 'inverse', refDistance: 12, rolloffFactor: 0.6, maxDistance: 500,
     });
     this.panner.connect(output);
-    this.decoder = decoderFor((s, rate, tag, ts) => this._play(s, rate, tag, ts));
+    /** @type {AudioWorkletNode | null} the speaker's playout on the audio thread */
+    this.node = null;
+    /** @type {import('./playoutcore.js').PlayoutStats | null} the worklet's last report */
+    this.remote = null;
+    this.tapping = false;
+    if (playoutReady(ctx)) {
+      const node = new AudioWorkletNode(ctx, 'speaker-playout', {
+        numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1],
+      });
+      node.connect(this.panner);
+      node.port.onmessage = (ev) => this._report(ev.data);
+      const route = new MessageChannel();
+      node.port.postMessage({ source: route.port1 }, [route.port1]);
+      this.node = node;
+      // Buffers the main thread decodes itself (no worker, or it failed) go by the node's port.
+      this.decoder = decoderFor((s, rate, tag) => node.port.postMessage({ pcm: [tag, s, rate] }, [s.buffer]),
+        globalThis, route.port2);
+    } else {
+      this.decoder = decoderFor((s, rate, tag, ts) => this._play(s, rate, tag, ts));
+    }
     this.decoded = 0;
     this.energy = 0;
     this.level = 0;
@@ -71,12 +100,25 @@ class SpeakerChannel {
   push(seq, data, nowMs) {
     this.lastHeardMs = nowMs;
     // The chunk may be a view into a frame that is reused: keep a copy.
-    this.jitter.push(seq, data.slice(), nowMs);
+    if (this.node) {
+      this._syncTap();
+      // Decoded now; the worklet's jitter buffer says when it plays (the seq is its tag).
+      this.decoder.decode(data.slice(), seq, seq);
+    } else {
+      this.jitter.push(seq, data.slice(), nowMs);
+    }
   }
 
-  /** @param {number} nowMs decode what is due within the lookahead */
+  /** @param {number} nowMs decode what is due within the lookahead (main-thread playout only) */
   pump(nowMs) {
+    if (this.node) return;
     for (const p of this.jitter.take(nowMs)) this.decoder.decode(p.data, p.slot, p.playAtMs);
+  }
+
+  /** Forget what is queued (the speaker restarted or was silenced): the next chunk starts afresh. */
+  reset() {
+    this.jitter.reset();
+    this.node?.port.postMessage({ reset: true });
   }
 
   /**
@@ -99,17 +141,66 @@ class SpeakerChannel {
 
   /** @returns {ChannelStats} */
   get stats() {
+    if (this.node) {
+      const r = this.remote;
+      return {
+        decoded: r?.decoded ?? 0, decodedIn: this.decoder.path, playedIn: 'worklet',
+        scheduled: r?.scheduled ?? 0, lateDecoded: r?.lateDecoded ?? 0, droppedLate: r?.droppedLate ?? 0,
+        slipMs: r?.slipMs ?? 0, rms: r?.rms ?? 0, peakRms: r?.peakRms ?? 0,
+        jitter: r ? { ...r.jitter } : { ...this.jitter.stats }, targetMs: r?.targetMs ?? this.jitter.targetMs,
+        delayMs: r?.delayMs ?? 0,
+      };
+    }
     return {
-      decoded: this.decoder.decoded, decodedIn: this.decoder.path, scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
+      decoded: this.decoder.decoded, decodedIn: this.decoder.path, playedIn: 'main',
+      scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
       droppedLate: this.schedule.dropped, slipMs: Math.round(this.schedule.slipS * 1000),
       rms: this.level, peakRms: this.peak,
       jitter: { ...this.jitter.stats }, targetMs: this.jitter.targetMs, delayMs: this.jitter.delayMs,
     };
   }
 
+  /** The speaker's level now (RMS of about the last second, 0–1), wherever it plays. */
+  get levelNow() {
+    return this.node ? this.remote?.rms ?? 0 : this.level;
+  }
+
   close() {
     this.decoder.close();
+    if (this.node) {
+      this.node.port.postMessage({ close: true });
+      this.node.port.close();
+      this.node.disconnect();
+    }
     this.panner.disconnect();
+  }
+
+  /** Ask the worklet for every buffer it lays in while a measurement's tap is armed. */
+  _syncTap() {
+    const on = Boolean(this.taps()?.playout);
+    if (on === this.tapping || !this.node) return;
+    this.tapping = on;
+    this.node.port.postMessage({ tap: on });
+  }
+
+  /**
+   * What the worklet says: its figures, and the buffers it laid in (when tapped).
+   * @param {{stats: import('./playoutcore.js').PlayoutStats,
+   *   placed: [number, number, Float32Array, number][]}} m
+   */
+  _report(m) {
+    this.remote = m.stats;
+    const tap = this.taps()?.playout;
+    if (!tap || !m.placed.length) return;
+    const rate = this.ctx.sampleRate;
+    // The worklet's clock is the context's (ms); the page's is performance.now: map by the
+    // output timestamp, as the main-thread path's playAtMs would have been.
+    const stamp = typeof this.ctx.getOutputTimestamp === 'function' ? this.ctx.getOutputTimestamp() : null;
+    const toPage = (/** @type {number} */ ctxMs) => (stamp?.performanceTime && stamp.contextTime !== undefined
+      ? stamp.performanceTime + ctxMs - stamp.contextTime * 1000 : ctxMs);
+    for (const [slot, start, samples, playAtMs] of m.placed) {
+      tap(this.key, { samples, sampleRate: rate, startS: start / rate, slot, playAtMs: toPage(playAtMs), ctx: this.ctx });
+    }
   }
 
   /**

@@ -13,6 +13,10 @@
  *
  * `decoderFor(onSamples)` gives an object with OpusDecoder's interface
  * (decode, close, decoded, errors); the worker is made on first use and shared.
+ * Given a MessagePort too (a speaker's playout worklet: playoutworklet.js),
+ * the worker sends that decoder's buffers straight to it, never through the
+ * main thread; `onSamples` then hears only what the main thread decodes
+ * itself, if the worker fails.
  */
 
 import { OpusDecoder } from './decoder.js';
@@ -32,8 +36,9 @@ class WorkerDecoder {
   /**
    * @param {Worker} w
    * @param {OnSamples} onSamples
+   * @param {MessagePort | null} port where the worker sends the buffers instead (moved to it)
    */
-  constructor(w, onSamples) {
+  constructor(w, onSamples, port) {
     this.id = nextId++;
     this.worker = w;
     this.onSamples = onSamples;
@@ -43,6 +48,7 @@ class WorkerDecoder {
     /** @type {OpusDecoder | null} used instead once the worker failed */
     this.local = null;
     sinks.set(this.id, this);
+    if (port) w.postMessage({ route: [this.id, port] }, [port]);
   }
 
   /**
@@ -122,12 +128,13 @@ function pageWorker(scope) {
  * A decoder for one speaker.
  * @param {OnSamples} onSamples decoded samples with the tag they went in with
  * @param {any} [scope] the page's globals
+ * @param {MessagePort | null} [port] where a worker sends the decoded buffers instead
  * @returns {{decode: (data: Uint8Array, slot: number, tag: number) => void, close: () => void,
  *   decoded: number, errors: number, path: string}}
  */
-function decoderFor(onSamples, scope = globalThis) {
+function decoderFor(onSamples, scope = globalThis, port = null) {
   const w = pageWorker(scope);
-  if (w && !failed) return new WorkerDecoder(w, onSamples);
+  if (w && !failed) return new WorkerDecoder(w, onSamples, port);
   const local = new OpusDecoder({ onSamples });
   return Object.assign(local, { path: 'main' });
 }

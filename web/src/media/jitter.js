@@ -25,7 +25,12 @@
  *     chunks are on time (one short gap instead of a stutter);
  *   - gives back latency during a spurt when the jitter calmed down: while the
  *     delay it holds exceeds the target by more than a frame, one missing slot
- *     at a time is skipped instead of played as silence.
+ *     at a time is skipped instead of played as silence. Where the caller can
+ *     tell a quiet chunk (`isQuiet`: decoded samples, playoutcore.js), a quiet
+ *     one is skipped too, so an open microphone that never stops sending (its
+ *     pauses are sent as quiet chunks) still comes back to the target; and past
+ *     `maxExcessMs` over it, one loud chunk in ten is too (a rare glitch rather
+ *     than a talk heard late from then on).
  *
  * Pure (no timers, no audio): the caller passes the clock. Unit-tested in
  * test/jitter.test.js.
@@ -39,6 +44,8 @@ const HALF = SEQ_MOD / 2;
 const JUMP_MS = 5000;
 /** Slots remembered as played, to tell a duplicate from a late chunk. */
 const RECENT = 64;
+/** Past `maxExcessMs`, at most one loud chunk in this many slots is skipped. */
+const FORCED_EVERY = 10;
 
 /**
  * @typedef {object} JitterOptions
@@ -52,14 +59,19 @@ const RECENT = 64;
  * @property {number} [minSamples] delays needed before the measured target counts
  * @property {number} [lookaheadMs] how far ahead of its time the caller takes a chunk (to
  *   decode and schedule it): chunks must be here that much earlier
+ * @property {((data: any) => boolean) | null} [isQuiet] whether a chunk is quiet enough to skip
+ *   when the buffer holds too much delay (null: only empty slots are skipped)
+ * @property {number} [maxExcessMs] delay over the target past which loud chunks are skipped
+ *   too, one in ten (with `isQuiet` only)
  */
 
 /**
+ * @template [T=Uint8Array]
  * @typedef {object} Playout one chunk handed out: its slot, bytes and when it plays (ms, the
  *   caller's clock)
  * @property {number} slot the unwrapped seq
  * @property {number} seq the wire seq (0–65535)
- * @property {Uint8Array} data
+ * @property {T} data
  * @property {number} playAtMs
  */
 
@@ -70,17 +82,25 @@ const RECENT = 64;
  * @property {number} late chunks that came after their slot was handed out
  * @property {number} played chunks handed out
  * @property {number} missing slots inside speech that had no chunk (loss)
- * @property {number} skipped slots dropped to give back latency
+ * @property {number} skipped slots dropped to give back latency (empty ones, or quiet chunks)
  * @property {number} spurts talk spurts started
  */
 
+/**
+ * @template [T=Uint8Array] what a chunk carries: Opus bytes, or decoded samples (playoutcore.js)
+ */
 class JitterBuffer {
   /** @param {JitterOptions} [options] */
   constructor({
     initialTargetMs = 120, minTargetMs = 60, maxTargetMs = 600, safetyMs = 20, windowMs = 4000,
-    spurtGapMs = 200, resetAfterMs = 10000, minSamples = 25, lookaheadMs = 40,
+    spurtGapMs = 200, resetAfterMs = 10000, minSamples = 25, lookaheadMs = 40, isQuiet = null,
+    maxExcessMs = 400,
   } = {}) {
     this.lookaheadMs = lookaheadMs;
+    this.isQuiet = isQuiet;
+    this.maxExcessMs = maxExcessMs;
+    /** the last loud slot skipped */
+    this.lastForced = -Infinity;
     this.initialTargetMs = initialTargetMs;
     this.minTargetMs = minTargetMs;
     this.maxTargetMs = maxTargetMs;
@@ -93,7 +113,7 @@ class JitterBuffer {
     this.stats = { received: 0, duplicates: 0, late: 0, played: 0, missing: 0, skipped: 0, spurts: 0 };
     /** @type {number | null} the highest unwrapped slot seen */
     this.highest = null;
-    /** @type {Map<number, {seq: number, data: Uint8Array}>} waiting chunks by slot */
+    /** @type {Map<number, {seq: number, data: T}>} waiting chunks by slot */
     this.queue = new Map();
     /** @type {Set<number>} the last slots handed out */
     this.recent = new Set();
@@ -142,7 +162,7 @@ class JitterBuffer {
   /**
    * A chunk arrived.
    * @param {number} seq its wire seq (0–65535)
-   * @param {Uint8Array} data one Opus packet
+   * @param {T} data one Opus packet (or its decoded samples)
    * @param {number} arrivalMs when it arrived (the caller's clock)
    * @returns {'queued' | 'duplicate' | 'late'}
    */
@@ -179,10 +199,10 @@ class JitterBuffer {
    * Chunks whose playout time is at most `nowMs + lookaheadMs`, in slot order; slots passed
    * without a chunk are silence (or loss). Also ends the spurt when nothing is left to play.
    * @param {number} nowMs
-   * @returns {Playout[]}
+   * @returns {Playout<T>[]}
    */
   take(nowMs) {
-    /** @type {Playout[]} */
+    /** @type {Playout<T>[]} */
     const out = [];
     if (this.offset === null) return out;
     const until = nowMs + this.lookaheadMs;
@@ -191,7 +211,7 @@ class JitterBuffer {
     for (const slot of slots) {
       const playAtMs = slot * FRAME_MS + this.offset;
       if (playAtMs > until) break;
-      const chunk = /** @type {{seq: number, data: Uint8Array}} */ (this.queue.get(slot));
+      const chunk = /** @type {{seq: number, data: T}} */ (this.queue.get(slot));
       this.queue.delete(slot);
       const gap = slot - this.lastPlayed - 1;
       if (this.lastPlayed > -Infinity && gap > 0 && gap * FRAME_MS < this.spurtGapMs) this.stats.missing += gap;
@@ -255,17 +275,33 @@ class JitterBuffer {
     this.stats.spurts++;
   }
 
-  /** While the held delay exceeds the target by over a frame, skip one empty slot. */
+  /**
+   * While the held delay exceeds the target by over a frame, skip the next slot if it is empty
+   * (or quiet, or the excess is past `maxExcessMs`): the chunks after it move a frame earlier.
+   */
   _shrink() {
-    if (this.offset === null || this.delays.length < this.minSamples) return;
+    if (this.offset === null || this.delays.length < this.minSamples || this.queue.size === 0) return;
+    const next = this.lastPlayed + 1;
+    // Only a slot not yet handed out: skipping it overlaps nothing. (Tested before the target,
+    // which sorts the window: the worklet asks every 128 samples.)
+    if (!(this.lastPlayed > -Infinity && next >= this.handedUntil)) return;
+    const chunk = this.queue.get(next);
+    if (chunk && !this.isQuiet) return;
     const excess = this.offset - this._baseDelay() - this.targetMs - this.lookaheadMs;
     if (excess <= FRAME_MS) return;
-    const next = this.lastPlayed + 1;
-    // Only an empty slot not yet passed: skipping it costs nothing and overlaps nothing.
-    if (this.lastPlayed > -Infinity && next >= this.handedUntil && !this.queue.has(next) && this.queue.size > 0) {
-      this.offset -= FRAME_MS;
-      this.stats.skipped++;
+    if (chunk) {
+      // A loud chunk only when far over, and then at most one in FORCED_EVERY (a rare click).
+      const quiet = this.isQuiet?.(chunk.data);
+      if (!quiet && (excess <= this.maxExcessMs || next - this.lastForced < FORCED_EVERY)) return;
+      if (!quiet) this.lastForced = next;
+      this.queue.delete(next);
+      this.recent.add(next);
+      if (this.recent.size > RECENT) this.recent.delete(this.recent.values().next().value ?? next);
+      this.lastPlayed = next;
+      this.handedUntil = Math.max(this.handedUntil, next + 1);
     }
+    this.offset -= FRAME_MS;
+    this.stats.skipped++;
   }
 
   /** @returns {number} the lowest remembered relative delay: the fastest path */

@@ -9,7 +9,12 @@
  *   - clicks in the microphone's frames: their capture timestamp (WebCodecs
  *     µs, the device's clock) and when the page read the frame (page ms);
  *   - every encoded packet's seq and capture timestamp (which packet carried
- *     which moment of the microphone);
+ *     which moment of the microphone), and when the page handed it to the
+ *     socket;
+ *   - every chunk's arrival on the listener's socket (speaker, seq, page ms):
+ *     with the two above, where a chunk's time went before the jitter buffer;
+ *   - the page's long tasks (main thread busy 50 ms or more: what holds a
+ *     socket's messages back), where the browser reports them;
  *   - clicks in the decoded buffers as they are started: the packet's seq,
  *     the sample, the start on the audio clock and, read at that moment, the
  *     clock pairs that place it in page time (getOutputTimestamp, and
@@ -60,6 +65,10 @@ const MAX_CLICKS = 5000;
  * @property {number} earPeak the loudest decoded sample
  * @property {CapturedClick[]} captured
  * @property {[number, number][]} packets [seq, timestampUs]
+ * @property {[number, number][]} sent [seq, page ms] packets handed to the socket
+ * @property {[string, number, number][]} arrived [speaker, seq, page ms] chunks off the socket
+ * @property {[number, number][]} longTasks [start, duration] (page ms) of the main thread's long
+ *   tasks
  * @property {PlayedClick[]} played
  */
 
@@ -79,7 +88,7 @@ function peak(samples) {
 function fresh() {
   return {
     timeOrigin: performance.timeOrigin, frames: 0, readLagMinMs: Infinity, micPeak: 0, earPeak: 0,
-    captured: [], packets: [], played: [],
+    captured: [], packets: [], sent: [], arrived: [], longTasks: [], played: [],
   };
 }
 
@@ -88,6 +97,8 @@ function fresh() {
  */
 function latencyTestHooks(holders) {
   let records = fresh();
+  /** @type {PerformanceObserver | null} */
+  let observer = null;
   const plug = (/** @type {import('./taps.js').MediaTaps | null} */ taps) => {
     for (const h of holders) if (h) h.taps = taps;
   };
@@ -99,6 +110,16 @@ function latencyTestHooks(holders) {
     arm(options = {}) {
       records = fresh();
       const rec = records;
+      observer?.disconnect();
+      observer = null;
+      if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+        observer = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) {
+            if (rec.longTasks.length < MAX_PACKETS) rec.longTasks.push([e.startTime, e.duration]);
+          }
+        });
+        observer.observe({ type: 'longtask' });
+      }
       const mic = new ClickDetector(options);
       /** @type {Map<string, ClickDetector>} */
       const ears = new Map();
@@ -118,6 +139,13 @@ function latencyTestHooks(holders) {
         },
         packet(seq, timestampUs) {
           if (rec.packets.length < MAX_PACKETS) rec.packets.push([seq, timestampUs]);
+        },
+        sent(seqs) {
+          const at = performance.now();
+          for (const seq of seqs) if (rec.sent.length < MAX_PACKETS) rec.sent.push([seq, at]);
+        },
+        arrived(speaker, seq) {
+          if (rec.arrived.length < MAX_PACKETS) rec.arrived.push([speaker, seq, performance.now()]);
         },
         playout(speaker, b) {
           let ear = ears.get(speaker);
@@ -146,6 +174,8 @@ function latencyTestHooks(holders) {
     /** Stop recording (what was recorded stays readable). */
     disarm() {
       plug(null);
+      observer?.disconnect();
+      observer = null;
     },
     /** @returns {LatencyRecords} what was recorded since `arm()` */
     read() {

@@ -23,6 +23,7 @@ import { CaptureError, MicCapture } from './capture.js';
 import { ChunkBatcher } from './batcher.js';
 import { SpeakerChannel } from './channel.js';
 import { SilenceGate } from './gate.js';
+import { loadPlayout } from './playout.js';
 import { ClockMap } from './schedule.js';
 import { audioSupport } from './support.js';
 
@@ -149,6 +150,7 @@ class StageAudio {
       return;
     }
     const key = `${speakerId}:${stream}`;
+    this.taps?.arrived?.(key, seq);
     let channel = this.channels.get(key);
     if (!channel) {
       channel = new SpeakerChannel({
@@ -230,6 +232,7 @@ class StageAudio {
       send: (chunks) => {
         if (this.sendAudio(stream, chunks)) this.sent += chunks.length;
         else this.refused += chunks.length;
+        this.taps?.sent?.(chunks.map((c) => c.seq));
       },
     });
     const capture = new MicCapture({
@@ -322,6 +325,8 @@ class StageAudio {
     this.analyser = ctx.createAnalyser();
     this.analyser.fftSize = 2048;
     this.master.connect(this.analyser).connect(ctx.destination);
+    // Speakers play on the audio thread once this has loaded (channel.js, playout.js).
+    void loadPlayout(ctx, this.scope);
     ctx.addEventListener('statechange', () => {
       if (ctx.state === 'running' && this.blocked) {
         this.blocked = false;

@@ -27,6 +27,9 @@
  *   the capture timestamp of its first sample
  * @property {(speaker: string, buffer: PlayoutTap) => void} [playout] a decoded buffer of speaker
  *   `${id}:${stream}` started on the audio clock
+ * @property {(seqs: number[]) => void} [sent] packets handed to the socket (the speaker's page)
+ * @property {(speaker: string, seq: number) => void} [arrived] a chunk of speaker
+ *   `${id}:${stream}` arrived on the socket (the listener's page)
  */
 
 export {};

@@ -103,6 +103,7 @@ class VoiceHearing {
     const now = this.now();
     voice.received++;
     voice.lastHeardMs = now;
+    this.taps?.arrived?.(`${id}:1`, seq);
     if (this.muted.has(id)) {
       voice.ignored++;
       return;
@@ -119,7 +120,7 @@ class VoiceHearing {
     if (muted) {
       this.muted.add(id);
       // What waits in their jitter buffer is dropped too: the mute is heard at once.
-      this.voices.get(id)?.channel.jitter.reset();
+      this.voices.get(id)?.channel.reset();
     } else {
       this.muted.delete(id);
     }

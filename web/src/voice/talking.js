@@ -57,6 +57,7 @@ class VoiceMic {
       send: (chunks) => {
         if (this.send(chunks)) this.sent += chunks.length;
         else this.unsent += chunks.length;
+        this.taps?.sent?.(chunks.map((c) => c.seq));
       },
     });
     const capture = new MicCapture({
