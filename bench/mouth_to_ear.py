@@ -36,9 +36,16 @@ with a click track. This script:
    ``performance.now()`` (the narrowest of 25 round trips; its half width is
    the clock's uncertainty, in the JSON).
 
-Writes ``bench/results/mouth-to-ear-<stamp>.json`` (every click, the clocks,
-the jitter buffer's state, the machine, the command, the load average before
-and after: the machine is shared) and a plot beside it.
+The same taps say when each packet was handed to the speaker's socket and
+came off the listener's, and which long tasks each page ran: ``chunk_path``
+in the JSON is where every chunk's time went before the jitter buffer.
+``--playout main`` hides the playout worklet from the pages (they then play
+from the main thread, as browsers without AudioWorklet do): the same run's
+comparison.
+
+Writes ``bench/results/mouth-to-ear-<stamp>-<playout>.json`` (every click, the
+clocks, the jitter buffer's state, the machine, the command, the load average
+before and after: the machine is shared) and a plot beside it.
 
     PYTHONPATH=server .venv/bin/python bench/mouth_to_ear.py
     PYTHONPATH=server .venv/bin/python bench/mouth_to_ear.py --paths voice --clicks 60
