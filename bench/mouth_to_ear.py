@@ -235,17 +235,26 @@ def pair_clicks(
 
 
 def chunk_path(
-    speaker: dict[str, Any], listener: dict[str, Any], c_speaker: float, c_listener: float
+    speaker: dict[str, Any],
+    listener: dict[str, Any],
+    c_speaker: float,
+    c_listener: float,
+    capture_clock: str,
 ) -> dict[str, Any]:
     """Where every chunk's time went before the listener's jitter buffer, from the pages' taps:
-    encoded → handed to the speaker's socket (the speaker page's main thread and the two-chunk
-    batch), handed → off the listener's socket (server tick, fan-out, the listener page's main
-    thread). ``transit_spread`` is what the jitter buffer must absorb: each chunk's (arrival −
-    slot time) over the fastest one's, the quantity its target is sized by."""
-    stamp = {int(seq): float(ts) / 1000 for seq, ts in speaker["packets"]}
+    captured → handed to the speaker's socket (the packet's own 20 ms, the microphone's worker,
+    the encoder, the two-chunk batch and the speaker page's main thread), handed → off the
+    listener's socket (server tick, fan-out, the listener page's main thread).
+    ``transit_spread`` is what the jitter buffer must absorb: each chunk's (arrival − capture)
+    over the fastest one's, the quantity its target is sized by. ``capture_clock`` is what
+    :func:`pair_clicks` found the capture timestamps on ("page", "monotonic" or "none": then no
+    captured → sent)."""
+    # Capture timestamps in the speaker page's ms: on the monotonic clock, the page's offset off.
+    shift = -c_speaker if capture_clock == "monotonic" else 0.0
+    stamp = {int(seq): float(ts) / 1000 + shift for seq, ts in speaker["packets"]}
     sent = {int(seq): float(ms) for seq, ms in speaker["sent"]}
     arrived = [(int(seq), float(ms)) for _key, seq, ms in listener["arrived"]]
-    to_send = [sent[q] - stamp[q] for q in sent if q in stamp]
+    to_send = [sent[q] - stamp[q] for q in sent if q in stamp] if capture_clock != "none" else []
     over = [ms + c_listener - (sent[q] + c_speaker) for q, ms in arrived if q in sent]
     relative = [
         ms + c_listener - (sent[q] + c_speaker) + sent[q] - stamp[q]
@@ -262,7 +271,8 @@ def chunk_path(
     return {
         "chunks_sent": len(sent),
         "chunks_arrived": len(arrived),
-        "encoded_to_sent": summary(to_send),
+        "captured_to_sent": summary(to_send),
+        "fastest_sent_to_arrived_ms": round(min(over), 1) if over else None,
         "sent_to_arrived": summary(over),
         "transit_spread": summary([r - fastest for r in relative]),
         "slow_arrivals": len(slow),
@@ -354,7 +364,9 @@ def record(
         "codec_shift": summary([r["codec_shift_ms"] for r in rows]),
         "scheduled_ahead": summary([r["scheduled_ahead_ms"] for r in rows]),
         **paired,
-        "chunk_path": chunk_path(spoken, heard, c_speaker["offset_ms"], c_listener["offset_ms"]),
+        "chunk_path": chunk_path(
+            spoken, heard, c_speaker["offset_ms"], c_listener["offset_ms"], paired["capture_clock"]
+        ),
         "captured": len(spoken["captured"]),
         "played": len(heard["played"]),
         "mic_frames": spoken["frames"],

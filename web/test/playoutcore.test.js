@@ -143,3 +143,11 @@ test('far over the target, a stream with no pauses drops one loud chunk in ten u
   for (let i = 1; i < missing.length; i++) assert.ok(missing[i] - missing[i - 1] >= 10, `skips ${missing}`);
   assert.equal(p.stats.jitter.skipped, missing.length);
 });
+
+test('a soft sound between loud ones is never skipped: only a pause of two quiet buffers gives', () => {
+  // Loud, soft, loud, loud, soft, loud, ...: no two soft buffers in a row, and the slow start
+  // stays under the point where loud buffers may go.
+  const { p, startOf } = slowStart(300, 250, (k) => (k % 3 === 1 ? 0.01 : 0.3));
+  for (let k = 0; k < 300; k++) assert.ok(startOf.has(k), `buffer ${k} played`);
+  assert.equal(p.stats.jitter.skipped, 0);
+});

@@ -26,6 +26,9 @@ import { BufferSchedule } from './schedule.js';
 import { rms } from './gate.js';
 import { playoutReady } from './playout.js';
 
+/** Seqs remembered to tell a repeated chunk (about a second of one speaker). */
+const SEEN = 64;
+
 /**
  * @typedef {object} ChannelStats
  * @property {number} decoded frames decoded
@@ -69,6 +72,8 @@ class SpeakerChannel {
     /** @type {import('./playoutcore.js').PlayoutStats | null} the worklet's last report */
     this.remote = null;
     this.tapping = false;
+    /** @type {Set<number>} the last seqs sent to the decoder (worklet path) */
+    this.seen = new Set();
     if (playoutReady(ctx)) {
       const node = new AudioWorkletNode(ctx, 'speaker-playout', {
         numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1],
@@ -102,6 +107,11 @@ class SpeakerChannel {
     // The chunk may be a view into a frame that is reused: keep a copy.
     if (this.node) {
       this._syncTap();
+      // A chunk seen again (a node's bus may repeat one) never reaches the decoder: its output
+      // would take another chunk's tag.
+      if (this.seen.has(seq)) return;
+      this.seen.add(seq);
+      if (this.seen.size > SEEN) this.seen.delete(this.seen.values().next().value ?? seq);
       // Decoded now; the worklet's jitter buffer says when it plays (the seq is its tag).
       this.decoder.decode(data.slice(), seq, seq);
     } else {
@@ -118,6 +128,7 @@ class SpeakerChannel {
   /** Forget what is queued (the speaker restarted or was silenced): the next chunk starts afresh. */
   reset() {
     this.jitter.reset();
+    this.seen.clear();
     this.node?.port.postMessage({ reset: true });
   }
 
@@ -168,8 +179,10 @@ class SpeakerChannel {
   close() {
     this.decoder.close();
     if (this.node) {
+      // The processor closes its port and stops when it reads this (the port stays open so the
+      // message is read).
       this.node.port.postMessage({ close: true });
-      this.node.port.close();
+      this.node.port.onmessage = null;
       this.node.disconnect();
     }
     this.panner.disconnect();

@@ -27,7 +27,7 @@
  *     delay it holds exceeds the target by more than a frame, one missing slot
  *     at a time is skipped instead of played as silence. Where the caller can
  *     tell a quiet chunk (`isQuiet`: decoded samples, playoutcore.js), a quiet
- *     one is skipped too, so an open microphone that never stops sending (its
+ *     one followed by another quiet one is skipped too, so an open microphone that never stops sending (its
  *     pauses are sent as quiet chunks) still comes back to the target; and past
  *     `maxExcessMs` over it, one loud chunk in ten is too (a rare glitch rather
  *     than a talk heard late from then on).
@@ -130,6 +130,8 @@ class JitterBuffer {
     /** when the last handed-out chunk ends (ms) */
     this.lastEndMs = -Infinity;
     this.lastArrivalMs = -Infinity;
+    /** @type {{target: number, base: number} | null} the window's figures, until it changes */
+    this.figures = null;
   }
 
   /** Forget the stream (a new speaker, or one silent for long): the next chunk starts afresh. */
@@ -144,6 +146,8 @@ class JitterBuffer {
     this.lastPlayed = -Infinity;
     this.lastEndMs = -Infinity;
     this.lastArrivalMs = -Infinity;
+    this.lastForced = -Infinity;
+    this.figures = null;
   }
 
   /**
@@ -207,7 +211,10 @@ class JitterBuffer {
     if (this.offset === null) return out;
     const until = nowMs + this.lookaheadMs;
     this._shrink();
-    const slots = [...this.queue.keys()].sort((a, b) => a - b);
+    let first = Infinity;
+    for (const slot of this.queue.keys()) if (slot < first) first = slot;
+    // Nothing due (most of a worklet's calls): no sorting, nothing allocated but `out`.
+    const slots = first * FRAME_MS + this.offset <= until ? [...this.queue.keys()].sort((a, b) => a - b) : [];
     for (const slot of slots) {
       const playAtMs = slot * FRAME_MS + this.offset;
       if (playAtMs > until) break;
@@ -243,11 +250,7 @@ class JitterBuffer {
 
   /** The delay (ms) the buffer aims to hold: measured jitter + safety, or the initial target. */
   get targetMs() {
-    const n = this.delays.length;
-    if (n < this.minSamples) return this.initialTargetMs;
-    const sorted = [...this.delays].sort((a, b) => a - b);
-    const spread = sorted[Math.min(n - 1, Math.floor(0.99 * (n - 1)))] - sorted[0];
-    return Math.min(this.maxTargetMs, Math.max(this.minTargetMs, spread + this.safetyMs));
+    return this._figures().target;
   }
 
   /** The delay (ms) held now over the fastest path (lookahead included): what a listener
@@ -290,8 +293,10 @@ class JitterBuffer {
     const excess = this.offset - this._baseDelay() - this.targetMs - this.lookaheadMs;
     if (excess <= FRAME_MS) return;
     if (chunk) {
-      // A loud chunk only when far over, and then at most one in FORCED_EVERY (a rare click).
-      const quiet = this.isQuiet?.(chunk.data);
+      // A quiet chunk with a quiet one after it (a pause, not a soft sound inside a word); a
+      // loud one only when far over, and then at most one in FORCED_EVERY (a rare click).
+      const after = this.queue.get(next + 1);
+      const quiet = Boolean(this.isQuiet?.(chunk.data) && after && this.isQuiet?.(after.data));
       if (!quiet && (excess <= this.maxExcessMs || next - this.lastForced < FORCED_EVERY)) return;
       if (!quiet) this.lastForced = next;
       this.queue.delete(next);
@@ -306,9 +311,27 @@ class JitterBuffer {
 
   /** @returns {number} the lowest remembered relative delay: the fastest path */
   _baseDelay() {
-    let min = Infinity;
-    for (const d of this.delays) if (d < min) min = d;
-    return min === Infinity ? 0 : min;
+    return this._figures().base;
+  }
+
+  /**
+   * The target and the fastest path of the remembered delays, computed once per change of the
+   * window (the worklet asks every 128 samples; the window changes once a chunk).
+   * @returns {{target: number, base: number}}
+   */
+  _figures() {
+    if (this.figures) return this.figures;
+    const n = this.delays.length;
+    let base = Infinity;
+    for (const d of this.delays) if (d < base) base = d;
+    let target = this.initialTargetMs;
+    if (n >= this.minSamples) {
+      const sorted = [...this.delays].sort((a, b) => a - b);
+      const spread = sorted[Math.min(n - 1, Math.floor(0.99 * (n - 1)))] - sorted[0];
+      target = Math.min(this.maxTargetMs, Math.max(this.minTargetMs, spread + this.safetyMs));
+    }
+    this.figures = { target, base: base === Infinity ? 0 : base };
+    return this.figures;
   }
 
   /**
@@ -316,6 +339,7 @@ class JitterBuffer {
    * @param {number} delay
    */
   _remember(arrivalMs, delay) {
+    this.figures = null;
     this.arrivals.push(arrivalMs);
     this.delays.push(delay);
     while (this.arrivals.length && arrivalMs - this.arrivals[0] > this.windowMs) {

@@ -7,7 +7,7 @@
  * thread as before, and say so in their stats (`playedIn`).
  */
 
-/** @type {WeakMap<BaseAudioContext, {ready: boolean}>} */
+/** @type {WeakMap<BaseAudioContext, {ready: boolean, loading: boolean}>} */
 const loads = new WeakMap();
 
 /**
@@ -19,14 +19,25 @@ const loads = new WeakMap();
 function loadPlayout(ctx, scope = globalThis) {
   const known = loads.get(ctx);
   if (known) return Promise.resolve(known.ready);
-  const state = { ready: false };
+  const state = { ready: false, loading: false };
   loads.set(ctx, state);
   const url = scope.document?.querySelector?.('meta[name="playout-worklet"]')?.getAttribute('content');
   if (!url || !ctx.audioWorklet || typeof scope.AudioWorkletNode !== 'function') return Promise.resolve(false);
+  state.loading = true;
   return ctx.audioWorklet.addModule(url).then(
-    () => { state.ready = true; return true; },
-    () => false,
+    () => { state.ready = true; state.loading = false; return true; },
+    () => { state.loading = false; return false; },
   );
+}
+
+/**
+ * @param {BaseAudioContext} ctx
+ * @returns {boolean} whether the worklet is still loading into `ctx`: a speaker heard now would
+ *   be played from the main thread for as long as it talks, so its chunks wait (are dropped) for
+ *   the few milliseconds this takes
+ */
+function playoutLoading(ctx) {
+  return loads.get(ctx)?.loading === true;
 }
 
 /**
@@ -37,4 +48,4 @@ function playoutReady(ctx) {
   return loads.get(ctx)?.ready === true;
 }
 
-export { loadPlayout, playoutReady };
+export { loadPlayout, playoutLoading, playoutReady };

@@ -31,8 +31,8 @@ import { rms } from './gate.js';
 const SNAP_FRAMES = 2;
 /** A buffer quieter than this (RMS) is a pause whatever the speaker's level... */
 const QUIET_RMS = 0.002;
-/** ...and so is one below this share of the speaker's level over the last second. */
-const QUIET_SHARE = 0.5;
+/** ...and so is one below this share (−12 dB) of the speaker's level over the last second. */
+const QUIET_SHARE = 0.25;
 
 /**
  * @typedef {object} PlayoutStats what the worklet reports to the page (channel.js)
@@ -75,8 +75,8 @@ class SpeakerPlayout {
   constructor(sampleRate, { quantum = 128 } = {}) {
     this.rate = sampleRate;
     // Chunks are taken two quanta ahead: the next render call must find them laid in.
-    // A buffer well below the speaker's level (a pause between words, the silence between
-    // clicks) may be skipped to give back delay the buffer no longer needs.
+    // Two buffers in a row well below the speaker's level (a pause between words, the silence
+    // between clicks) may lose the first to give back delay the buffer no longer needs.
     /** @type {JitterBuffer<Float32Array>} */
     this.jitter = new JitterBuffer({
       lookaheadMs: ((2 * quantum) / sampleRate) * 1000,
@@ -109,6 +109,7 @@ class SpeakerPlayout {
    * @param {number} frame the context's frame now
    */
   push(seq, samples, sampleRate, frame) {
+    if (!samples.length) return;
     const s = sampleRate === this.rate ? samples : resample(samples, sampleRate, this.rate);
     this.received++;
     this._measure(s);
@@ -143,6 +144,7 @@ class SpeakerPlayout {
   /** Forget the stream (the speaker was muted or restarted): nothing queued plays. */
   reset() {
     this.jitter.reset();
+    this.schedule.reset();
     this.segments.length = 0;
     this.end = null;
   }

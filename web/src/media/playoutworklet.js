@@ -59,6 +59,7 @@ class PlayoutProcessor extends scope.AudioWorkletProcessor {
     } else if (m.close) {
       this.alive = false;
       this.source?.close();
+      this.port.close();
     }
   }
 

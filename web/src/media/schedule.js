@@ -67,6 +67,12 @@ class BufferSchedule {
     this.scheduled = 0;
   }
 
+  /** Forget where the last buffer ends and any slip (the stream starts again); counts stay. */
+  reset() {
+    this.end = null;
+    this.slipS = 0;
+  }
+
   /**
    * Where to start a buffer of `durationS` that should start at `wantS`, now being `nowS`;
    * null to drop it (later than the schedule may slip).

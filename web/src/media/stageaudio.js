@@ -23,7 +23,7 @@ import { CaptureError, MicCapture } from './capture.js';
 import { ChunkBatcher } from './batcher.js';
 import { SpeakerChannel } from './channel.js';
 import { SilenceGate } from './gate.js';
-import { loadPlayout } from './playout.js';
+import { loadPlayout, playoutLoading } from './playout.js';
 import { ClockMap } from './schedule.js';
 import { audioSupport } from './support.js';
 
@@ -141,6 +141,10 @@ class StageAudio {
     if (speakerId === this.selfId() || this.support.listen) return;
     this.received++;
     const ctx = this._context();
+    if (playoutLoading(ctx)) {
+      this.dropped++;
+      return;
+    }
     if (ctx.state !== 'running') {
       this.dropped++;
       if (!this.blocked) {
@@ -230,9 +234,12 @@ class StageAudio {
     const gate = new SilenceGate();
     const batcher = new ChunkBatcher({
       send: (chunks) => {
-        if (this.sendAudio(stream, chunks)) this.sent += chunks.length;
-        else this.refused += chunks.length;
-        this.taps?.sent?.(chunks.map((c) => c.seq));
+        if (this.sendAudio(stream, chunks)) {
+          this.sent += chunks.length;
+          this.taps?.sent?.(chunks.map((c) => c.seq));
+        } else {
+          this.refused += chunks.length;
+        }
       },
     });
     const capture = new MicCapture({

@@ -55,9 +55,12 @@ class VoiceMic {
     const gate = new SilenceGate();
     const batcher = new ChunkBatcher({
       send: (chunks) => {
-        if (this.send(chunks)) this.sent += chunks.length;
-        else this.unsent += chunks.length;
-        this.taps?.sent?.(chunks.map((c) => c.seq));
+        if (this.send(chunks)) {
+          this.sent += chunks.length;
+          this.taps?.sent?.(chunks.map((c) => c.seq));
+        } else {
+          this.unsent += chunks.length;
+        }
       },
     });
     const capture = new MicCapture({
