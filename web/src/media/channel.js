@@ -23,8 +23,8 @@
 import { JitterBuffer } from './jitter.js';
 import { decoderFor } from './decoding.js';
 import { BufferSchedule } from './schedule.js';
-import { rms } from './gate.js';
-import { playoutReady } from './playout.js';
+import { LevelMeter } from './gate.js';
+import { playoutLoading, playoutReady } from './playout.js';
 
 /** Seqs remembered to tell a repeated chunk (about a second of one speaker). */
 const SEEN = 64;
@@ -33,7 +33,9 @@ const SEEN = 64;
  * @typedef {object} ChannelStats
  * @property {number} decoded frames decoded
  * @property {string} decodedIn 'worker' (decoding.js) or 'main' (this page's main thread)
- * @property {string} playedIn 'worklet' (the audio thread) or 'main' (scheduled from the main thread)
+ * @property {string} playedIn 'worklet' (the audio thread) or 'main' (scheduled from the main thread);
+ *   'none' before the first chunk
+ * @property {number} waited chunks dropped while the page's playout worklet was still loading
  * @property {number} scheduled buffers started
  * @property {number} lateDecoded buffers decoded after their moment (played late, not dropped)
  * @property {number} droppedLate buffers too late to play at all
@@ -69,30 +71,18 @@ class SpeakerChannel {
     this.panner.connect(output);
     /** @type {AudioWorkletNode | null} the speaker's playout on the audio thread */
     this.node = null;
+    /**
+     * Made with the first chunk, once the way this speaker plays is known (playout.js).
+     * @type {ReturnType<typeof decoderFor> | null}
+     */
+    this.decoder = null;
     /** @type {import('./playoutcore.js').PlayoutStats | null} the worklet's last report */
     this.remote = null;
     this.tapping = false;
     /** @type {Set<number>} the last seqs sent to the decoder (worklet path) */
     this.seen = new Set();
-    if (playoutReady(ctx)) {
-      const node = new AudioWorkletNode(ctx, 'speaker-playout', {
-        numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1],
-      });
-      node.connect(this.panner);
-      node.port.onmessage = (ev) => this._report(ev.data);
-      const route = new MessageChannel();
-      node.port.postMessage({ source: route.port1 }, [route.port1]);
-      this.node = node;
-      // Buffers the main thread decodes itself (no worker, or it failed) go by the node's port.
-      this.decoder = decoderFor((s, rate, tag) => node.port.postMessage({ pcm: [tag, s, rate] }, [s.buffer]),
-        globalThis, route.port2);
-    } else {
-      this.decoder = decoderFor((s, rate, tag, ts) => this._play(s, rate, tag, ts));
-    }
-    this.decoded = 0;
-    this.energy = 0;
-    this.level = 0;
-    this.peak = 0;
+    this.meter = new LevelMeter();
+    this.waited = 0;
     this.lastHeardMs = 0;
   }
 
@@ -104,6 +94,12 @@ class SpeakerChannel {
    */
   push(seq, data, nowMs) {
     this.lastHeardMs = nowMs;
+    if (!this.decoder && !this._start()) {
+      // A speaker whose first chunk came while the worklet loads would play from the main
+      // thread for as long as they talk: the few milliseconds of chunks the load takes are lost.
+      this.waited++;
+      return;
+    }
     // The chunk may be a view into a frame that is reused: keep a copy.
     if (this.node) {
       this._syncTap();
@@ -113,7 +109,7 @@ class SpeakerChannel {
       this.seen.add(seq);
       if (this.seen.size > SEEN) this.seen.delete(this.seen.values().next().value ?? seq);
       // Decoded now; the worklet's jitter buffer says when it plays (the seq is its tag).
-      this.decoder.decode(data.slice(), seq, seq);
+      this.decoder?.decode(data.slice(), seq, seq);
     } else {
       this.jitter.push(seq, data.slice(), nowMs);
     }
@@ -121,8 +117,35 @@ class SpeakerChannel {
 
   /** @param {number} nowMs decode what is due within the lookahead (main-thread playout only) */
   pump(nowMs) {
-    if (this.node) return;
-    for (const p of this.jitter.take(nowMs)) this.decoder.decode(p.data, p.slot, p.playAtMs);
+    const decoder = this.decoder;
+    if (this.node || !decoder) return;
+    for (const p of this.jitter.take(nowMs)) decoder.decode(p.data, p.slot, p.playAtMs);
+  }
+
+  /**
+   * Choose how this speaker plays, with its first chunk: on the audio thread where the page's
+   * playout worklet has loaded, else from the main thread.
+   * @returns {boolean} false while the worklet is still loading (ask again with the next chunk)
+   */
+  _start() {
+    const ctx = this.ctx;
+    if (playoutLoading(ctx)) return false;
+    if (!playoutReady(ctx)) {
+      this.decoder = decoderFor((s, rate, tag, ts) => this._play(s, rate, tag, ts));
+      return true;
+    }
+    const node = new AudioWorkletNode(ctx, 'speaker-playout', {
+      numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1],
+    });
+    node.connect(this.panner);
+    node.port.onmessage = (ev) => this._report(ev.data);
+    const route = new MessageChannel();
+    node.port.postMessage({ source: route.port1 }, [route.port1]);
+    this.node = node;
+    // Buffers the main thread decodes itself (no worker, or it failed) go by the node's port.
+    this.decoder = decoderFor((s, rate, tag) => node.port.postMessage({ pcm: [tag, s, rate] }, [s.buffer]),
+      globalThis, route.port2);
+    return true;
   }
 
   /** Forget what is queued (the speaker restarted or was silenced): the next chunk starts afresh. */
@@ -152,10 +175,11 @@ class SpeakerChannel {
 
   /** @returns {ChannelStats} */
   get stats() {
+    const decodedIn = this.decoder?.path ?? 'none';
+    const r = this.remote;
     if (this.node) {
-      const r = this.remote;
       return {
-        decoded: r?.decoded ?? 0, decodedIn: this.decoder.path, playedIn: 'worklet',
+        decoded: r?.decoded ?? 0, decodedIn, playedIn: 'worklet', waited: this.waited,
         scheduled: r?.scheduled ?? 0, lateDecoded: r?.lateDecoded ?? 0, droppedLate: r?.droppedLate ?? 0,
         slipMs: r?.slipMs ?? 0, rms: r?.rms ?? 0, peakRms: r?.peakRms ?? 0,
         jitter: r ? { ...r.jitter } : { ...this.jitter.stats }, targetMs: r?.targetMs ?? this.jitter.targetMs,
@@ -163,21 +187,16 @@ class SpeakerChannel {
       };
     }
     return {
-      decoded: this.decoder.decoded, decodedIn: this.decoder.path, playedIn: 'main',
+      decoded: this.decoder?.decoded ?? 0, decodedIn, playedIn: this.decoder ? 'main' : 'none', waited: this.waited,
       scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
       droppedLate: this.schedule.dropped, slipMs: Math.round(this.schedule.slipS * 1000),
-      rms: this.level, peakRms: this.peak,
+      rms: this.meter.level, peakRms: this.meter.peak,
       jitter: { ...this.jitter.stats }, targetMs: this.jitter.targetMs, delayMs: this.jitter.delayMs,
     };
   }
 
-  /** The speaker's level now (RMS of about the last second, 0–1), wherever it plays. */
-  get levelNow() {
-    return this.node ? this.remote?.rms ?? 0 : this.level;
-  }
-
   close() {
-    this.decoder.close();
+    this.decoder?.close();
     if (this.node) {
       // The processor closes its port and stops when it reads this (the port stays open so the
       // message is read).
@@ -206,13 +225,10 @@ class SpeakerChannel {
     const tap = this.taps()?.playout;
     if (!tap || !m.placed.length) return;
     const rate = this.ctx.sampleRate;
-    // The worklet's clock is the context's (ms); the page's is performance.now: map by the
-    // output timestamp, as the main-thread path's playAtMs would have been.
-    const stamp = typeof this.ctx.getOutputTimestamp === 'function' ? this.ctx.getOutputTimestamp() : null;
-    const toPage = (/** @type {number} */ ctxMs) => (stamp?.performanceTime && stamp.contextTime !== undefined
-      ? stamp.performanceTime + ctxMs - stamp.contextTime * 1000 : ctxMs);
     for (const [slot, start, samples, playAtMs] of m.placed) {
-      tap(this.key, { samples, sampleRate: rate, startS: start / rate, slot, playAtMs: toPage(playAtMs), ctx: this.ctx });
+      // The worklet's jitter buffer runs on the context's clock; a tap is told page time.
+      const playAtPage = this.clock.toPage(playAtMs / 1000);
+      tap(this.key, { samples, sampleRate: rate, startS: start / rate, slot, playAtMs: playAtPage, ctx: this.ctx });
     }
   }
 
@@ -223,7 +239,7 @@ class SpeakerChannel {
    * @param {number} timestampUs the packet's slot × 20 ms
    */
   _play(samples, sampleRate, playAtMs, timestampUs) {
-    this._measure(samples, sampleRate);
+    this.meter.feed(samples, sampleRate);
     const duration = samples.length / sampleRate;
     const start = this.schedule.place(this.clock.toCtx(playAtMs), duration, this.ctx.currentTime);
     if (start === null) return;
@@ -238,20 +254,6 @@ class SpeakerChannel {
         samples, sampleRate, startS: start, slot: Math.round(timestampUs / 20000), playAtMs, ctx: this.ctx,
       });
     }
-  }
-
-  /**
-   * The level of what this speaker says: a running mean over about a second, and the loudest
-   * 20 ms so far.
-   * @param {Float32Array} samples
-   * @param {number} sampleRate
-   */
-  _measure(samples, sampleRate) {
-    const r = rms(samples);
-    const k = Math.min(1, samples.length / sampleRate);
-    this.energy = this.energy * (1 - k) + r * r * k;
-    this.level = Math.sqrt(this.energy);
-    this.peak = Math.max(this.peak, r);
   }
 }
 

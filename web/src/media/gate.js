@@ -70,4 +70,32 @@ function rms(samples) {
   return samples.length ? Math.sqrt(sum / samples.length) : 0;
 }
 
-export { rms, SilenceGate };
+/**
+ * How loud a speaker is as heard: a running mean of the energy over about a
+ * second (`level`, RMS 0–1) and the loudest buffer so far (`peak`). Both
+ * playouts (channel.js on the main thread, playoutcore.js on the audio
+ * thread) measure what they are given with it.
+ */
+class LevelMeter {
+  constructor() {
+    this.energy = 0;
+    this.level = 0;
+    this.peak = 0;
+  }
+
+  /**
+   * @param {Float32Array} samples one decoded buffer
+   * @param {number} sampleRate
+   * @returns {number} that buffer's RMS
+   */
+  feed(samples, sampleRate) {
+    const r = rms(samples);
+    const k = Math.min(1, samples.length / sampleRate);
+    this.energy = this.energy * (1 - k) + r * r * k;
+    this.level = Math.sqrt(this.energy);
+    this.peak = Math.max(this.peak, r);
+    return r;
+  }
+}
+
+export { LevelMeter, rms, SilenceGate };

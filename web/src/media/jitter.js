@@ -27,8 +27,9 @@
  *     delay it holds exceeds the target by more than a frame, one missing slot
  *     at a time is skipped instead of played as silence. Where the caller can
  *     tell a quiet chunk (`isQuiet`: decoded samples, playoutcore.js), a quiet
- *     one followed by another quiet one is skipped too, so an open microphone that never stops sending (its
- *     pauses are sent as quiet chunks) still comes back to the target; and past
+ *     one followed by another quiet one is skipped too, so an open microphone
+ *     that never stops sending (its pauses are sent as quiet chunks) still
+ *     comes back to the target; and past
  *     `maxExcessMs` over it, one loud chunk in ten is too (a rare glitch rather
  *     than a talk heard late from then on).
  *

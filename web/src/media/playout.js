@@ -7,37 +7,35 @@
  * thread as before, and say so in their stats (`playedIn`).
  */
 
-/** @type {WeakMap<BaseAudioContext, {ready: boolean, loading: boolean}>} */
+/** @type {WeakMap<BaseAudioContext, 'loading' | 'ready' | 'none'>} how far each context got */
 const loads = new WeakMap();
 
 /**
  * Start loading the playout worklet into `ctx` (once; later calls do nothing).
  * @param {BaseAudioContext} ctx
  * @param {any} [scope] the page's globals
- * @returns {Promise<boolean>} whether it loaded
  */
 function loadPlayout(ctx, scope = globalThis) {
-  const known = loads.get(ctx);
-  if (known) return Promise.resolve(known.ready);
-  const state = { ready: false, loading: false };
-  loads.set(ctx, state);
+  if (loads.has(ctx)) return;
   const url = scope.document?.querySelector?.('meta[name="playout-worklet"]')?.getAttribute('content');
-  if (!url || !ctx.audioWorklet || typeof scope.AudioWorkletNode !== 'function') return Promise.resolve(false);
-  state.loading = true;
-  return ctx.audioWorklet.addModule(url).then(
-    () => { state.ready = true; state.loading = false; return true; },
-    () => { state.loading = false; return false; },
+  if (!url || !ctx.audioWorklet || typeof scope.AudioWorkletNode !== 'function') {
+    loads.set(ctx, 'none');
+    return;
+  }
+  loads.set(ctx, 'loading');
+  ctx.audioWorklet.addModule(url).then(
+    () => loads.set(ctx, 'ready'),
+    () => loads.set(ctx, 'none'),
   );
 }
 
 /**
  * @param {BaseAudioContext} ctx
- * @returns {boolean} whether the worklet is still loading into `ctx`: a speaker heard now would
- *   be played from the main thread for as long as it talks, so its chunks wait (are dropped) for
- *   the few milliseconds this takes
+ * @returns {boolean} whether the worklet is still loading into `ctx`: a speaker starting now
+ *   would play from the main thread for as long as they talk, so their channel waits (channel.js)
  */
 function playoutLoading(ctx) {
-  return loads.get(ctx)?.loading === true;
+  return loads.get(ctx) === 'loading';
 }
 
 /**
@@ -45,7 +43,7 @@ function playoutLoading(ctx) {
  * @returns {boolean} whether channels of `ctx` can play on the audio thread now
  */
 function playoutReady(ctx) {
-  return loads.get(ctx)?.ready === true;
+  return loads.get(ctx) === 'ready';
 }
 
 export { loadPlayout, playoutLoading, playoutReady };

@@ -25,7 +25,7 @@
 
 import { JitterBuffer } from './jitter.js';
 import { BufferSchedule } from './schedule.js';
-import { rms } from './gate.js';
+import { LevelMeter, rms } from './gate.js';
 
 /** Frames within this many of where the last segment ends are laid end to end. */
 const SNAP_FRAMES = 2;
@@ -82,7 +82,7 @@ class SpeakerPlayout {
       lookaheadMs: ((2 * quantum) / sampleRate) * 1000,
       isQuiet: (/** @type {Float32Array} */ s) => {
         const r = rms(s);
-        return r < QUIET_RMS || r < QUIET_SHARE * this.level;
+        return r < QUIET_RMS || r < QUIET_SHARE * this.meter.level;
       },
     });
     this.schedule = new BufferSchedule({ minLeadS: 0 });
@@ -91,9 +91,7 @@ class SpeakerPlayout {
     /** @type {number | null} the frame where the last segment ends */
     this.end = null;
     this.received = 0;
-    this.energy = 0;
-    this.level = 0;
-    this.peak = 0;
+    this.meter = new LevelMeter();
     /**
      * Told of every buffer as it is laid in (a measurement's tap; null when none).
      * @type {((slot: number, startFrame: number, samples: Float32Array, playAtMs: number) => void) | null}
@@ -112,7 +110,7 @@ class SpeakerPlayout {
     if (!samples.length) return;
     const s = sampleRate === this.rate ? samples : resample(samples, sampleRate, this.rate);
     this.received++;
-    this._measure(s);
+    this.meter.feed(s, this.rate);
     this.jitter.push(seq, s, (frame / this.rate) * 1000);
   }
 
@@ -154,7 +152,7 @@ class SpeakerPlayout {
     return {
       decoded: this.received, scheduled: this.schedule.scheduled, lateDecoded: this.schedule.late,
       droppedLate: this.schedule.dropped, slipMs: Math.round(this.schedule.slipS * 1000),
-      rms: this.level, peakRms: this.peak,
+      rms: this.meter.level, peakRms: this.meter.peak,
       jitter: { ...this.jitter.stats }, targetMs: this.jitter.targetMs, delayMs: this.jitter.delayMs,
     };
   }
@@ -173,15 +171,6 @@ class SpeakerPlayout {
     this.end = at + samples.length;
     this.segments.push({ start: at, samples });
     this.onPlaced?.(slot, at, samples, playAtMs);
-  }
-
-  /** @param {Float32Array} samples */
-  _measure(samples) {
-    const r = rms(samples);
-    const k = Math.min(1, samples.length / this.rate);
-    this.energy = this.energy * (1 - k) + r * r * k;
-    this.level = Math.sqrt(this.energy);
-    this.peak = Math.max(this.peak, r);
   }
 }
 

@@ -50,6 +50,15 @@ class ClockMap {
   toCtx(perfMs) {
     return (this.ctxRef ?? 0) + (perfMs - this.perfRef) / 1000;
   }
+
+  /**
+   * The page time (ms) of context time `ctxS`: the inverse of `toCtx`.
+   * @param {number} ctxS
+   * @returns {number}
+   */
+  toPage(ctxS) {
+    return this.perfRef + (ctxS - (this.ctxRef ?? 0)) * 1000;
+  }
 }
 
 class BufferSchedule {

@@ -23,7 +23,7 @@ import { CaptureError, MicCapture } from './capture.js';
 import { ChunkBatcher } from './batcher.js';
 import { SpeakerChannel } from './channel.js';
 import { SilenceGate } from './gate.js';
-import { loadPlayout, playoutLoading } from './playout.js';
+import { loadPlayout } from './playout.js';
 import { ClockMap } from './schedule.js';
 import { audioSupport } from './support.js';
 
@@ -141,10 +141,6 @@ class StageAudio {
     if (speakerId === this.selfId() || this.support.listen) return;
     this.received++;
     const ctx = this._context();
-    if (playoutLoading(ctx)) {
-      this.dropped++;
-      return;
-    }
     if (ctx.state !== 'running') {
       this.dropped++;
       if (!this.blocked) {
@@ -333,7 +329,7 @@ class StageAudio {
     this.analyser.fftSize = 2048;
     this.master.connect(this.analyser).connect(ctx.destination);
     // Speakers play on the audio thread once this has loaded (channel.js, playout.js).
-    void loadPlayout(ctx, this.scope);
+    loadPlayout(ctx, this.scope);
     ctx.addEventListener('statechange', () => {
       if (ctx.state === 'running' && this.blocked) {
         this.blocked = false;

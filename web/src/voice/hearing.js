@@ -15,7 +15,6 @@
  */
 
 import { SpeakerChannel } from '../media/channel.js';
-import { playoutLoading } from '../media/playout.js';
 import { ClockMap } from '../media/schedule.js';
 import { earsOf, mouthOf, placeListener, placePanner, voicePannerOptions } from './placement.js';
 
@@ -96,7 +95,7 @@ class VoiceHearing {
     this.received++;
     const ctx = this.context();
     if (!ctx) return;
-    if (ctx.state !== 'running' || playoutLoading(ctx)) {
+    if (ctx.state !== 'running') {
       this.silenced++;
       return;
     }
